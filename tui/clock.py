@@ -1,0 +1,60 @@
+"""Time sources, injectable so tests and the simulator can move time without sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime, timezone
+
+
+class Clock:
+    """The real clock: wall time for display, monotonic time for schedules."""
+
+    def time(self) -> float:
+        """Seconds since the epoch (wall clock)."""
+        return time.time()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.time(), timezone.utc)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+class FakeClock(Clock):
+    """A clock that moves only when told to; `sleep` waits until `advance` passes the deadline."""
+
+    def __init__(self, start: float = 1_767_225_600.0) -> None:  # 2026-01-01T00:00:00Z
+        self._wall = start
+        self._mono = 1000.0
+        self._waiters: list[tuple[float, asyncio.Future[None]]] = []
+
+    def time(self) -> float:
+        return self._wall
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward and wake every sleeper whose deadline has passed."""
+        self._wall += seconds
+        self._mono += seconds
+        still = []
+        for deadline, fut in self._waiters:
+            if deadline <= self._mono:
+                if not fut.done():
+                    fut.set_result(None)
+            else:
+                still.append((deadline, fut))
+        self._waiters = still
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((self._mono + seconds, fut))
+        await fut

@@ -1,0 +1,308 @@
+"""Plain data shared by every part of hcwatch: services, phases, task references, snapshots, changes."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+
+class Service(str, Enum):
+    """The three Huawei Cloud services hcwatch follows."""
+
+    CHECK = "check"
+    BUILD = "build"
+    DWS = "dws"
+
+    @property
+    def title(self) -> str:
+        return {"check": "CodeArts Check", "build": "CodeArts Build", "dws": "DWS"}[self.value]
+
+
+class Phase(str, Enum):
+    """One phase vocabulary for all services (see DESIGN.md, Phases)."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    STOPPED = "stopped"
+    IDLE = "idle"
+    UNKNOWN = "unknown"
+
+    @property
+    def finished(self) -> bool:
+        """True for the outcomes a user waits for: succeeded, failed, stopped."""
+        return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.STOPPED)
+
+    @property
+    def active(self) -> bool:
+        """True while work is queued or under way."""
+        return self in (Phase.PENDING, Phase.RUNNING)
+
+
+class ErrorKind(str, Enum):
+    """Why the last fetch of a task did not give a fresh status."""
+
+    AUTH = "auth"
+    NOT_FOUND = "not_found"
+    THROTTLED = "throttled"
+    SERVER = "server"
+    NETWORK = "network"
+    BAD_RESPONSE = "bad_response"
+    CONFIG = "config"
+
+    @property
+    def transient(self) -> bool:
+        """Errors worth retrying with backoff rather than stopping."""
+        return self in (ErrorKind.THROTTLED, ErrorKind.SERVER, ErrorKind.NETWORK, ErrorKind.BAD_RESPONSE)
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad argument, bad file): shown as one line, exit status 2, no traceback."""
+
+
+class RefError(UserError, ValueError):
+    """A task reference (REF) the user typed is not valid; the message names the bad part."""
+
+
+# An id is 1–64 characters of A-Za-z0-9_- : nothing that could change the URL path.
+_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _describe_bad(text: str) -> str:
+    """Name what is wrong with an id, in words a user understands."""
+    if text == "":
+        return "is empty"
+    if len(text) > 64:
+        return f"is {len(text)} characters long (at most 64)"
+    for ch in text:
+        if not (ch.isascii() and (ch.isalnum() or ch in "_-")):
+            if ch.isspace():
+                what = "whitespace"
+            elif ord(ch) < 32 or ord(ch) == 127:
+                what = "a control character"
+            else:
+                what = repr(ch)
+            return f"contains {what} (allowed: letters, digits, '_' and '-')"
+    return "is not valid"
+
+
+def validate_id(value: str, what: str = "id") -> str:
+    """Return value if it is a valid id, else raise RefError naming the problem."""
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
+        shown = value if isinstance(value, str) else str(value)
+        shown = shown.encode("unicode_escape").decode("ascii")[:80]
+        raise RefError(f"{what} {shown!r} {_describe_bad(value if isinstance(value, str) else '')}")
+    return value
+
+
+@dataclass(frozen=True, order=True)
+class TaskRef:
+    """A task on one service: `check:<task_id>`, `build:<job_id>`, `dws:<project_id>/<job_id>`."""
+
+    service: Service
+    task_id: str
+    # Only DWS jobs live under a project; None there means "the profile's project id".
+    project_id: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, default_project: str | None = None) -> "TaskRef":
+        """Parse and validate a REF; raises RefError with a one-line reason."""
+        if not isinstance(text, str):
+            raise RefError(f"task reference must be text, not {type(text).__name__}")
+        shown = text.encode("unicode_escape").decode("ascii")[:80]
+        service_name, sep, rest = text.partition(":")
+        if not sep:
+            raise RefError(f"task reference {shown!r} needs a service prefix: check:ID, build:ID or dws:PROJECT/ID")
+        try:
+            service = Service(service_name.strip().lower())
+        except ValueError:
+            raise RefError(
+                f"unknown service {service_name[:20]!r} in {shown!r} (use check, build or dws)"
+            ) from None
+        if service is Service.DWS:
+            project, slash, job = rest.partition("/")
+            if slash:
+                validate_id(project, "DWS project id")
+                validate_id(job, "DWS job id")
+                return cls(service, job, project)
+            validate_id(rest, "DWS job id")
+            return cls(service, rest, default_project and validate_id(default_project, "DWS project id"))
+        validate_id(rest, f"{service.value} id")
+        return cls(service, rest)
+
+    def with_project(self, project_id: str | None) -> "TaskRef":
+        """Fill in a DWS project id that the REF left to the profile."""
+        if self.service is not Service.DWS or self.project_id or not project_id:
+            return self
+        return TaskRef(self.service, self.task_id, validate_id(project_id, "DWS project id"))
+
+    def __str__(self) -> str:
+        if self.service is Service.DWS and self.project_id:
+            return f"dws:{self.project_id}/{self.task_id}"
+        return f"{self.service.value}:{self.task_id}"
+
+    @property
+    def path_ids(self) -> tuple[str, ...]:
+        """Ids as they go into a URL path, percent-encoded even though they were validated."""
+        ids = (self.project_id, self.task_id) if self.service is Service.DWS else (self.task_id,)
+        return tuple(urllib.parse.quote(i or "", safe="") for i in ids)
+
+
+@dataclass(frozen=True)
+class TaskError:
+    """Why the last fetch failed: the kind plus what the server said, when it said anything."""
+
+    kind: ErrorKind
+    message: str
+    code: str | None = None
+    http_status: int | None = None
+    request_id: str | None = None
+    retry_after: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "code": self.code,
+            "message": self.message,
+            "http_status": self.http_status,
+            "request_id": self.request_id,
+        }
+
+    def one_line(self) -> str:
+        """A short human line: kind, code, message, status."""
+        parts = [self.kind.value]
+        if self.http_status:
+            parts.append(f"HTTP {self.http_status}")
+        if self.code:
+            parts.append(self.code)
+        head = " ".join(parts)
+        return f"{head}: {self.message}" if self.message else head
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """The request that produced a snapshot, secrets already left out (method and URL only)."""
+
+    method: str
+    url: str
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one fetch told us about a task, normalised to the shared vocabulary.
+
+    A failed fetch keeps the last known phase/progress/message and sets `error`;
+    `fetched_at` is then the time of the last fetch that worked (None if none has),
+    and `checked_at` the time of the failed attempt.
+    """
+
+    ref: TaskRef
+    phase: Phase = Phase.PENDING
+    progress: float | None = None
+    message: str = ""
+    raw_status: str | None = None
+    # Every field the API returned, flattened to text-safe JSON values, for the detail pane.
+    fields: dict[str, Any] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+    checked_at: datetime | None = None
+    error: TaskError | None = None
+    request: RequestInfo | None = None
+    # True when this snapshot was loaded from the state folder and no fresh poll has come yet.
+    stale: bool = False
+
+    def failed_with(self, error: TaskError, at: datetime, request: RequestInfo | None = None) -> "Snapshot":
+        """This snapshot's last known status, carrying a new fetch error."""
+        from dataclasses import replace
+
+        return replace(self, error=error, checked_at=at, request=request or self.request)
+
+    def to_json(self, name: str | None = None) -> dict[str, Any]:
+        """The JSON object printed by `list --json` and `watch --json` (DESIGN.md)."""
+        return {
+            "ref": str(self.ref),
+            "service": self.ref.service.value,
+            "name": name,
+            "phase": self.phase.value,
+            "progress": self.progress,
+            "message": self.message,
+            "raw_status": self.raw_status,
+            "fetched_at": self.fetched_at.isoformat().replace("+00:00", "Z") if self.fetched_at else None,
+            "error": self.error.to_json() if self.error else None,
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """A difference between two snapshots of one task.
+
+    major: the phase changed; otherwise progress or message changed.
+    while_closed: found by the first poll after a restart, so it happened while hcwatch was closed.
+    """
+
+    ref: TaskRef
+    from_phase: Phase
+    to_phase: Phase
+    at: datetime
+    major: bool
+    progress: float | None = None
+    message: str = ""
+    while_closed: bool = False
+
+    def describe(self) -> str:
+        if self.major:
+            text = f"{self.from_phase.value} → {self.to_phase.value}"
+        else:
+            pct = f"{self.progress:g}%" if self.progress is not None else ""
+            text = " ".join(p for p in (pct, self.message) if p) or "updated"
+        return text + (" (while hcwatch was closed)" if self.while_closed else "")
+
+
+def diff(old: Snapshot | None, new: Snapshot, at: datetime | None = None) -> Change | None:
+    """The change from old to new, or None. Errors and staleness are not changes of the task."""
+    if new.error is not None:
+        return None
+    at = at or new.fetched_at or utcnow()
+    if old is None or old.fetched_at is None:
+        return None
+    if old.phase != new.phase:
+        return Change(new.ref, old.phase, new.phase, at, True, new.progress, new.message, old.stale)
+    if old.progress != new.progress or old.message != new.message:
+        return Change(new.ref, old.phase, new.phase, at, False, new.progress, new.message, old.stale)
+    return None
+
+
+def clean_text(value: Any, limit: int = 2000) -> str:
+    """Text from the network made safe to show: no control characters, bounded length."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    text = "".join(ch if (ch >= " " and ch != "\x7f" and not 0x80 <= ord(ch) < 0xA0) else " " for ch in text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class WatchedTask:
+    """One entry of the watch list: what to poll, how to show it, and with which profile."""
+
+    ref: TaskRef
+    name: str | None = None
+    profile: str = "default"
+    added: datetime | None = None
+    paused: bool = False
+
+    @property
+    def key(self) -> str:
+        """The stable identity of a watched task (its canonical REF)."""
+        return str(self.ref)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.ref.task_id
