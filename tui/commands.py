@@ -1,0 +1,274 @@
+"""The headless commands: add, remove, rename, pause, resume, list and watch."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from datetime import datetime
+from typing import Callable
+
+from tui.model import ErrorKind, Phase, Snapshot, UserError, WatchedTask, clean_text
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED, EXIT_TIMEOUT, EXIT_AUTH = 0, 1, 2, 3, 4, 5
+
+GLYPHS = {
+    Phase.PENDING: "○",
+    Phase.RUNNING: "●",
+    Phase.SUCCEEDED: "✔",
+    Phase.FAILED: "✘",
+    Phase.STOPPED: "■",
+    Phase.IDLE: "◌",
+    Phase.UNKNOWN: "?",
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.cli import _warn, open_runtime
+
+    rt = open_runtime(args)
+    try:
+        _warn(rt)
+        handler: Callable[..., int] = {
+            "add": _add,
+            "remove": _remove,
+            "rename": _rename,
+            "pause": _pause,
+            "resume": _resume,
+            "list": _list,
+            "watch": _watch,
+        }[args.command]
+        return handler(rt, args)
+    finally:
+        if rt._tmp is not None:
+            rt._tmp.cleanup()
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _add(rt, args) -> int:
+    task = rt.add(args.ref, args.name, args.profile)
+    shown = f" as {task.name!r}" if task.name else ""
+    _say(f"watching {task.key}{shown} (profile {task.profile}) in {rt.watchlist.path}")
+    return EXIT_OK
+
+
+def _remove(rt, args) -> int:
+    task = rt.remove(args.ref)
+    _say(f"stopped watching {task.key}" + (f" ({task.name})" if task.name else ""))
+    return EXIT_OK
+
+
+def _rename(rt, args) -> int:
+    old = rt.find(args.ref)
+    task = rt.rename(args.ref, args.name)
+    _say(f"renamed {task.key}: {old.label!r} → {task.label!r}")
+    return EXIT_OK
+
+
+def _pause(rt, args) -> int:
+    task = rt.set_paused(args.ref, True)
+    _say(f"paused {task.key}" + (f" ({task.name})" if task.name else ""))
+    return EXIT_OK
+
+
+def _resume(rt, args) -> int:
+    task = rt.set_paused(args.ref, False)
+    _say(f"resumed {task.key}" + (f" ({task.name})" if task.name else ""))
+    return EXIT_OK
+
+
+async def _terminal_prompt(question: str) -> str:
+    """Ask for a password on the terminal, masked; refuse when there is no terminal to ask on."""
+    if not sys.stdin.isatty():
+        raise UserError(f"{question}: no terminal to ask on; set HCWATCH_PASSWORD")
+    return await asyncio.to_thread(getpass.getpass, f"{question}: ")
+
+
+def _redactor(rt) -> Callable[[str], str]:
+    def redact(text: str) -> str:
+        for secret in rt.secrets():
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "***")
+        return text
+
+    return redact
+
+
+def _progress(snap: Snapshot) -> str:
+    return "" if snap.progress is None else f"{snap.progress:.0f}%"
+
+
+def _status_word(snap: Snapshot) -> str:
+    text = f"{GLYPHS[snap.phase]} {snap.phase.value}"
+    if snap.phase is Phase.UNKNOWN and snap.raw_status:
+        text += f" ({clean_text(snap.raw_status, 20)})"
+    return text
+
+
+def _message(snap: Snapshot) -> str:
+    if snap.error is not None:
+        return f"⚠ {snap.error.one_line()}"
+    return snap.message
+
+
+def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
+    """A plain aligned table: what a person reads after `hcwatch list`."""
+    header = ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
+    lines = [
+        (
+            t.ref.service.value,
+            clean_text(t.label, 40),
+            _status_word(s),
+            _progress(s),
+            clean_text(_message(s), 70),
+            t.key,
+        )
+        for t, s in rows
+    ]
+    widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(header)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in lines]
+    return "\n".join(out)
+
+
+def _exit_for_list(snaps: list[Snapshot]) -> int:
+    errors = [s.error for s in snaps if s.error is not None]
+    if errors and all(e.kind is ErrorKind.AUTH for e in errors):
+        return EXIT_AUTH
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def _list(rt, args) -> int:
+    tasks = rt.tasks()
+    if not tasks:
+        if not args.json:
+            print(f"hcwatch: no tasks watched yet; add one with 'hcwatch add REF' ({rt.watchlist.path})", file=sys.stderr)
+        return EXIT_OK
+
+    async def go() -> dict[str, Snapshot]:
+        try:
+            return await rt.sweep(tasks, prompt_password=_terminal_prompt)
+        finally:
+            await rt.stop()
+
+    result = asyncio.run(go())
+    redact = _redactor(rt)
+    rows = [(t, result[t.key]) for t in tasks if t.key in result]
+    if args.json:
+        for task, snap in rows:
+            _say(redact(json.dumps(snap.to_json(task.name), ensure_ascii=False)))
+    else:
+        _say(redact(format_table(rows)))
+    for profile, why in rt.auth_problems.items():
+        print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+    return _exit_for_list([s for _, s in rows])
+
+
+def _done(snap: Snapshot, status) -> bool:
+    """A followed task is done when it finished, went idle, or can no longer be polled."""
+    if status is not None and status.stopped_reason:
+        return True
+    if snap.error is not None:
+        return snap.error.kind in (ErrorKind.NOT_FOUND, ErrorKind.CONFIG)
+    return snap.fetched_at is not None and (snap.phase.finished or snap.phase is Phase.IDLE)
+
+
+def _line(task: WatchedTask, snap: Snapshot, text: str, at: datetime) -> str:
+    stamp = at.astimezone().strftime("%H:%M:%S")
+    prog = f" {_progress(snap)}" if snap.progress is not None else ""
+    return f"{stamp}  {task.key}  {clean_text(task.label, 40)}  {text}{prog}".rstrip()
+
+
+def _watch(rt, args) -> int:
+    tasks: list[WatchedTask] = []
+    for text in args.refs:
+        try:
+            tasks.append(rt.find(text))
+        except UserError:
+            from tui.model import TaskRef
+
+            profile = args.profile or rt.default_profile
+            ref = TaskRef.parse(text, rt.default_project(profile))
+            tasks.append(WatchedTask(ref, None, profile, rt.clock.now()))
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError("--timeout must be a positive number of seconds")
+    redact = _redactor(rt)
+    keys = {t.key for t in tasks}
+    final: dict[str, Snapshot] = {}
+    done = asyncio.Event()
+
+    def emit(task: WatchedTask, snap: Snapshot, text: str, change=None) -> None:
+        if args.json:
+            obj = snap.to_json(task.name)
+            obj["change"] = None if change is None else {
+                "from": change.from_phase.value, "to": change.to_phase.value,
+                "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),
+            }
+            _say(redact(json.dumps(obj, ensure_ascii=False)))
+        else:
+            _say(redact(_line(task, snap, text, snap.checked_at or snap.fetched_at or rt.clock.now())))
+
+    seen_error: dict[str, str | None] = {}
+
+    def on_update(update) -> None:
+        if update.key not in keys:
+            return
+        task = next(t for t in tasks if t.key == update.key)
+        snap = update.snapshot
+        first = update.key not in final
+        final[update.key] = snap
+        err = snap.error.one_line() if snap.error else None
+        if first and err is None:
+            emit(task, snap, _status_word(snap) + (f"  {snap.message}" if snap.message else ""))
+        for change in update.changes:
+            emit(task, snap, change.describe() if change.major else f"{_status_word(snap)}  {change.describe()}", change)
+        if err != seen_error.get(update.key) and err is not None:
+            emit(task, snap, f"⚠ {err}")
+        seen_error[update.key] = err
+        status = rt.status(update.key)
+        if all(k in final and _done(final[k], rt.status(k)) for k in keys):
+            done.set()
+        del status
+
+    async def go() -> bool:
+        rt._build(on_update, _terminal_prompt)
+        rt._restore()
+        for task in tasks:
+            rt.poller.add(task)
+        await rt.poller.start()
+        try:
+            await asyncio.wait_for(done.wait(), args.timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+        finally:
+            await rt.stop()
+
+    try:
+        finished = asyncio.run(go())
+    except KeyboardInterrupt:
+        return 130
+    for profile, why in rt.auth_problems.items():
+        print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+    if not finished:
+        print(f"hcwatch: timed out after {args.timeout:g}s", file=sys.stderr)
+    if not args.exit_status:
+        return EXIT_OK if finished else EXIT_TIMEOUT
+    return _exit_status(list(final.values()), finished)
+
+
+def _exit_status(snaps: list[Snapshot], finished: bool) -> int:
+    if any(s.error is not None and s.error.kind is ErrorKind.AUTH for s in snaps):
+        return EXIT_AUTH
+    if not finished:
+        return EXIT_TIMEOUT
+    if any(s.phase is Phase.FAILED or (s.error is not None and s.error.kind is not ErrorKind.AUTH) for s in snaps):
+        return EXIT_FAILED
+    if any(s.phase is Phase.STOPPED for s in snaps):
+        return EXIT_STOPPED
+    return EXIT_OK

@@ -1,0 +1,376 @@
+"""Wires settings, watch list, state, credentials, the HTTP client and the poller for any front end."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+import urllib.parse
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Awaitable, Callable
+
+import httpx
+
+from tui import endpoints, services
+from tui.clock import Clock
+from tui.config import Profile, Settings, load_config
+from tui.errors import ApiError
+from tui.model import ErrorKind, Service, Snapshot, TaskError, TaskRef, UserError, WatchedTask
+from tui.paths import default_paths
+from tui.poller import PollSettings, Poller, TaskStatus, Update
+from tui.state import StateStore
+from tui.watchlist import Watchlist
+
+PasswordPrompt = Callable[[str], Awaitable[str]]
+
+# In demo mode each service gets its own made-up host so the poller keeps one scheduler per
+# service, as it would against the real cloud; ASGITransport never resolves them.
+DEMO_ENDPOINTS = {
+    "check": "http://check.demo.invalid",
+    "build": "http://build.demo.invalid",
+    "dws": "http://dws.demo.invalid",
+    "iam": "http://iam.demo.invalid",
+}
+
+# A slow link should show as a network error after a while, not hang a poll slot forever.
+HTTP_TIMEOUT = httpx.Timeout(15.0, connect=10.0)
+
+
+class _Fetcher:
+    """The poller's view of the cloud: which host a task lives on, and how to fetch it."""
+
+    def __init__(self, runtime: "Runtime") -> None:
+        self.rt = runtime
+
+    def host(self, task: WatchedTask) -> str:
+        try:
+            return urllib.parse.urlsplit(self.rt.endpoint(task.profile, task.ref.service.value)).netloc
+        except UserError:
+            return f"unconfigured:{task.profile}"
+
+    async def fetch(self, task: WatchedTask) -> Snapshot:
+        rt = self.rt
+        now = rt.clock.now()
+        try:
+            endpoint = rt.endpoint(task.profile, task.ref.service.value)
+            creds = await rt.credentials(task.profile)
+        except UserError as exc:
+            kind = ErrorKind.AUTH if exc.__class__.__name__ == "AuthError" else ErrorKind.CONFIG
+            raise ApiError(TaskError(kind, str(exc))) from None
+        ref = task.ref
+        if ref.service is Service.DWS and not ref.project_id:
+            ref = ref.with_project(await rt.project_id(task.profile, creds))
+        return await services.fetch(rt.client, ref, endpoint, now, auth=creds)
+
+    async def reauthenticate(self, profile: str) -> bool:
+        creds = self.rt._creds.get(profile)
+        if creds is None:
+            return False
+        try:
+            return bool(await creds.refresh())
+        except UserError as exc:
+            self.rt.auth_problems[profile] = str(exc)
+            return False
+
+
+class Runtime:
+    """Everything a front end needs, free of Textual: the CLI and the TUI both drive one of these."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        watchlist: Watchlist,
+        state: StateStore,
+        *,
+        demo: bool = False,
+        profile: str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.watchlist = watchlist
+        self.state = state
+        self.demo = demo
+        self.clock = clock or Clock()
+        self.default_profile = profile or "default"
+        self.warnings: list[str] = list(settings.warnings)
+        self.auth_problems: dict[str, str] = {}
+        self.last_sweep_at: datetime | None = None
+        self.simulator = None
+        self.client: httpx.AsyncClient | None = None
+        self.poller: Poller | None = None
+        self._creds: dict[str, object] = {}
+        self._creds_lock = asyncio.Lock()
+        self._projects: dict[str, str] = {}
+        self._prompt: PasswordPrompt | None = None
+        self._on_update: Callable[[Update], None] | None = None
+        self._state_task: asyncio.Task | None = None
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        if profile is not None and profile not in settings.profiles:
+            raise UserError(f"no profile {profile!r} in {settings.path or 'config.toml'} (have: {', '.join(settings.profiles)})")
+
+    # ----- construction -------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        config_path: Path | None = None,
+        watchlist_path: Path | None = None,
+        state_dir: Path | None = None,
+        demo: bool = False,
+        profile: str | None = None,
+        clock: Clock | None = None,
+    ) -> "Runtime":
+        """Load config and watch list (UserError on a bad file); nothing touches the network yet."""
+        paths = default_paths()
+        clock = clock or Clock()
+        if demo:
+            # The demo never reads or writes the user's files: its own folder, removed at exit.
+            tmp = tempfile.TemporaryDirectory(prefix="hcwatch-demo-")
+            root = Path(tmp.name)
+            settings = load_config(config_path) if config_path else load_config(root / "config.toml")
+            rt = cls(settings, Watchlist(watchlist_path or root / "watchlist.toml"),
+                     StateStore(state_dir or root / "state", history_limit=settings.history),
+                     demo=True, profile=profile, clock=clock)
+            rt._tmp = tmp
+            rt._setup_demo()
+            return rt
+        settings = load_config(config_path or paths.config)
+        wl = Watchlist(watchlist_path or paths.watchlist)
+        wl.load()
+        st = StateStore(state_dir or paths.state_dir, history_limit=settings.history)
+        return cls(settings, wl, st, demo=False, profile=profile, clock=clock)
+
+    def _setup_demo(self) -> None:
+        from tui.simulator import Simulator
+
+        self.simulator = sim = Simulator(self.clock, demo=True)
+        for prof in self.settings.profiles.values():
+            prof.endpoints = dict(DEMO_ENDPOINTS)
+            prof.project_id = sim.DEMO_PROJECT_ID
+        self.watchlist.load()
+        if not self.watchlist.tasks:
+            for ref_text, name in sim.demo_refs():
+                self.watchlist.add(WatchedTask(TaskRef.parse(ref_text), name, self.default_profile, self.clock.now()))
+
+    # ----- lookups ---------------------------------------------------------------------------
+
+    def profile(self, name: str | None = None) -> Profile:
+        name = name or self.default_profile
+        try:
+            return self.settings.profiles[name]
+        except KeyError:
+            raise UserError(f"no profile {name!r} in {self.settings.path or 'config.toml'}") from None
+
+    def endpoint(self, profile: str, kind: str) -> str:
+        prof = self.profile(profile)
+        return endpoints.resolve(kind, prof.region, prof.endpoints)
+
+    def default_project(self, profile: str | None = None) -> str | None:
+        prof = self.profile(profile)
+        return prof.project_id or self._projects.get(prof.name)
+
+    async def credentials(self, profile: str):
+        """The profile's credentials, made once (a password is asked for at most once)."""
+        creds = self._creds.get(profile)
+        if creds is not None:
+            return creds
+        async with self._creds_lock:
+            if profile in self._creds:
+                return self._creds[profile]
+            if self.demo:
+                from tui.auth import TokenAuth
+
+                creds = TokenAuth(self.simulator.DEMO_TOKEN, source="the demo")
+            else:
+                from tui.auth import credentials_for
+
+                prof = self.profile(profile)
+                try:
+                    creds = credentials_for(
+                        prof,
+                        client=self.client,
+                        iam_endpoint=self.endpoint(profile, "iam"),
+                        clock=self.clock,
+                        prompt=self._prompt,
+                    )
+                except UserError as exc:
+                    self.auth_problems[profile] = str(exc)
+                    raise
+                self.warnings.extend(getattr(creds, "warnings", []) or [])
+            self._creds[profile] = creds
+            return creds
+
+    async def project_id(self, profile: str, creds) -> str | None:
+        known = self.default_project(profile)
+        if known:
+            return known
+        resolve = getattr(creds, "project_id_for_region", None)
+        if resolve is None:
+            return None
+        pid = await resolve()
+        if pid:
+            self._projects[profile] = pid
+        return pid
+
+    def secrets(self) -> list[str]:
+        """Every secret held in memory, so a front end can redact anything it prints."""
+        out: list[str] = []
+        for creds in self._creds.values():
+            out.extend(s for s in creds.secrets() if s)
+        return out
+
+    # ----- lifecycle ---------------------------------------------------------------------------
+
+    def _make_client(self) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=max(8, self.settings.max_in_flight * 4), max_keepalive_connections=32)
+        headers = {"User-Agent": "hcwatch"}
+        if self.demo:
+            transport = httpx.ASGITransport(app=self.simulator)
+            return httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT, headers=headers, limits=limits)
+        return httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers, limits=limits, follow_redirects=False)
+
+    def _poll_settings(self) -> PollSettings:
+        s = self.settings
+        return PollSettings(
+            interval=s.interval,
+            finished_interval=s.finished_interval,
+            backoff_cap=s.backoff_cap,
+            max_in_flight=s.max_in_flight,
+            rate=s.rate,
+            history=s.history,
+        )
+
+    def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> None:
+        if self.client is None:
+            self.client = self._make_client()
+        self._prompt = prompt
+        self._on_update = on_update
+        self.poller = Poller(_Fetcher(self), self._poll_settings(), clock=self.clock, on_update=self._handle_update)
+
+    def _restore(self) -> None:
+        """Seed the poller with what the state folder remembers, so the screen fills at once."""
+        self.warnings.extend(self.state.warnings)
+        try:
+            saved = self.state.load()
+        except Exception as exc:  # a cache: never fatal
+            self.warnings.append(f"state not loaded: {exc}")
+            saved = {}
+        self.warnings.extend(w for w in self.state.warnings if w not in self.warnings)
+        for task in self.watchlist.tasks:
+            if task.key in saved:
+                st = saved[task.key]
+                self.poller.seed(task.key, st.snapshot, st.history)
+
+    async def start(
+        self,
+        on_update: Callable[[Update], None] | None = None,
+        prompt_password: PasswordPrompt | None = None,
+    ) -> None:
+        """Restore state, then poll every watched task in the background."""
+        self._build(on_update, prompt_password)
+        self._restore()
+        for task in self.watchlist.tasks:
+            self.poller.add(task)
+        await self.poller.start()
+        self._state_task = asyncio.create_task(self.state.run(every=5.0))
+
+    async def sweep(self, tasks: list[WatchedTask] | None = None, prompt_password: PasswordPrompt | None = None) -> dict[str, Snapshot]:
+        """Fetch every task once (for `hcwatch list`)."""
+        self._build(None, prompt_password)
+        tasks = self.watchlist.tasks if tasks is None else tasks
+        self._restore()
+        result = await self.poller.sweep(tasks)
+        for task in tasks:
+            snap = result.get(task.key)
+            if snap is not None:
+                status = self.poller.status(task.key)
+                self.state.record(task.key, snap, list(status.history) if status else [])
+        await asyncio.to_thread(self.state.flush)
+        return result
+
+    async def stop(self) -> None:
+        """Stop polling, write state, close connections; safe to call twice."""
+        if self.poller is not None:
+            await self.poller.stop()
+        if self._state_task is not None:
+            self._state_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._state_task
+            self._state_task = None
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self.state.flush)
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def _handle_update(self, update: Update) -> None:
+        status = self.poller.status(update.key) if self.poller else None
+        self.state.record(update.key, update.snapshot, list(status.history) if status else list(update.changes))
+        err = update.snapshot.error
+        task = status.task if status else None
+        if task is not None:
+            if err is not None and err.kind is ErrorKind.AUTH and status.stopped_reason:
+                self.auth_problems.setdefault(task.profile, err.message or "authentication failed")
+            elif err is None:
+                self.auth_problems.pop(task.profile, None)
+        if err is None:
+            self.last_sweep_at = update.snapshot.fetched_at
+        if self._on_update is not None:
+            self._on_update(update)
+
+    # ----- edits (watch list first, then the poller) ---------------------------------------
+
+    def tasks(self) -> list[WatchedTask]:
+        return list(self.watchlist.tasks)
+
+    def status(self, key: str) -> TaskStatus | None:
+        return self.poller.status(key) if self.poller else None
+
+    def find(self, text: str) -> WatchedTask:
+        return self.watchlist.find(text)
+
+    def add(self, ref_text: str, name: str | None = None, profile: str | None = None) -> WatchedTask:
+        profile = profile or self.default_profile
+        self.profile(profile)
+        ref = TaskRef.parse(ref_text.strip(), self.default_project(profile))
+        name = name.strip() if name and name.strip() else None
+        task = self.watchlist.add(WatchedTask(ref, name, profile, self.clock.now()))
+        if self.poller is not None:
+            self.poller.add(task)
+        return task
+
+    def remove(self, key: str) -> WatchedTask:
+        task = self.watchlist.remove(key)
+        if self.poller is not None:
+            self.poller.remove(task.key)
+        self.state.forget(task.key)
+        return task
+
+    def rename(self, key: str, name: str) -> WatchedTask:
+        task = self.watchlist.rename(key, name)
+        if self.poller is not None:
+            self.poller.add(task)  # add() of a known key updates its entry in place
+        return task
+
+    def set_paused(self, key: str, paused: bool) -> WatchedTask:
+        task = self.watchlist.set_paused(key, paused)
+        if self.poller is not None:
+            (self.poller.pause if paused else self.poller.resume)(task.key)
+        return task
+
+    def refresh(self, key: str | None = None) -> None:
+        if self.poller is not None:
+            self.poller.refresh(key)
+
+    def retry_auth(self, profile: str) -> None:
+        """Forget a profile's failed credentials and poll it again (after the user fixed them)."""
+        self._creds.pop(profile, None)
+        self.auth_problems.pop(profile, None)
+        if self.poller is not None:
+            self.poller.resume_profile(profile)
