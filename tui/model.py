@@ -81,10 +81,10 @@ def _describe_bad(text: str) -> str:
         return f"is {len(text)} characters long (at most 64)"
     for ch in text:
         if not (ch.isascii() and (ch.isalnum() or ch in "_-")):
-            if ch.isspace():
-                what = "whitespace"
-            elif ord(ch) < 32 or ord(ch) == 127:
+            if ord(ch) < 32 or 127 <= ord(ch) < 160:
                 what = "a control character"
+            elif ch.isspace():
+                what = "whitespace"
             else:
                 what = repr(ch)
             return f"contains {what} (allowed: letters, digits, '_' and '-')"
@@ -96,7 +96,7 @@ def validate_id(value: str, what: str = "id") -> str:
     if not isinstance(value, str) or not _ID_RE.fullmatch(value):
         shown = value if isinstance(value, str) else str(value)
         shown = shown.encode("unicode_escape").decode("ascii")[:80]
-        raise RefError(f"{what} {shown!r} {_describe_bad(value if isinstance(value, str) else '')}")
+        raise RefError(f"{what} '{shown}' {_describe_bad(value if isinstance(value, str) else '')}")
     return value
 
 
