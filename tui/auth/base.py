@@ -1,0 +1,167 @@
+"""The credentials seam: AuthError, the Credentials base (an httpx.Auth), static tokens, redaction."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from datetime import datetime
+from typing import AsyncGenerator, Awaitable, Callable, Generator, Iterable
+
+import httpx
+
+from tui.model import ErrorKind, TaskError, UserError, clean_text
+
+# The TUI passes a masked dialog, the CLI getpass: question in, password out ("" or None = cancelled).
+Prompt = Callable[[str], Awaitable["str | None"]]
+
+REDACTED = "***"
+
+
+class AuthError(UserError):
+    """Credentials missing, refused or unobtainable: one line that says which, never a secret in it."""
+
+    def __init__(
+        self,
+        message: str,
+        kind: ErrorKind = ErrorKind.AUTH,
+        *,
+        http_status: int | None = None,
+        code: str | None = None,
+    ) -> None:
+        # One line, always: IAM text and file names must not break the TUI header or stderr line.
+        self.message = " ".join(str(message).split())
+        self.kind = kind
+        self.http_status = http_status
+        self.code = code
+        super().__init__(self.message)
+
+    @property
+    def transient(self) -> bool:
+        """True when trying again later may work (IAM unreachable, busy, garbled); False for refusals."""
+        return self.kind.transient
+
+    @property
+    def error(self) -> TaskError:
+        """The same failure as a TaskError, so it can ride on a Snapshot like any fetch error."""
+        return TaskError(self.kind, self.message, code=self.code, http_status=self.http_status)
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """`text` with every secret (also its JSON-escaped and URL-encoded forms) replaced by ***."""
+    forms: set[str] = set()
+    for secret in secrets:
+        if not secret:
+            continue
+        forms.add(secret)
+        forms.add(json.dumps(secret)[1:-1])
+        forms.add(urllib.parse.quote(secret, safe=""))
+        forms.add(urllib.parse.quote_plus(secret, safe=""))
+    # Longest first, so a secret that contains another is removed whole.
+    for form in sorted(forms, key=len, reverse=True):
+        if form:
+            text = text.replace(form, REDACTED)
+    return text
+
+
+def mask_key(key: str) -> str:
+    """An access key shown as its first and last four characters: AKEX…0000."""
+    return f"{key[:4]}…{key[-4:]}" if len(key) >= 12 else "…"
+
+
+def check_header_value(value: str, what: str) -> str:
+    """A secret that will travel in a header: stripped, printable ASCII only (else httpx would echo it)."""
+    value = value.strip()
+    if not value or any(not (" " <= ch <= "~") for ch in value):
+        raise AuthError(f"{what} is empty or holds characters that cannot be sent in an HTTP header")
+    return value
+
+
+def iam_error_detail(response: httpx.Response, secrets: Iterable[str | None] = ()) -> str:
+    """What IAM said in an error body ("CODE: message"), cleaned, bounded and redacted; "" if nothing."""
+    try:
+        body = json.loads(response.content[: 1 << 16])
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    inner = body.get("error") if isinstance(body.get("error"), dict) else body
+    code = inner.get("error_code") or inner.get("errorCode") or inner.get("code") or ""
+    msg = inner.get("error_msg") or inner.get("errorMsg") or inner.get("message") or ""
+    text = clean_text(f"{code}: {msg}" if code and msg else (msg or code), limit=160)
+    return redact(text, secrets)
+
+
+def format_expiry(moment: datetime) -> str:
+    return moment.strftime("%H:%M UTC")
+
+
+class Credentials(httpx.Auth):
+    """Adds credentials to each request (async only); `refresh()` after a 401; no secret in repr/str."""
+
+    kind = "none"
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if self.requires_request_body:
+            await request.aread()
+        await self.apply(request)
+        yield request  # no retry here: a 401 goes back to the poller, which decides (AK lock-out)
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        raise RuntimeError("hcwatch credentials work with httpx.AsyncClient only")
+
+    async def apply(self, request: httpx.Request) -> None:
+        """Put the credentials on the request (headers). Raises AuthError."""
+        raise NotImplementedError
+
+    async def prepare(self) -> None:
+        """Obtain whatever the first request will need (token, project id) now, to fail early. Raises AuthError."""
+
+    async def refresh(self) -> bool:
+        """Force fresh credentials after a 401; False when there is nothing to refresh."""
+        return False
+
+    async def project_id_for_region(self) -> str | None:
+        """The project id these credentials know or can find for the profile's region, else None."""
+        return None
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def rejection_hint(self) -> str:
+        """One line for the user when the cloud answered 401 even after any refresh."""
+        return "credentials rejected"
+
+    def secrets(self) -> list[str]:
+        """Every secret value held, for redact() on anything printed."""
+        return []
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.describe()}>"
+
+    __str__ = __repr__
+
+
+class TokenAuth(Credentials):
+    """A fixed token sent as X-Auth-Token (HCWATCH_AUTH_TOKEN): nothing to refresh."""
+
+    kind = "token"
+
+    def __init__(self, token: str, source: str = "HCWATCH_AUTH_TOKEN") -> None:
+        super().__init__()
+        self.source = source
+        self._token = check_header_value(token, source)
+
+    async def apply(self, request: httpx.Request) -> None:
+        request.headers["X-Auth-Token"] = self._token
+
+    def describe(self) -> str:
+        return f"token from {self.source}"
+
+    def rejection_hint(self) -> str:
+        return f"the token from {self.source} was rejected (expired, revoked, or for another region): set a new one"
+
+    def secrets(self) -> list[str]:
+        return [self._token]
