@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import tempfile
 import urllib.parse
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -25,13 +24,13 @@ from tui.watchlist import Watchlist
 
 PasswordPrompt = Callable[[str], Awaitable[str]]
 
-# In demo mode each service gets its own made-up host so the poller keeps one scheduler per
-# service, as it would against the real cloud; ASGITransport never resolves them.
+# In demo mode each service gets its own loopback address so the poller keeps one scheduler
+# per service, as it would against the real cloud; ASGITransport never connects to them.
 DEMO_ENDPOINTS = {
-    "check": "http://check.demo.invalid",
-    "build": "http://build.demo.invalid",
-    "dws": "http://dws.demo.invalid",
-    "iam": "http://iam.demo.invalid",
+    "check": "http://127.0.0.2",
+    "build": "http://127.0.0.3",
+    "dws": "http://127.0.0.4",
+    "iam": "http://127.0.0.5",
 }
 
 # A slow link should show as a network error after a while, not hang a poll slot forever.
@@ -103,6 +102,7 @@ class Runtime:
         self._creds: dict[str, object] = {}
         self._creds_lock = asyncio.Lock()
         self._projects: dict[str, str] = {}
+        self._endpoints: dict[tuple[str, str], str] = {}
         self._prompt: PasswordPrompt | None = None
         self._on_update: Callable[[Update], None] | None = None
         self._state_task: asyncio.Task | None = None
@@ -165,8 +165,13 @@ class Runtime:
             raise UserError(f"no profile {name!r} in {self.settings.path or 'config.toml'}") from None
 
     def endpoint(self, profile: str, kind: str) -> str:
-        prof = self.profile(profile)
-        return endpoints.resolve(kind, prof.region, prof.endpoints)
+        # Resolved once per (profile, service): this sits on the poll path.
+        key = (profile, kind)
+        url = self._endpoints.get(key)
+        if url is None:
+            prof = self.profile(profile)
+            url = self._endpoints[key] = endpoints.resolve(kind, prof.region, prof.endpoints, profile=prof.name)
+        return url
 
     def default_project(self, profile: str | None = None) -> str | None:
         prof = self.profile(profile)

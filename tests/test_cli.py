@@ -1,0 +1,168 @@
+"""The command line as a user runs it: one-line errors, exit codes, list/watch output, the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    """Keep the developer's own config, watch list, state and credentials out of every test."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local/state"))
+    for name in list(os.environ):
+        if name.startswith(("HCWATCH_", "HUAWEICLOUD_")):
+            monkeypatch.delenv(name)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("hcwatch ")
+
+
+@pytest.mark.parametrize("ref, words", [
+    ("check:a/b", "'/'"),
+    ("check:../../etc", "'.'"),
+    ("build:", "empty"),
+    ("ftp:abc", "unknown service"),
+    ("check:a\x1b[31mb", "control character"),
+])
+def test_add_refuses_a_bad_ref_in_one_line(capsys, tmp_path, ref, words):
+    wl = tmp_path / "wl.toml"
+    code, out, err = run(capsys, "add", ref, "--watchlist", str(wl))
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("hcwatch: ") and words in err
+    assert "Traceback" not in err and "\x1b" not in err
+    assert not wl.exists()
+
+
+def test_usage_error_is_one_line(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["watch"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "REF" in err
+
+
+def test_add_list_remove_round_trip_in_a_watch_list_file(capsys, tmp_path):
+    wl = tmp_path / "wl.toml"
+    code, out, _ = run(capsys, "add", "check:abc123", "--name", "nightly", "--watchlist", str(wl))
+    assert code == 0 and "watching check:abc123 as 'nightly'" in out
+    code, out, _ = run(capsys, "add", "dws:proj1/job1", "--watchlist", str(wl))
+    assert code == 0
+    code, out, _ = run(capsys, "rename", "nightly", "nightly scan", "--watchlist", str(wl))
+    assert code == 0 and "'nightly scan'" in out
+    code, out, _ = run(capsys, "pause", "check:abc123", "--watchlist", str(wl))
+    assert code == 0 and "paused check:abc123" in out
+    code, out, _ = run(capsys, "remove", "dws:proj1/job1", "--watchlist", str(wl))
+    assert code == 0 and "stopped watching dws:proj1/job1" in out
+    text = wl.read_text()
+    assert "check:abc123" in text and "nightly scan" in text and "job1" not in text
+    code, _, err = run(capsys, "remove", "check:nope", "--watchlist", str(wl))
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_broken_config_names_file_and_line(capsys, tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('interval = 10\n[profiles.default]\nregion = "cn-north-4\n')
+    code, _, err = run(capsys, "list", "--config", str(cfg), "--watchlist", str(tmp_path / "wl.toml"))
+    assert code == 2
+    assert f"{cfg}:3" in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_wrong_type_in_config_names_file_and_line(capsys, tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('# settings\n\ninterval = "ten"\n')
+    code, _, err = run(capsys, "list", "--config", str(cfg), "--watchlist", str(tmp_path / "wl.toml"))
+    assert code == 2 and f"{cfg}:3" in err and "interval" in err
+
+
+def test_broken_watch_list_is_reported_and_left_untouched(capsys, tmp_path):
+    wl = tmp_path / "wl.toml"
+    wl.write_bytes(b'version = 1\n[[task]]\nref = "check:ok"\n[[task]]\nref = "nosuch:x"\n')
+    before = wl.read_bytes()
+    code, _, err = run(capsys, "add", "check:other", "--watchlist", str(wl))
+    assert code == 2 and str(wl) in err and err.count("\n") == 1
+    assert wl.read_bytes() == before
+
+
+def test_unknown_profile_is_a_usage_error(capsys, tmp_path):
+    code, _, err = run(capsys, "list", "--profile", "nope", "--watchlist", str(tmp_path / "wl.toml"))
+    assert code == 2 and "nope" in err
+
+
+def test_list_demo_json_prints_every_demo_task_across_all_phases(capsys):
+    code, out, err = run(capsys, "list", "--demo", "--json")
+    assert code == 0, err
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert len(objs) >= 6
+    for obj in objs:
+        assert set(obj) >= {"ref", "service", "name", "phase", "progress", "message", "raw_status", "fetched_at", "error"}
+        assert obj["error"] is None and obj["fetched_at"].endswith("Z")
+    phases = {o["phase"] for o in objs}
+    assert phases >= {"pending", "running", "succeeded", "failed", "stopped", "idle"}
+    assert {o["service"] for o in objs} == {"check", "build", "dws"}
+
+
+def test_list_demo_table_is_readable(capsys):
+    code, out, _ = run(capsys, "list", "--demo")
+    assert code == 0
+    header, *rows = out.splitlines()
+    assert header.split()[:3] == ["SERVICE", "NAME", "STATUS"]
+    assert any("✔ succeeded" in r for r in rows) and any("✘ failed" in r for r in rows)
+
+
+def test_demo_never_touches_the_users_files(capsys, tmp_path):
+    home = Path(os.environ["HOME"])
+    run(capsys, "list", "--demo", "--json")
+    run(capsys, "add", "check:abc", "--demo")
+    assert not any(p.is_file() for p in home.rglob("*"))
+
+
+def _demo_ref(capsys, phase: str) -> str:
+    _, out, _ = run(capsys, "list", "--demo", "--json")
+    return next(json.loads(line)["ref"] for line in out.splitlines() if json.loads(line)["phase"] == phase)
+
+
+@pytest.mark.parametrize("phase, code", [("succeeded", 0), ("failed", 1), ("stopped", 3)])
+def test_watch_exit_status_follows_the_outcome(capsys, phase, code):
+    ref = _demo_ref(capsys, phase)
+    got, out, err = run(capsys, "watch", ref, "--demo", "--exit-status", "--timeout", "20")
+    assert got == code, err
+    assert phase in out
+
+
+def test_watch_times_out_with_exit_4(capsys):
+    ref = _demo_ref(capsys, "pending")
+    got, _, err = run(capsys, "watch", ref, "--demo", "--exit-status", "--timeout", "0.5")
+    assert got == 4 and "timed out" in err
+
+
+def test_watch_json_lines(capsys):
+    ref = _demo_ref(capsys, "succeeded")
+    got, out, _ = run(capsys, "watch", ref, "--demo", "--json", "--timeout", "20")
+    assert got == 0
+    first = json.loads(out.splitlines()[0])
+    assert first["ref"] == ref and first["phase"] == "succeeded" and first["change"] is None
+
+
+def test_watch_refuses_a_bad_timeout(capsys):
+    code, _, err = run(capsys, "watch", "check:abc", "--demo", "--timeout", "-1")
+    assert code == 2 and "--timeout" in err
