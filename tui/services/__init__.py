@@ -1,0 +1,155 @@
+"""The three status APIs: build each request, fetch it with a body cap, parse the answer into a Snapshot."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from tui.errors import ApiError, api_error, error_from_response, network_error
+from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, UserError, RefError, validate_id
+from tui.services import build, check, dws
+from tui.services.common import flatten
+
+# Answers are a few hundred bytes; anything past 1 MiB is refused without being read whole.
+MAX_BODY = 1 << 20
+
+_MODULES = {Service.CHECK: check, Service.BUILD: build, Service.DWS: dws}
+_HEADERS = {"Accept": "application/json"}
+
+__all__ = ["MAX_BODY", "request_for", "parse", "fetch", "ApiError"]
+
+
+def _url(endpoint: str, path: str) -> str:
+    return endpoint.rstrip("/") + path
+
+
+def request_for(ref: TaskRef, endpoint: str) -> RequestInfo:
+    """The GET that fetches ref's status from endpoint (ids percent-encoded); ApiError(config) if incomplete."""
+    if ref.service is Service.DWS and not ref.project_id:
+        raise api_error(
+            ErrorKind.CONFIG,
+            f"{ref} needs a project id: use dws:PROJECT/JOB or set project_id in the profile",
+        )
+    try:
+        # Refs are validated when parsed; checked again because a TaskRef can be built directly.
+        validate_id(ref.task_id, f"{ref.service.value} id")
+        if ref.project_id is not None:
+            validate_id(ref.project_id, "DWS project id")
+    except RefError as exc:
+        raise api_error(ErrorKind.CONFIG, str(exc)) from None
+    return RequestInfo("GET", _url(endpoint, _MODULES[ref.service].path(ref)))
+
+
+def _too_big(status: int) -> ApiError:
+    kind = ErrorKind.SERVER if status >= 500 else ErrorKind.BAD_RESPONSE
+    return api_error(kind, f"answer larger than {MAX_BODY // (1 << 20)} MiB, refused", http_status=status)
+
+
+def _decode_object(status: int, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+    """The JSON object of a successful answer; ApiError(bad_response) for anything else."""
+    request_id = headers.get("x-request-id") or headers.get("X-Request-Id")
+    if len(body) > MAX_BODY:
+        raise _too_big(status)
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        shown = "an empty body" if not body.strip() else "a body that is not JSON"
+        raise api_error(
+            ErrorKind.BAD_RESPONSE, f"HTTP {status} with {shown}", http_status=status, request_id=request_id
+        ) from None
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a JSON {type(data).__name__}"
+        raise api_error(
+            ErrorKind.BAD_RESPONSE,
+            f"expected a JSON object, got {kind}",
+            http_status=status,
+            request_id=request_id,
+        )
+    return data
+
+
+def parse(ref: TaskRef, status: int, headers: Mapping[str, str], body: bytes, now: datetime) -> Snapshot:
+    """The Snapshot an HTTP answer describes (pure); raises ApiError for any error or malformed answer."""
+    if len(body) > MAX_BODY:
+        raise _too_big(status)
+    error = error_from_response(status, headers, body, now)
+    if error is not None:
+        raise ApiError(error)
+    data = _decode_object(status, headers, body)
+    phase, progress, message, raw_status = _MODULES[ref.service].interpret(ref, data)
+    return Snapshot(
+        ref=ref,
+        phase=phase,
+        progress=progress,
+        message=message,
+        raw_status=raw_status,
+        fields=flatten(data),
+        fetched_at=now,
+        checked_at=now,
+    )
+
+
+async def _get(
+    client: httpx.AsyncClient, url: str, auth: httpx.Auth | None
+) -> tuple[int, httpx.Headers, bytes]:
+    """GET url, reading at most MAX_BODY bytes; transport failures become ApiError(network)."""
+    kwargs: dict[str, Any] = {"headers": _HEADERS}
+    if auth is not None:  # None means "whatever the client has", not "no auth"
+        kwargs["auth"] = auth
+    try:
+        async with client.stream("GET", url, **kwargs) as response:
+            length = response.headers.get("content-length", "")
+            if length.strip().isdigit() and int(length) > MAX_BODY:
+                raise _too_big(response.status_code)
+            buffer = bytearray()
+            # aiter_bytes counts decoded bytes, so a small gzip bomb is capped as well.
+            async for chunk in response.aiter_bytes():
+                buffer += chunk
+                if len(buffer) > MAX_BODY:
+                    raise _too_big(response.status_code)
+            return response.status_code, response.headers, bytes(buffer)
+    except httpx.DecodingError:
+        raise api_error(ErrorKind.BAD_RESPONSE, "answer could not be decoded") from None
+    except (httpx.TransportError, httpx.TimeoutException) as exc:
+        raise ApiError(network_error(exc, httpx.URL(url).host)) from None
+    except UserError as exc:
+        # Raised by a credentials flow (e.g. IAM refused the password): one line, no traceback.
+        raise api_error(ErrorKind.AUTH, str(exc)) from None
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    ref: TaskRef,
+    endpoint: str,
+    now: datetime,
+    auth: httpx.Auth | None = None,
+) -> Snapshot:
+    """Fetch and parse ref's status; raises ApiError (with .request set) on any failure."""
+    request = request_for(ref, endpoint)
+    try:
+        status, headers, body = await _get(client, request.url, auth)
+        snapshot = replace(parse(ref, status, headers, body, now), request=request)
+    except ApiError as exc:
+        exc.request = request
+        raise
+    if ref.service is Service.BUILD and snapshot.phase is Phase.IDLE:
+
+        async def get_json(path: str) -> dict[str, Any]:
+            status, headers, body = await _get(client, _url(endpoint, path), auth)
+            error = error_from_response(status, headers, body, now)
+            if error is not None:
+                raise ApiError(error)
+            return _decode_object(status, headers, body)
+
+        snapshot = await build.enrich(snapshot, endpoint, get_json)
+    return snapshot
+
+
+def failed_snapshot(ref: TaskRef, error: TaskError, now: datetime, request: RequestInfo | None = None) -> Snapshot:
+    """A snapshot for a task never fetched successfully: phase unknown, carrying the error."""
+    return Snapshot(ref=ref, phase=Phase.UNKNOWN, error=error, checked_at=now, request=request)

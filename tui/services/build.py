@@ -1,0 +1,123 @@
+"""CodeArts Build: GET /v3/jobs/{job_id}/status → Snapshot, plus the optional last-outcome lookup."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from tui.errors import ApiError
+from tui.model import Phase, Snapshot, TaskRef
+from tui.services.common import flatten, raw_text, text_or_none
+
+# build-info `build_result`; only FAILURE is documented, the others are what Jenkins-style backends say.
+OUTCOMES = {"SUCCESS": Phase.SUCCEEDED, "FAILURE": Phase.FAILED, "ABORTED": Phase.STOPPED}
+_WORDS = {Phase.SUCCEEDED: "succeeded", Phase.FAILED: "failed", Phase.STOPPED: "stopped"}
+
+# A build number comes from the server and goes into a URL path: digits only.
+_BUILD_NO_RE = re.compile(r"[0-9]{1,12}")
+
+# Outcome of a finished build never changes: fetch it once per (endpoint, job, build number).
+CACHE_SIZE = 4096
+_outcomes: OrderedDict[tuple[str, str, str], tuple[Phase, str, dict[str, Any]]] = OrderedDict()
+
+GetJson = Callable[[str], Awaitable[dict[str, Any]]]
+
+
+def clear_outcome_cache() -> None:
+    """Forget every cached build outcome (tests, or a profile whose credentials changed)."""
+    _outcomes.clear()
+
+
+def path(ref: TaskRef) -> str:
+    (job_id,) = ref.path_ids
+    return f"/v3/jobs/{job_id}/status"
+
+
+def running_status_path(ref: TaskRef) -> str:
+    (job_id,) = ref.path_ids
+    return f"/v1/job/{job_id}/running-status"
+
+
+def build_info_path(ref: TaskRef, build_no: str) -> str:
+    (job_id,) = ref.path_ids
+    return f"/v1/job/{job_id}/{build_no}/build-info"
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def interpret(ref: TaskRef, data: dict[str, Any]) -> tuple[Phase, float | None, str, str | None]:
+    """(phase, progress, message, raw_status): `result` true = running now, false = not running."""
+    raw = data.get("result")
+    running = _as_bool(raw)
+    if running is True:
+        return Phase.RUNNING, None, "build running", raw_text(raw)
+    if running is False:
+        return Phase.IDLE, None, "not running (last outcome unknown)", raw_text(raw)
+    if "result" not in data:
+        return Phase.UNKNOWN, None, "no result in the answer", None
+    return Phase.UNKNOWN, None, f"unrecognised result {raw_text(raw)}", raw_text(raw)
+
+
+def _result_of(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The `result` object of a /v1 answer when it says success; None when it is unclear."""
+    status = data.get("status")
+    if isinstance(status, str) and status.strip().lower() != "success":
+        return None
+    result = data.get("result")
+    return result if isinstance(result, dict) else None
+
+
+async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson) -> Snapshot:
+    """An idle Build snapshot with the last build's outcome when both /v1 calls say it clearly.
+
+    Any failure or unclear answer leaves the snapshot idle: the outcome is a bonus, not the status.
+    """
+    ref = snapshot.ref
+    try:
+        status = _result_of(await get_json(running_status_path(ref)))
+    except ApiError:
+        return snapshot
+    if status is None:
+        return snapshot
+    fields = dict(snapshot.fields)
+    fields.update(flatten(status, "running_status"))
+    raw_no = status.get("last_build_no")
+    build_no = str(raw_no).strip() if isinstance(raw_no, (str, int)) and not isinstance(raw_no, bool) else ""
+    if not _BUILD_NO_RE.fullmatch(build_no):
+        return replace(snapshot, fields=fields)
+    last_status = text_or_none(status.get("last_build_status"), 40)
+    if _as_bool(status.get("is_running")) is True or (last_status and last_status.lower() != "finished"):
+        # Queued or racing with a new start: the /v3 answer said not running, so stay idle but say why.
+        note = f"not running (last build #{build_no}: {last_status or 'running'})"
+        return replace(snapshot, fields=fields, message=note)
+    key = (endpoint, ref.task_id, build_no)
+    cached = _outcomes.get(key)
+    if cached is None:
+        try:
+            info = _result_of(await get_json(build_info_path(ref, build_no)))
+        except ApiError:
+            return replace(snapshot, fields=fields)
+        if info is None or _as_bool(info.get("building")) is True:
+            return replace(snapshot, fields=fields)
+        result = info.get("build_result")
+        phase = OUTCOMES.get(result.strip().upper()) if isinstance(result, str) else None
+        if phase is None:
+            return replace(snapshot, fields=fields)
+        cached = (phase, text_or_none(result, 40) or "", flatten(info, "build_info"))
+        _outcomes[key] = cached
+        while len(_outcomes) > CACHE_SIZE:
+            _outcomes.popitem(last=False)
+    else:
+        _outcomes.move_to_end(key)
+    phase, result_text, info_fields = cached
+    fields.update(info_fields)
+    return replace(snapshot, phase=phase, fields=fields, message=f"last build #{build_no} {_WORDS[phase]}")

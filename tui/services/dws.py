@@ -1,0 +1,50 @@
+"""DWS: GET /v1.0/{project_id}/job/{job_id} → Snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.model import Phase, TaskRef
+from tui.services.common import parse_percent, raw_text, text_or_none
+
+PHASES = {
+    "INIT": Phase.PENDING,
+    "WAITING": Phase.PENDING,
+    "DELAY_SCHEDULED": Phase.PENDING,
+    "RUNNING": Phase.RUNNING,
+    "SUCCESS": Phase.SUCCEEDED,
+    "FAIL": Phase.FAILED,
+    # Not in the API table, but the Terraform provider treats it as a failure.
+    "ERROR": Phase.FAILED,
+    "STOP": Phase.STOPPED,
+}
+
+_DEFAULT_MESSAGES = {
+    Phase.PENDING: "not started yet",
+    Phase.RUNNING: "running",
+    Phase.SUCCEEDED: "job succeeded",
+    Phase.FAILED: "job failed",
+    Phase.STOPPED: "job stopped",
+}
+
+
+def path(ref: TaskRef) -> str:
+    project_id, job_id = ref.path_ids
+    return f"/v1.0/{project_id}/job/{job_id}"
+
+
+def interpret(ref: TaskRef, data: dict[str, Any]) -> tuple[Phase, float | None, str, str | None]:
+    """(phase, progress, message, raw_status) from a decoded job answer."""
+    raw = data.get("status")
+    key = raw.strip().upper() if isinstance(raw, str) else None
+    phase = PHASES.get(key, Phase.UNKNOWN) if key else Phase.UNKNOWN
+    progress = parse_percent(data.get("progress"))
+    name = text_or_none(data.get("job_name"), 200)
+    if phase is Phase.FAILED:
+        message = text_or_none(data.get("failed_detail")) or text_or_none(data.get("failed_code"))
+    elif phase is Phase.UNKNOWN:
+        message = f"unrecognised status {raw_text(raw)}" if raw is not None else "no status in the answer"
+    else:
+        message = None
+    message = message or name or _DEFAULT_MESSAGES.get(phase, "")
+    return phase, progress, message, raw_text(raw)
