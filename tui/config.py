@@ -1,0 +1,303 @@
+"""config.toml → validated Settings; every error names the file and line, and unknown keys only warn."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from tui.model import RefError, UserError, validate_id
+from tui.tomlutil import key_lines, line_of, syntax_error
+
+__all__ = ["ConfigError", "NotifySettings", "Profile", "Settings", "load_config"]
+
+
+class ConfigError(UserError):
+    """config.toml cannot be used; the one-line message names the file, the line and the problem."""
+
+
+DEFAULT_REGION = "cn-north-4"
+AUTH_METHODS = ("token", "password", "aksk")
+ENDPOINT_KINDS = ("check", "build", "dws", "iam")
+INTERVAL_FLOOR = 2.0
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+# Keys that would hold a secret, and where the secret belongs instead.
+_SECRETS = {
+    "password": "HCWATCH_PASSWORD (or answer the prompt)",
+    "token": "HCWATCH_AUTH_TOKEN",
+    "auth_token": "HCWATCH_AUTH_TOKEN",
+    "sk": "HUAWEICLOUD_SDK_SK",
+    "secret_key": "HUAWEICLOUD_SDK_SK",
+    "secret_access_key": "HUAWEICLOUD_SDK_SK",
+    "ak": "HUAWEICLOUD_SDK_AK",
+    "access_key": "HUAWEICLOUD_SDK_AK",
+    "security_token": "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+}
+
+
+@dataclass
+class Profile:
+    """One account/region to poll with; credentials come from the environment, never from here."""
+
+    name: str
+    region: str = DEFAULT_REGION
+    project_id: str | None = None
+    auth: str | None = None
+    user: str | None = None
+    domain: str | None = None
+    endpoints: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class NotifySettings:
+    """Which ways of telling the user about a change are on."""
+
+    flash: bool = True
+    marker: bool = True
+    title: bool = True
+    bell: bool = True
+    toast: bool = True
+
+
+@dataclass
+class Settings:
+    """Everything config.toml can set, with defaults for what it leaves out."""
+
+    interval: float = 10.0
+    finished_interval: float = 60.0
+    backoff_cap: float = 300.0
+    max_in_flight: int = 8
+    rate: float = 20.0
+    history: int = 200
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    keymap: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    def profile(self, name: str) -> Profile:
+        """The named profile, or a ConfigError listing the ones there are."""
+        try:
+            return self.profiles[name]
+        except KeyError:
+            where = self.path or "the config"
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise ConfigError(f"no profile {name!r} in {where} (profiles: {known})") from None
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it, briefly, for 'must be X, not Y' messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 42 else text[:40] + '…"'
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (datetime, date, time)):
+        return "a date/time"
+    return str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+class _Reader:
+    """Validates the parsed document, turning problems into file:line messages."""
+
+    def __init__(self, path: Path, text: str, settings: Settings) -> None:
+        self.path, self.text, self.settings = path, text, settings
+        self._index: dict[tuple[Any, ...], int] | None = None
+
+    def where(self, keypath: tuple[str, ...]) -> str:
+        if self._index is None:
+            self._index = key_lines(self.text)
+        line = line_of(self.text, keypath, self._index)
+        return f"{self.path}:{line}" if line else str(self.path)
+
+    def error(self, keypath: tuple[str, ...], message: str) -> ConfigError:
+        return ConfigError(f"{self.where(keypath)}: {message}")
+
+    def warn_unknown(self, keypath: tuple[str, ...], known: tuple[str, ...]) -> None:
+        key = keypath[-1]
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        scope = f" in [{'.'.join(keypath[:-1])}]" if len(keypath) > 1 else ""
+        self.settings.warnings.append(f"{self.where(keypath)}: unknown setting {key!r}{scope} ignored{hint}")
+
+    def table(self, keypath: tuple[str, ...], value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.error(keypath, f"{'.'.join(keypath)} must be a table ([{'.'.join(keypath)}]), not {_show(value)}")
+        return value
+
+    def seconds(self, keypath: tuple[str, ...], value: Any, floor: float) -> float:
+        name = keypath[-1]
+        if not _is_number(value):
+            raise self.error(keypath, f"{name} must be a number of seconds, not {_show(value)}")
+        if value < floor:
+            raise self.error(keypath, f"{name} must be at least {floor:g} seconds, not {value:g}")
+        return float(value)
+
+    def count(self, keypath: tuple[str, ...], value: Any, what: str) -> int:
+        name = keypath[-1]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(keypath, f"{name} must be a whole number of {what}, not {_show(value)}")
+        if value < 1:
+            raise self.error(keypath, f"{name} must be at least 1, not {value}")
+        return value
+
+    def text_value(self, keypath: tuple[str, ...], value: Any, what: str = "text in quotes") -> str:
+        if not isinstance(value, str):
+            raise self.error(keypath, f"{keypath[-1]} must be {what}, not {_show(value)}")
+        return value
+
+    def check_secrets(self, value: Any, keypath: tuple[str, ...] = ()) -> None:
+        """Refuse any key that would hold a credential, wherever it is, without echoing its value."""
+        if not isinstance(value, dict):
+            return
+        for key, sub in value.items():
+            here = keypath + (key,)
+            env = _SECRETS.get(key.lower())
+            if env:
+                raise self.error(
+                    here,
+                    f"{'.'.join(here)}: secrets do not belong in the config file; "
+                    f"set {env} in the environment instead",
+                )
+            if here != ("keymap",):  # binding ids are not settings
+                self.check_secrets(sub, here)
+
+
+_TOP = {
+    "interval": lambda r, k, v: r.seconds(k, v, INTERVAL_FLOOR),
+    "finished_interval": lambda r, k, v: r.seconds(k, v, INTERVAL_FLOOR),
+    "backoff_cap": lambda r, k, v: r.seconds(k, v, INTERVAL_FLOOR),
+    "max_in_flight": lambda r, k, v: r.count(k, v, "requests"),
+    "history": lambda r, k, v: r.count(k, v, "changes"),
+}
+_KNOWN_TOP = (*_TOP, "rate", "profiles", "notify", "keymap")
+_KNOWN_PROFILE = ("region", "project_id", "auth", "user", "domain", "endpoints")
+_KNOWN_NOTIFY = ("flash", "marker", "title", "bell", "toast")
+
+
+def _profile(r: _Reader, name: str, value: Any) -> Profile:
+    keypath = ("profiles", name)
+    if not _PROFILE_NAME.fullmatch(name):
+        raise r.error(keypath, f"profile name {_show(name)} may only use letters, digits, '_' and '-'")
+    data = r.table(keypath, value)
+    prof = Profile(name)
+    for key, v in data.items():
+        kp = keypath + (key,)
+        if key == "region":
+            prof.region = r.text_value(kp, v, 'a region name in quotes, like "cn-north-4"').strip()
+            if not prof.region:
+                raise r.error(kp, "region must not be empty")
+        elif key == "project_id":
+            try:
+                prof.project_id = validate_id(r.text_value(kp, v), "project_id")
+            except RefError as exc:
+                raise r.error(kp, str(exc)) from None
+        elif key == "auth":
+            if v not in AUTH_METHODS:
+                raise r.error(kp, f"auth must be one of {', '.join(AUTH_METHODS)}, not {_show(v)}")
+            prof.auth = v
+        elif key in ("user", "domain"):
+            setattr(prof, key, r.text_value(kp, v))
+        elif key == "endpoints":
+            for kind, url in r.table(kp, v).items():
+                if kind not in ENDPOINT_KINDS:
+                    r.warn_unknown(kp + (kind,), ENDPOINT_KINDS)
+                    continue
+                # Whether the URL is acceptable (https, loopback http) is tui.endpoints' call.
+                prof.endpoints[kind] = r.text_value(kp + (kind,), url, "a URL in quotes").strip()
+        else:
+            r.warn_unknown(kp, _KNOWN_PROFILE)
+    return prof
+
+
+def _apply(r: _Reader, data: dict[str, Any]) -> None:
+    s = r.settings
+    r.check_secrets(data)
+    for key, value in data.items():
+        kp = (key,)
+        if key in _TOP:
+            setattr(s, key, _TOP[key](r, kp, value))
+        elif key == "rate":
+            if not _is_number(value) or value <= 0:
+                raise r.error(kp, f"rate must be a positive number of requests per second, not {_show(value)}")
+            s.rate = float(value)
+        elif key == "profiles":
+            for name, prof in r.table(kp, value).items():
+                s.profiles[name] = _profile(r, name, prof)
+        elif key == "notify":
+            for name, flag in r.table(kp, value).items():
+                if name not in _KNOWN_NOTIFY:
+                    r.warn_unknown(kp + (name,), _KNOWN_NOTIFY)
+                elif not isinstance(flag, bool):
+                    raise r.error(kp + (name,), f"{name} must be true or false, not {_show(flag)}")
+                else:
+                    setattr(s.notify, name, flag)
+        elif key == "keymap":
+            for binding, keys in r.table(kp, value).items():
+                keys = r.text_value(kp + (binding,), keys, 'key names in quotes, like "j,down"')
+                if not keys.strip():
+                    raise r.error(kp + (binding,), f"keymap {binding!r} must name at least one key")
+                s.keymap[binding] = keys.strip()
+        else:
+            r.warn_unknown(kp, _KNOWN_TOP)
+
+
+def _read_text(path: Path) -> str | None:
+    """The file's text, None if there is no file; unreadable files are a one-line ConfigError."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot read it (permission denied)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text") from None
+
+
+def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate config.toml; a missing file gives the defaults and one `default` profile."""
+    path = Path(path)
+    env = os.environ if env is None else env
+    settings = Settings()
+    text = _read_text(path)
+    if text is not None:
+        settings.path = path
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line, message = syntax_error(exc, text)
+            raise ConfigError(f"{path}:{line}: {message}" if line else f"{path}: {message}") from None
+        _apply(_Reader(path, text, settings), data)
+    # A `default` profile always exists, so tasks added without --profile can be polled.
+    default = settings.profiles.setdefault("default", Profile("default"))
+    env_project = env.get("HUAWEICLOUD_SDK_PROJECT_ID", "").strip()
+    if default.project_id is None and env_project:
+        try:
+            default.project_id = validate_id(env_project, "HUAWEICLOUD_SDK_PROJECT_ID")
+        except RefError as exc:
+            raise ConfigError(f"environment: {exc}") from None
+    return settings
