@@ -86,7 +86,7 @@ def validate_url(url: str, kind: str = "endpoint", profile: str | None = None) -
     where = f"endpoint {kind}" + (f" of profile {profile}" if profile else "")
     if not isinstance(url, str) or not url.strip():
         raise EndpointError(f"{where} is empty; set it like {_setting(kind, profile)}")
-    text = url.strip()
+    text = url.strip(" ")
     if any(ord(ch) < 33 or ord(ch) == 127 for ch in text):
         raise EndpointError(f"{where} {_shown(text)!r} contains spaces or control characters")
     try:
