@@ -19,6 +19,8 @@ from .base import AuthError, Credentials, Prompt, check_header_value, format_exp
 log = logging.getLogger("hcwatch.auth")
 
 REFRESH_AHEAD = 300.0  # renew 5 minutes before expires_at, as the notes advise
+# 401s from requests sent with the old token arrive in a burst; a token this young is the fresh one already.
+REFRESH_COALESCE = 10.0
 
 
 def _parse_time(value: Any) -> float | None:
@@ -70,7 +72,7 @@ class PasswordAuth(Credentials):
         self._token: str | None = None
         self._expires_at: float | None = None  # local wall clock
         self._renew_at = 0.0
-        self._generation = 0
+        self._acquired_mono = 0.0
         self._failure: AuthError | None = None  # a refusal: never asked again (IAM locks users too)
         self._lock = asyncio.Lock()
 
@@ -105,10 +107,9 @@ class PasswordAuth(Credentials):
         await self.token()
 
     async def refresh(self) -> bool:
-        """A new token after a 401; concurrent refreshes of the same token share one IAM call."""
-        generation = self._generation
+        """A new token after a 401; a burst of refreshes (one per rejected request) shares one IAM call."""
         async with self._lock:
-            if self._generation == generation:
+            if self._token is None or self.clock.monotonic() - self._acquired_mono >= REFRESH_COALESCE:
                 await self._acquire()
         return True
 
@@ -206,7 +207,7 @@ class PasswordAuth(Credentials):
         self._expires_at = now + lifetime
         # Short-lived tokens (tests, the simulator) renew at half-life instead of never being fresh.
         self._renew_at = self._expires_at - min(REFRESH_AHEAD, lifetime / 2)
-        self._generation += 1
+        self._acquired_mono = self.clock.monotonic()
         log.debug("IAM token for %s valid until %s", self.who, format_expiry(self.expires_at))
 
     def describe(self) -> str:
