@@ -1,0 +1,1 @@
+"""The simulated Huawei Cloud, split into modules; import it through tui.simulator."""

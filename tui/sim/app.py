@@ -1,0 +1,348 @@
+"""The Simulator: one plain ASGI app answering Check, Build, DWS and IAM paths on any host."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import re
+import uuid
+from typing import Any, Awaitable, Callable
+
+import httpx
+
+from tui.clock import Clock
+from tui.model import Service, TaskRef
+from tui.sim import demo as demo_data
+from tui.sim.faults import FAULTS, GARBAGE, ConnectionDropped, Fault, error_response, huge_body, not_found_body
+from tui.sim.gateway import AkSk, AuthFailure, Gateway
+from tui.sim.script import ScriptedTask
+from tui.sim.stats import Stats
+
+Send = Callable[[dict], Awaitable[None]]
+
+# (method, pattern, route name, service); path parameters are matched on the decoded path.
+_ROUTES = [
+    ("GET", re.compile(r"/v2/tasks/([^/]+)/progress"), "check", "check"),
+    ("GET", re.compile(r"/v3/jobs/([^/]+)/status"), "build_status", "build"),
+    ("GET", re.compile(r"/v1/job/([^/]+)/running-status"), "build_running", "build"),
+    ("GET", re.compile(r"/v1/job/([^/]+)/([^/]+)/build-info"), "build_info", "build"),
+    ("GET", re.compile(r"/v1\.0/([^/]+)/job/([^/]+)"), "dws", "dws"),
+    ("POST", re.compile(r"/v3/auth/tokens"), "iam_token", "iam"),
+    ("GET", re.compile(r"/v3/projects"), "iam_projects", "iam"),
+]
+_JSON = "application/json;charset=UTF-8"
+# The id of the request being answered: sent as X-Request-Id and inside gateway error bodies.
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+
+class Simulator:
+    """A simulated Huawei Cloud; the instance is the ASGI app. See tui/simulator.py for the API summary."""
+
+    DEMO_TOKEN = demo_data.DEMO_TOKEN
+    DEMO_PROJECT_ID = demo_data.DEMO_PROJECT_ID
+    DEMO_USER = demo_data.DEMO_USER
+    FAULTS = FAULTS
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        *,
+        demo: bool = True,
+        token_lifetime: float = 86400.0,
+        require_auth: bool = True,
+    ) -> None:
+        self.clock = clock or Clock()
+        self.started = self.clock.time()
+        self.require_auth = require_auth
+        self.tasks: dict[str, ScriptedTask] = {}
+        self.faults: list[Fault] = []
+        self.stats = Stats()
+        self.gateway = Gateway(self.clock, token_lifetime, self.DEMO_TOKEN, dict(demo_data.PROJECTS))
+        self._demo_keys: list[str] = []
+        if demo:
+            for spec in demo_data.demo_tasks():
+                task = self.add_task(**spec, at=self.started)
+                self._demo_keys.append(str(task.ref))
+            self.add_user(*demo_data.DEMO_USER)
+
+    # --- scripting ------------------------------------------------------------------------------
+    def add_task(
+        self,
+        ref: str,
+        script: list[tuple[float, dict[str, Any]]] | dict[str, Any],
+        *,
+        name: str | None = None,
+        loop: float | None = None,
+        at: float | None = None,
+    ) -> ScriptedTask:
+        """Script a task: [(seconds after `at` (default: now on the clock), raw API state), ...].
+
+        A bare dict is one state forever. States are the raw API fields: Check `task_status`/`progress`;
+        Build `result` (running?), `last_build_no`, `build_result`, optional `last_build_status`, `region`;
+        DWS `status`, `progress`, `job_name`, `failed_code`, `failed_detail` (times filled in). Any value
+        may be a `Ramp(start, end)`; `_body` replaces the whole answer of the main status route.
+        """
+        parsed = TaskRef.parse(ref)
+        steps = [(0.0, script)] if isinstance(script, dict) else list(script)
+        task = ScriptedTask(parsed, steps, self.clock.time() if at is None else at, name, loop)
+        self.tasks[str(parsed)] = task
+        return task
+
+    def set_state(self, ref: str, state: dict[str, Any]) -> ScriptedTask:
+        """Replace a task's script with one state, from now on."""
+        old = self.tasks.get(str(TaskRef.parse(ref)))
+        return self.add_task(ref, state, name=old.name if old else None)
+
+    def remove_task(self, ref: str) -> None:
+        self.tasks.pop(str(TaskRef.parse(ref)), None)
+
+    def demo_refs(self) -> list[tuple[str, str]]:
+        """(REF, display name) of the demo tasks still present, in a stable order."""
+        return [(k, self.tasks[k].name or k) for k in self._demo_keys if k in self.tasks]
+
+    def elapsed(self) -> float:
+        """Seconds of simulator time since construction."""
+        return self.clock.time() - self.started
+
+    # --- credentials ----------------------------------------------------------------------------
+    def add_user(self, name: str, password: str, domain: str = demo_data.DEMO_USER[2]) -> None:
+        self.gateway.users[(domain, name)] = password
+
+    def add_aksk(self, ak: str, sk: str, project_id: str | None = None, security_token: str | None = None) -> None:
+        self.gateway.aksks[ak] = AkSk(sk, project_id, security_token)
+
+    def add_project(self, name: str, project_id: str) -> None:
+        self.gateway.projects[name] = project_id
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every issued token (IAM does this on a password change)."""
+        self.gateway.tokens.clear()
+
+    @property
+    def tokens_issued(self) -> int:
+        return self.gateway.issued
+
+    def ak_locked(self, ak: str) -> bool:
+        entry = self.gateway.aksks.get(ak)
+        return bool(entry and self.clock.time() < entry.locked_until)
+
+    # --- faults ---------------------------------------------------------------------------------
+    def inject(self, fault: str, ref: str | None = None, count: int | None = None, **opts: Any) -> Fault:
+        """Make matching requests fail. `ref` limits it to one task; `count` to the next N requests.
+
+        opts: latency `seconds` (default 0.05), `on_clock` (sleep on the simulator clock instead of
+        real time); throttle `retry_after` (default 5, None for no header); huge `size` (default 2 MiB),
+        `chunked`; any error fault `status`, `code`, `msg`; every fault `service` (check|build|dws|iam).
+        """
+        if fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
+        item = Fault(fault, TaskRef.parse(ref) if ref else None, count, opts)
+        self.faults.append(item)
+        return item
+
+    def clear_faults(self, ref: str | None = None) -> None:
+        """Remove every fault, or only those injected for `ref`."""
+        if ref is None:
+            self.faults.clear()
+            return
+        key = str(TaskRef.parse(ref))
+        self.faults = [f for f in self.faults if f.ref is None or str(f.ref) != key]
+
+    # --- ASGI -----------------------------------------------------------------------------------
+    async def __call__(self, scope: dict, receive: Callable, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return  # websockets are not part of these APIs
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers: dict[str, str] = {}
+        for k, v in scope.get("headers", []):
+            headers[k.decode("latin-1").lower()] = v.decode("latin-1")
+        query = scope.get("query_string", b"")
+        entry = self.stats.begin(scope["method"], scope["path"], query.decode("latin-1"), headers, self.clock.time())
+        status: int | None = None
+        rid = _request_id.set(uuid.uuid4().hex)
+        try:
+            status = await self._handle(scope, send, headers, query, body)
+        finally:
+            _request_id.reset(rid)
+            self.stats.end(entry, status)
+
+    async def _lifespan(self, receive: Callable, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def _route(self, method: str, path: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+        """(route name, service, path params); the service is known even when the method is wrong."""
+        path = path.rstrip("/") or "/"
+        service = None
+        for want, pattern, name, svc in _ROUTES:
+            m = pattern.fullmatch(path)
+            if m:
+                service = svc
+                if want == method:
+                    return name, svc, m.groups()
+        return None, service, ()
+
+    @staticmethod
+    def _ref_for(route: str | None, params: tuple[str, ...]) -> TaskRef | None:
+        if route == "check":
+            return TaskRef(Service.CHECK, params[0])
+        if route in ("build_status", "build_running", "build_info"):
+            return TaskRef(Service.BUILD, params[0])
+        if route == "dws":
+            return TaskRef(Service.DWS, params[1], params[0])
+        return None
+
+    async def _handle(self, scope: dict, send: Send, headers: dict, query: bytes, body: bytes) -> int | None:
+        method, path = scope["method"], scope["path"]
+        route, service, params = self._route(method, path)
+        ref = self._ref_for(route, params)
+
+        # Faults first: the wire and the gateway fail before anything looks at credentials.
+        matching = sorted((f for f in self.faults if f.matches(ref, service)), key=lambda f: f.ref is None)
+        for fault in [f for f in matching if f.kind == "latency"]:
+            fault.consume()
+            seconds = float(fault.opts.get("seconds", 0.05))
+            await (self.clock.sleep(seconds) if fault.opts.get("on_clock") else asyncio.sleep(seconds))
+        fault = next((f for f in matching if f.kind != "latency"), None)
+        if fault is not None:
+            fault.consume()
+            return await self._fault(fault, scope, send, service, route, ref)
+
+        if route is None:
+            status, err = not_found_body(None)
+            return await self._send_json(send, status, err)
+        if route == "iam_token":
+            status, extra, payload = self.gateway.issue_token(body)
+            return await self._send_json(send, status, payload, extra)
+        if self.require_auth:
+            try:
+                self.gateway.authenticate(method, scope.get("raw_path", b"").decode("latin-1") or path,
+                                          query, headers, body)
+            except AuthFailure as fail:
+                return await self._send_json(send, fail.status, _apig(fail.code, fail.msg))
+        if route == "iam_projects":
+            return await self._send_json(send, 200, self.gateway.list_projects(query))
+        return await self._answer(send, route, service, ref, params)
+
+    def _task(self, ref: TaskRef) -> ScriptedTask | None:
+        task = self.tasks.get(str(ref))
+        if task is None and ref.service is Service.DWS:
+            task = self.tasks.get(str(TaskRef(Service.DWS, ref.task_id)))  # scripted without a project
+        return task
+
+    async def _answer(self, send: Send, route: str, service: str, ref: TaskRef, params: tuple) -> int:
+        task = self._task(ref)
+        if task is None:
+            status, err = not_found_body(service)
+            return await self._send_json(send, status, err)
+        now = self.clock.time()
+        state = task.state_at(now)
+        if route == "build_running":
+            running = state.get("result") is True
+            number = state.get("last_build_no")
+            default = None if number is None else ("Running" if running else "Finished")
+            payload: Any = {
+                "result": {
+                    "last_job_id": ref.task_id,
+                    "last_build_no": number,
+                    "last_build_status": state.get("last_build_status", default),
+                    "is_running": running,
+                },
+                "error": None,
+                "status": "success",
+            }
+        elif route == "build_info":
+            found = task.build_result(now, params[1])
+            if found is None:
+                return await self._send_json(
+                    send, 404, {"error_code": "CB.00060201", "error_msg": "The build record does not exist."}
+                )
+            building, outcome = found
+            payload = {
+                "result": {"building": building, "build_result": outcome, "region": state.get("region", "cn-north-4")},
+                "error": None,
+                "status": "success",
+            }
+        elif "_body" in state:
+            payload = state["_body"]
+        elif route == "build_status":
+            payload = {"result": state.get("result")}
+        elif route == "check":
+            payload = {k: v for k, v in state.items() if not k.startswith("_")}
+        else:  # dws
+            order = ["status", "progress", "job_id", "job_name", "begin_time", "end_time", "failed_code", "failed_detail"]
+            payload = {k: state[k] for k in order if k in state}
+            payload.update({k: v for k, v in state.items() if k not in payload and not k.startswith("_")})
+        return await self._send_json(send, 200, payload)
+
+    async def _fault(self, fault: Fault, scope: dict, send: Send, service, route, ref) -> int | None:
+        if fault.kind == "drop":
+            await self._drop(scope, send)
+            return None
+        if fault.kind == "garbage":
+            return await self._send(send, 200, {"Content-Type": _JSON}, fault.opts.get("body", GARBAGE))
+        if fault.kind == "huge":
+            size = int(fault.opts.get("size", 2 << 20))
+            return await self._send(send, 200, {"Content-Type": _JSON}, huge_body(size),
+                                    chunked=bool(fault.opts.get("chunked")))
+        status, headers, body = error_response(fault, service)
+        return await self._send(send, status, headers, body)
+
+    async def _drop(self, scope: dict, send: Send) -> None:
+        """Close the connection without an answer.
+
+        Under uvicorn `send` is a bound method of its request cycle, whose transport we close; once the
+        loop has seen the close, returning quietly leaves uvicorn nothing to log and the client gets
+        "Server disconnected without sending a response". Under httpx.ASGITransport (or any server we
+        cannot reach into) we raise ConnectionDropped, an httpx.RemoteProtocolError, which
+        ASGITransport re-raises to the client unchanged.
+        """
+        transport = getattr(getattr(send, "__self__", None), "transport", None)
+        if transport is not None and hasattr(transport, "close"):
+            transport.close()
+            await asyncio.sleep(0)
+            return
+        host = dict(scope.get("headers", [])).get(b"host", b"simulator").decode("latin-1")
+        url = f"{scope.get('scheme', 'http')}://{host}{scope['path']}"
+        if scope.get("query_string"):
+            url += "?" + scope["query_string"].decode("latin-1")
+        raise ConnectionDropped(
+            "Server disconnected without sending a response.", request=httpx.Request(scope["method"], url)
+        )
+
+    async def _send_json(self, send: Send, status: int, payload: Any, headers: dict | None = None) -> int:
+        return await self._send(send, status, {"Content-Type": _JSON, **(headers or {})}, json.dumps(payload).encode())
+
+    async def _send(self, send: Send, status: int, headers: dict[str, str], body: bytes, chunked: bool = False) -> int:
+        out = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()]
+        out.append((b"x-request-id", (_request_id.get() or uuid.uuid4().hex).encode()))
+        if not chunked:
+            out.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        step = 64 * 1024
+        if len(body) <= step:
+            await send({"type": "http.response.body", "body": body})
+            return status
+        for i in range(0, len(body), step):  # big bodies go out in pieces, as a real server streams them
+            await send({"type": "http.response.body", "body": body[i : i + step], "more_body": i + step < len(body)})
+        return status
+
+
+def _apig(code: str, msg: str) -> dict[str, str]:
+    return {"error_code": code, "error_msg": msg, "request_id": _request_id.get()}
