@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
 import os
 import urllib.parse
@@ -521,3 +522,22 @@ def test_auth_error_is_one_line_task_error() -> None:
     err = AuthError("IAM refused\nuser x", http_status=401)
     assert str(err) == "IAM refused user x"
     assert err.error.kind is ErrorKind.AUTH and err.error.http_status == 401 and not err.transient
+
+
+async def test_aksk_401_with_skewed_clock_says_so(httpx_mock, client) -> None:
+    clock = FakeClock(JAN_2025)
+    gateway_date = email.utils.format_datetime(datetime.fromtimestamp(JAN_2025 - 20 * 60, timezone.utc), usegmt=True)
+    httpx_mock.add_response(url=CHECK_URL, status_code=401, headers={"Date": gateway_date}, json={"error_code": "APIG.0301"})
+    auth = aksk(client, clock)
+    response = await client.get(CHECK_URL, auth=auth)
+    assert response.status_code == 401 and len(httpx_mock.get_requests()) == 1  # not retried
+    assert "clock is 20 minutes ahead of the gateway's" in auth.rejection_hint()
+    assert "15 minutes" in aksk(client, clock).rejection_hint() and "clock" in aksk(client, clock).rejection_hint()
+
+
+async def test_aksk_lookup_401_with_skew(httpx_mock, client) -> None:
+    clock = FakeClock(JAN_2025)
+    date = email.utils.format_datetime(datetime.fromtimestamp(JAN_2025 + 3600, timezone.utc), usegmt=True)
+    httpx_mock.add_response(url=f"{IAM}/v3/projects?name=cn-north-4", status_code=401, headers={"Date": date})
+    with pytest.raises(AuthError, match="clock is 60 minutes behind the gateway's"):
+        await authed(aksk(client, clock, project_id=None))

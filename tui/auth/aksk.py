@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
 import logging
 import urllib.parse
@@ -16,6 +17,8 @@ from tui.model import ErrorKind
 from .base import AuthError, Credentials, check_header_value, iam_error_detail, mask_key
 
 log = logging.getLogger("hcwatch.auth")
+
+SKEW_LIMIT = 15 * 60  # the gateway refuses an X-Sdk-Date further than this from its own clock
 
 # Left out of the signature: transport headers that proxies may add, drop or rewrite on the way.
 _UNSIGNED = frozenset(
@@ -53,6 +56,7 @@ class AkSkAuth(Credentials):
         self.client = client
         self.clock = clock or Clock()
         self.source = source
+        self.clock_skew: float | None = None  # our clock minus the gateway's, seen on the last 401
         self._failure: AuthError | None = None  # a refused lookup is never repeated (5 failures lock the AK)
         self._lock = asyncio.Lock()
 
@@ -111,11 +115,9 @@ class AkSkAuth(Credentials):
         detail = iam_error_detail(response, self.secrets())
         said = f": {detail}" if detail else ""
         if status == 401:
-            self._failure = AuthError(
-                f"IAM rejected AK {self.masked_ak}: wrong AK/SK, expired security token, or this machine's clock "
-                f"is off (HTTP 401{said})",
-                http_status=401,
-            )
+            self.clock_skew = self._skew(response)
+            why = self._skew_words() or "wrong AK/SK, expired security token, or this machine's clock is off"
+            self._failure = AuthError(f"IAM rejected AK {self.masked_ak}: {why} (HTTP 401{said})", http_status=401)
         elif status == 403:
             self._failure = AuthError(
                 f"AK {self.masked_ak} may not list IAM projects (HTTP 403{said}): set project_id in the profile",
@@ -148,7 +150,27 @@ class AkSkAuth(Credentials):
         temporary = " (temporary, with security token)" if self._security_token else ""
         return f"AK/SK {self.masked_ak} from {self.source}{temporary}"
 
+    def observe(self, response: httpx.Response) -> None:
+        if response.status_code == 401:
+            self.clock_skew = self._skew(response)
+
+    def _skew(self, response: httpx.Response) -> float | None:
+        try:
+            server = email.utils.parsedate_to_datetime(response.headers.get("Date", "")).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return None
+        return self.clock.time() - server
+
+    def _skew_words(self) -> str | None:
+        skew = self.clock_skew
+        if skew is None or abs(skew) < SKEW_LIMIT:
+            return None
+        return f"this machine's clock is {abs(skew) / 60:.0f} minutes {'ahead of' if skew > 0 else 'behind'} the gateway's"
+
     def rejection_hint(self) -> str:
+        skew = self._skew_words()
+        if skew:
+            return f"AK {self.masked_ak} was rejected: {skew} (signatures more than 15 minutes off are refused): fix the clock"
         return (
             f"AK {self.masked_ak} was rejected: check the AK/SK, the security token, and this machine's clock "
             "(signatures more than 15 minutes off are refused); polling stopped to avoid locking the AK"

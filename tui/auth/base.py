@@ -107,7 +107,8 @@ class Credentials(httpx.Auth):
         if self.requires_request_body:
             await request.aread()
         await self.apply(request)
-        yield request  # no retry here: a 401 goes back to the poller, which decides (AK lock-out)
+        response = yield request  # no retry here: a 401 goes back to the poller, which decides (AK lock-out)
+        self.observe(response)
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         raise RuntimeError("hcwatch credentials work with httpx.AsyncClient only")
@@ -115,6 +116,9 @@ class Credentials(httpx.Auth):
     async def apply(self, request: httpx.Request) -> None:
         """Put the credentials on the request (headers). Raises AuthError."""
         raise NotImplementedError
+
+    def observe(self, response: httpx.Response) -> None:
+        """See the answer to a request these credentials signed (e.g. to explain a 401)."""
 
     async def prepare(self) -> None:
         """Obtain whatever the first request will need (token, project id) now, to fail early. Raises AuthError."""
