@@ -177,3 +177,16 @@ def test_network_error_names_host_not_secrets():
     exc = httpx.ConnectError("Connection refused for X-Auth-Token: abc")
     e = network_error(exc, "iam.cn-north-4.myhuaweicloud.com")
     assert e.message == "connection refused (iam.cn-north-4.myhuaweicloud.com)"
+
+
+def test_success_codes_in_a_200_are_not_errors():
+    assert err(200, {"error_code": "0", "error_msg": "success"}) is None
+    assert err(200, {"errorCode": "OK", "errorMsg": ""}) is None
+    assert err(200, {"result": {}, "error": {"error_code": "0"}, "status": "success"}) is None
+
+
+def test_echoed_tokens_are_blanked_from_messages():
+    token = "MIIEXAMPLE" + "a1B2c3-_" * 40
+    e = err(401, {"error_code": "APIG.0301", "error_msg": f"token {token} expired"})
+    assert token[:80] not in e.message
+    assert e.message.startswith("token ") and e.message.endswith(" expired")

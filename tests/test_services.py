@@ -509,3 +509,28 @@ async def test_running_build_is_not_enriched(httpx_mock: HTTPXMock, client):
     snap = await services.fetch(client, BUILD, BUILD_HOST, NOW)
     assert snap.phase is Phase.RUNNING
     assert len(httpx_mock.get_requests()) == 1
+
+
+async def test_outcome_lookup_pauses_after_a_lasting_refusal(httpx_mock: HTTPXMock, client):
+    from datetime import timedelta
+
+    httpx_mock.add_response(url=BUILD_URL, json={"result": False}, is_reusable=True)
+    httpx_mock.add_response(url=RUNNING_STATUS_URL, status_code=404, json={"error_code": "APIG.0101", "error_msg": "no such API"})
+    for minutes in (0, 1, 5):
+        snap = await services.fetch(client, BUILD, BUILD_HOST, NOW + timedelta(minutes=minutes))
+        assert snap.phase is Phase.IDLE and snap.error is None
+    assert len(httpx_mock.get_requests(url=RUNNING_STATUS_URL)) == 1
+    # Later it is tried again, and a clear answer is used.
+    httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status())
+    httpx_mock.add_response(url=_build_info_url(), json=_build_info("SUCCESS"))
+    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW + timedelta(minutes=11))
+    assert snap.phase is Phase.SUCCEEDED
+
+
+async def test_outcome_lookup_retries_after_a_transient_failure(httpx_mock: HTTPXMock, client):
+    httpx_mock.add_response(url=BUILD_URL, json={"result": False}, is_reusable=True)
+    httpx_mock.add_response(url=RUNNING_STATUS_URL, status_code=503, text="")
+    httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status())
+    httpx_mock.add_response(url=_build_info_url(), json=_build_info("FAILURE"))
+    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW)).phase is Phase.IDLE
+    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW)).phase is Phase.FAILED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -59,11 +60,17 @@ def api_error(kind: ErrorKind, message: str, **extra: Any) -> ApiError:
     return ApiError(TaskError(kind, message, **extra))
 
 
+# A long opaque run in a server message is most likely a token or signature being echoed back.
+_OPAQUE_RE = re.compile(r"[A-Za-z0-9+/=_.%-]{80,}")
+# Some APIs put a "no error" code in successful answers.
+_SUCCESS_CODES = {"0", "00000000", "ok", "success", "none"}
+
+
 def _text(value: Any, limit: int = MSG_LIMIT) -> str | None:
-    """A server value as safe, bounded text; None for null or empty."""
+    """A server value as safe, bounded text (echoed tokens blanked); None for null or empty."""
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = clean_text(value, limit)
+    text = clean_text(_OPAQUE_RE.sub("[…]", clean_text(value, 20_000)), limit)
     return text or None
 
 
@@ -79,11 +86,11 @@ def error_fields(data: Any, *, success: bool = False) -> tuple[str | None, str |
         inner = data.get("error")
         if isinstance(inner, dict):
             icode, imsg = error_fields(inner)
-            if icode or (imsg and not success):
-                return icode, imsg or msg
+            if icode or not success:
+                code, msg = icode, imsg or msg
         elif not success and isinstance(inner, str):
             msg = msg or _text(inner)
-    if success and code is None:
+    if success and (code is None or code.lower() in _SUCCESS_CODES):
         return None, None
     return code, msg
 

@@ -146,7 +146,7 @@ async def fetch(
                 raise ApiError(error)
             return _decode_object(status, headers, body)
 
-        snapshot = await build.enrich(snapshot, endpoint, get_json)
+        snapshot = await build.enrich(snapshot, endpoint, get_json, now)
     return snapshot
 
 

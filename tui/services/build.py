@@ -6,10 +6,11 @@ import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from tui.errors import ApiError
-from tui.model import Phase, Snapshot, TaskRef
+from tui.model import ErrorKind, Phase, Snapshot, TaskRef
 from tui.services.common import flatten, raw_text, text_or_none
 
 # build-info `build_result`; only FAILURE is documented, the others are what Jenkins-style backends say.
@@ -23,12 +24,19 @@ _BUILD_NO_RE = re.compile(r"[0-9]{1,12}")
 CACHE_SIZE = 4096
 _outcomes: OrderedDict[tuple[str, str, str], tuple[Phase, str, dict[str, Any]]] = OrderedDict()
 
+# A host without the /v1 APIs (or a user without rights to them) must not cost two requests per
+# poll forever: after a lasting refusal, skip the lookup for this job for a while.
+SKIP_FOR = timedelta(minutes=10)
+_LASTING = {ErrorKind.NOT_FOUND, ErrorKind.AUTH, ErrorKind.BAD_RESPONSE, ErrorKind.CONFIG}
+_skip_until: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+
 GetJson = Callable[[str], Awaitable[dict[str, Any]]]
 
 
 def clear_outcome_cache() -> None:
-    """Forget every cached build outcome (tests, or a profile whose credentials changed)."""
+    """Forget every cached build outcome and refusal (tests, or a profile whose credentials changed)."""
     _outcomes.clear()
+    _skip_until.clear()
 
 
 def path(ref: TaskRef) -> str:
@@ -76,16 +84,25 @@ def _result_of(data: dict[str, Any]) -> dict[str, Any] | None:
     return result if isinstance(result, dict) else None
 
 
-async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson) -> Snapshot:
+async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson, now: datetime) -> Snapshot:
     """An idle Build snapshot with the last build's outcome when both /v1 calls say it clearly.
 
     Any failure or unclear answer leaves the snapshot idle: the outcome is a bonus, not the status.
     """
     ref = snapshot.ref
+    job_key = (endpoint, ref.task_id)
+    until = _skip_until.get(job_key)
+    if until is not None and now < until:
+        return snapshot
     try:
         status = _result_of(await get_json(running_status_path(ref)))
-    except ApiError:
+    except ApiError as exc:
+        if exc.error.kind in _LASTING:
+            _skip_until[job_key] = now + SKIP_FOR
+            while len(_skip_until) > CACHE_SIZE:
+                _skip_until.popitem(last=False)
         return snapshot
+    _skip_until.pop(job_key, None)
     if status is None:
         return snapshot
     fields = dict(snapshot.fields)
