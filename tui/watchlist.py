@@ -195,20 +195,12 @@ class Watchlist:
     # ---- writing -------------------------------------------------------------------------
 
     def _dump(self, doc: _Doc) -> bytes:
+        if doc.extras:
+            return self._dump_general(doc)
         parts = [HEADER, f"version = {VERSION}\n"]
         if doc.top:
             parts.append(tomli_w.dumps(doc.top))
         for t in doc.tasks:
-            extra = doc.extras.get(t.key)
-            if extra:
-                # Rare (hand-added keys): let tomli_w lay out whatever shape they have.
-                entry: dict[str, Any] = {"ref": t.key, "profile": t.profile, "paused": t.paused, **extra}
-                if t.name is not None:
-                    entry["name"] = t.name
-                if t.added is not None:
-                    entry["added"] = _utc(t.added)
-                parts.append("\n" + tomli_w.dumps({"task": [entry]}))
-                continue
             lines = [f"\n[[task]]\nref = {_toml_str(t.key)}\n"]
             if t.name is not None:
                 lines.append(f"name = {_toml_str(t.name)}\n")
@@ -218,6 +210,22 @@ class Watchlist:
             lines.append("paused = true\n" if t.paused else "paused = false\n")
             parts.append("".join(lines))
         return "".join(parts).encode("utf-8")
+
+    def _dump_general(self, doc: _Doc) -> bytes:
+        """Slow path for hand-added keys inside tasks: tomli_w lays out whatever shape they have."""
+        entries = []
+        for t in doc.tasks:
+            entry: dict[str, Any] = {"ref": t.key}
+            if t.name is not None:
+                entry["name"] = t.name
+            entry["profile"] = t.profile
+            if t.added is not None:
+                entry["added"] = _utc(t.added)
+            entry["paused"] = t.paused
+            entry.update(doc.extras.get(t.key, {}))
+            entries.append(entry)
+        body = tomli_w.dumps({"version": VERSION, **doc.top, "task": entries})
+        return (HEADER + body).encode("utf-8")
 
     def _mutate(self, change: Callable[[_Doc], tuple[T, bool]]) -> T:
         """Lock, re-read the disk, apply `change`, write if it changed anything."""
