@@ -6,6 +6,7 @@ import asyncio
 import email.utils
 import json
 import os
+import time
 import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
@@ -541,3 +542,118 @@ async def test_aksk_lookup_401_with_skew(httpx_mock, client) -> None:
     httpx_mock.add_response(url=f"{IAM}/v3/projects?name=cn-north-4", status_code=401, headers={"Date": date})
     with pytest.raises(AuthError, match="clock is 60 minutes behind the gateway's"):
         await authed(aksk(client, clock, project_id=None))
+
+
+# --- against the simulator over a real 127.0.0.1 socket ------------------------------------------------------
+
+from tui import services  # noqa: E402
+from tui.model import Service, TaskRef  # noqa: E402
+from tui.simulator import Simulator, running  # noqa: E402
+
+
+@pytest.fixture
+def sim_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sim(sim_clock):
+    simulator = Simulator(sim_clock, demo=True, token_lifetime=600)
+    simulator.add_aksk(AK, SK)
+    simulator.add_user("alice", PASSWORD, "acme")
+    return simulator
+
+
+@pytest.fixture
+def sim_url(sim):
+    with running(sim) as url:
+        yield url
+
+
+@pytest.fixture
+async def socket_client():
+    async with httpx.AsyncClient(trust_env=False, timeout=10) as c:  # no proxy from the environment
+        yield c
+
+
+def demo_urls(sim: Simulator, base: str) -> dict[Service, str]:
+    """One status URL per service, built the way the poller builds them."""
+    urls: dict[Service, str] = {}
+    for text, _ in sim.demo_refs():
+        ref = TaskRef.parse(text, Simulator.DEMO_PROJECT_ID)
+        urls.setdefault(ref.service, services.request_for(ref, base).url)
+    return urls
+
+
+async def test_sim_accepts_signed_requests_for_every_service(sim, sim_url, sim_clock, socket_client) -> None:
+    auth = AkSkAuth(AK, SK, region="cn-north-4", iam_endpoint=sim_url, client=socket_client, clock=sim_clock)
+    urls = demo_urls(sim, sim_url)
+    assert set(urls) == set(Service)
+    for url in [*urls.values(), urls[Service.CHECK] + "?limit=10&offset=0&name=a%20b"]:
+        response = await socket_client.get(url, auth=auth)
+        assert response.status_code == 200, (url, response.text)
+        assert response.request.headers["X-Project-Id"] == Simulator.DEMO_PROJECT_ID  # looked up from the region
+    assert sim.stats.count("/v3/projects") == 1
+
+
+async def test_sim_rejects_a_wrong_sk_once_and_we_do_not_retry(sim, sim_url, sim_clock, socket_client) -> None:
+    auth = AkSkAuth(
+        AK, SK[:-1] + "1", project_id=Simulator.DEMO_PROJECT_ID, region="cn-north-4", iam_endpoint=sim_url,
+        client=socket_client, clock=sim_clock,
+    )
+    url = demo_urls(sim, sim_url)[Service.BUILD]
+    response = await socket_client.get(url, auth=auth)
+    assert response.status_code == 401 and "APIG.0301" in response.text
+    assert await auth.refresh() is False
+    assert sim.gateway.aksks[AK].failures == 1 and not sim.ak_locked(AK)
+
+
+async def test_sim_rejects_a_skewed_clock_and_we_say_so(socket_client) -> None:
+    # uvicorn stamps Date from the real clock, so this simulator's clock starts at real time.
+    sim_clock = FakeClock(time.time())
+    sim = Simulator(sim_clock, demo=True)
+    sim.add_aksk(AK, SK)
+    ahead = FakeClock(sim_clock.time() + 30 * 60)
+    with running(sim) as url:
+        auth = AkSkAuth(
+            AK, SK, project_id=Simulator.DEMO_PROJECT_ID, region="cn-north-4", iam_endpoint=url,
+            client=socket_client, clock=ahead,
+        )
+        response = await socket_client.get(demo_urls(sim, url)[Service.CHECK], auth=auth)
+    assert response.status_code == 401 and "skewed" in response.text
+    assert "this machine's clock is 30 minutes ahead of the gateway's" in auth.rejection_hint()
+
+
+async def test_sim_password_token_issued_renewed_and_expired(sim, sim_url, sim_clock, socket_client) -> None:
+    auth = PasswordAuth(socket_client, sim_url, "alice", "acme", PASSWORD, project_name="cn-north-4", clock=sim_clock)
+    url = demo_urls(sim, sim_url)[Service.CHECK]
+    responses = await asyncio.gather(*(socket_client.get(url, auth=auth) for _ in range(10)))
+    assert {r.status_code for r in responses} == {200}
+    assert sim.tokens_issued == 1  # ten concurrent requests, one IAM call
+    assert auth.project_id == Simulator.DEMO_PROJECT_ID
+    sim_clock.advance(600 - 300 + 1)  # inside the renewal window of a 10-minute token
+    assert (await socket_client.get(url, auth=auth)).status_code == 200
+    assert sim.tokens_issued == 2
+
+
+async def test_sim_expired_token_gets_one_refresh(sim, sim_url, sim_clock, socket_client) -> None:
+    ours = FakeClock(sim_clock.time())  # our clock stands still: the token looks fresh to us...
+    auth = PasswordAuth(socket_client, sim_url, "alice", "acme", PASSWORD, project_name="cn-north-4", clock=ours)
+    url = demo_urls(sim, sim_url)[Service.DWS]
+    assert (await socket_client.get(url, auth=auth)).status_code == 200
+    sim_clock.advance(601)  # ...but it has expired on the simulator's clock
+    expired = await socket_client.get(url, auth=auth)
+    assert expired.status_code == 401 and "token expires" in expired.text
+    ours.advance(60)
+    assert await auth.refresh() is True
+    assert (await socket_client.get(url, auth=auth)).status_code == 200
+    assert sim.tokens_issued == 2
+
+
+async def test_sim_wrong_password_is_refused_once(sim, sim_url, sim_clock, socket_client) -> None:
+    auth = PasswordAuth(socket_client, sim_url, "alice", "acme", "wrong", project_name="cn-north-4", clock=sim_clock)
+    url = demo_urls(sim, sim_url)[Service.CHECK]
+    for _ in range(2):
+        with pytest.raises(AuthError, match="IAM refused user alice@acme: wrong password or unknown user"):
+            await socket_client.get(url, auth=auth)
+    assert sim.tokens_issued == 0
