@@ -314,6 +314,7 @@ async def test_exact_request_sent(httpx_mock: HTTPXMock, client, service):
     assert str(request.url) == url
     assert request.headers["X-Auth-Token"] == TOKEN
     assert request.headers["Accept"] == "application/json"
+    assert request.headers["Accept-Encoding"] == "gzip, deflate"
     assert request.content == b""
     assert snap.phase is Phase.RUNNING
     assert (snap.request.method, snap.request.url) == ("GET", url)
@@ -534,3 +535,43 @@ async def test_outcome_lookup_retries_after_a_transient_failure(httpx_mock: HTTP
     httpx_mock.add_response(url=_build_info_url(), json=_build_info("FAILURE"))
     assert (await services.fetch(client, BUILD, BUILD_HOST, NOW)).phase is Phase.IDLE
     assert (await services.fetch(client, BUILD, BUILD_HOST, NOW)).phase is Phase.FAILED
+
+
+async def test_a_compressed_body_is_capped_after_decoding(httpx_mock: HTTPXMock, client):
+    import gzip
+
+    bomb = gzip.compress(b'{"status": "RUNNING", "pad": "' + b" " * (4 << 20) + b'"}')
+    assert len(bomb) < 100_000
+    httpx_mock.add_response(url=DWS_URL, headers={"Content-Encoding": "gzip"}, content=bomb)
+    with pytest.raises(ApiError) as info:
+        await services.fetch(client, DWS, DWS_HOST, NOW)
+    assert "1 MiB" in info.value.error.message
+
+
+async def test_garbage_answer_over_http(httpx_mock: HTTPXMock, client):
+    httpx_mock.add_response(url=CHECK_URL, text="{'task_status': 0", headers={"X-Request-Id": "r1"})
+    with pytest.raises(ApiError) as info:
+        await services.fetch(client, CHECK, CHECK_HOST, NOW)
+    err = info.value.error
+    assert (err.kind, err.message, err.request_id) == (ErrorKind.BAD_RESPONSE, "the answer is not JSON", "r1")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "identity", ""])
+async def test_compressed_answers_are_read(httpx_mock: HTTPXMock, client, encoding):
+    import gzip
+    import zlib
+
+    raw = body({"status": "SUCCESS", "progress": "100%"})
+    content = {"gzip": gzip.compress, "deflate": zlib.compress}.get(encoding, lambda b: b)(raw)
+    httpx_mock.add_response(url=DWS_URL, headers={"Content-Encoding": encoding} if encoding else {}, content=content)
+    snap = await services.fetch(client, DWS, DWS_HOST, NOW)
+    assert (snap.phase, snap.progress) == (Phase.SUCCEEDED, 100.0)
+
+
+@pytest.mark.parametrize("encoding, content", [("br", b"\x00"), ("gzip", b"not gzip at all")])
+async def test_undecodable_answers_are_bad_responses(httpx_mock: HTTPXMock, client, encoding, content):
+    stream = IteratorStream([content])  # a stream, so the mock does not decode it up front
+    httpx_mock.add_response(url=DWS_URL, headers={"Content-Encoding": encoding}, stream=stream)
+    with pytest.raises(ApiError) as info:
+        await services.fetch(client, DWS, DWS_HOST, NOW)
+    assert info.value.error.kind is ErrorKind.BAD_RESPONSE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -11,7 +12,7 @@ from typing import Any
 import httpx
 
 from tui.errors import ApiError, api_error, error_from_response, network_error
-from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, UserError, RefError, validate_id
+from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskRef, UserError, RefError, validate_id
 from tui.services import build, check, dws
 from tui.services.common import flatten
 
@@ -19,7 +20,8 @@ from tui.services.common import flatten
 MAX_BODY = 1 << 20
 
 _MODULES = {Service.CHECK: check, Service.BUILD: build, Service.DWS: dws}
-_HEADERS = {"Accept": "application/json"}
+# Status answers are tiny; gzip is still accepted, and inflated under the cap by _decode.
+_HEADERS = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate"}
 
 __all__ = ["MAX_BODY", "request_for", "parse", "fetch", "ApiError"]
 
@@ -58,10 +60,8 @@ def _decode_object(status: int, headers: Mapping[str, str], body: bytes) -> dict
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        shown = "an empty body" if not body.strip() else "a body that is not JSON"
-        raise api_error(
-            ErrorKind.BAD_RESPONSE, f"HTTP {status} with {shown}", http_status=status, request_id=request_id
-        ) from None
+        shown = "the answer is empty" if not body.strip() else "the answer is not JSON"
+        raise api_error(ErrorKind.BAD_RESPONSE, shown, http_status=status, request_id=request_id) from None
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a JSON {type(data).__name__}"
         raise api_error(
@@ -94,6 +94,27 @@ def parse(ref: TaskRef, status: int, headers: Mapping[str, str], body: bytes, no
     )
 
 
+def _decode(encoding: str, raw: bytes, status: int) -> bytes:
+    """Undo Content-Encoding ourselves, never inflating past the cap (httpx would inflate a bomb whole)."""
+    names = [e.strip().lower() for e in encoding.split(",") if e.strip() and e.strip().lower() != "identity"]
+    data = raw
+    for name in reversed(names):
+        if name not in ("gzip", "x-gzip", "deflate"):
+            raise api_error(ErrorKind.BAD_RESPONSE, f"unsupported Content-Encoding {name[:20]!r}", http_status=status)
+        wbits = 16 + zlib.MAX_WBITS if name != "deflate" else zlib.MAX_WBITS
+        try:
+            inflater = zlib.decompressobj(wbits)
+            out = inflater.decompress(data, MAX_BODY + 1)
+            if name == "deflate" and not out and data:
+                out = zlib.decompressobj(-zlib.MAX_WBITS).decompress(data, MAX_BODY + 1)  # raw deflate
+        except zlib.error:
+            raise api_error(ErrorKind.BAD_RESPONSE, "answer could not be decompressed", http_status=status) from None
+        if len(out) > MAX_BODY or inflater.unconsumed_tail:
+            raise _too_big(status)
+        data = out
+    return data
+
+
 async def _get(
     client: httpx.AsyncClient, url: str, auth: httpx.Auth | None
 ) -> tuple[int, httpx.Headers, bytes]:
@@ -107,13 +128,13 @@ async def _get(
             if length.strip().isdigit() and int(length) > MAX_BODY:
                 raise _too_big(response.status_code)
             buffer = bytearray()
-            # aiter_bytes counts decoded bytes, so a small gzip bomb is capped as well.
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.aiter_raw():
                 buffer += chunk
                 if len(buffer) > MAX_BODY:
                     raise _too_big(response.status_code)
-            return response.status_code, response.headers, bytes(buffer)
-    except httpx.DecodingError:
+            body = _decode(response.headers.get("content-encoding", ""), bytes(buffer), response.status_code)
+            return response.status_code, response.headers, body
+    except httpx.DecodingError:  # only if a transport decoded for us and failed
         raise api_error(ErrorKind.BAD_RESPONSE, "answer could not be decoded") from None
     except (httpx.TransportError, httpx.TimeoutException) as exc:
         raise ApiError(network_error(exc, httpx.URL(url).host)) from None
@@ -148,8 +169,3 @@ async def fetch(
 
         snapshot = await build.enrich(snapshot, endpoint, get_json, now)
     return snapshot
-
-
-def failed_snapshot(ref: TaskRef, error: TaskError, now: datetime, request: RequestInfo | None = None) -> Snapshot:
-    """A snapshot for a task never fetched successfully: phase unknown, carrying the error."""
-    return Snapshot(ref=ref, phase=Phase.UNKNOWN, error=error, checked_at=now, request=request)
