@@ -1,0 +1,219 @@
+"""Turns tasks, snapshots and changes into the short texts the table and header show (no widgets here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from rich.text import Text
+
+from tui.model import Change, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+
+# Glyph + word + colour: the glyph and word carry the meaning, the colour only helps
+# (so NO_COLOR and colour-blind users lose nothing). Colours are named ANSI/256 colours
+# so tmux without truecolor renders them the same.
+PHASE_STYLE: dict[Phase, tuple[str, str]] = {
+    Phase.RUNNING: ("●", "bold dodger_blue1"),
+    Phase.SUCCEEDED: ("✔", "green3"),
+    Phase.FAILED: ("✘", "bold red1"),
+    Phase.STOPPED: ("■", "dark_orange"),
+    Phase.PENDING: ("○", "grey62"),
+    Phase.IDLE: ("◌", "grey50"),
+    Phase.UNKNOWN: ("?", "magenta"),
+}
+
+ERROR_LABEL: dict[ErrorKind, str] = {
+    ErrorKind.AUTH: "auth",
+    ErrorKind.NOT_FOUND: "gone",
+    ErrorKind.THROTTLED: "throttled",
+    ErrorKind.SERVER: "server error",
+    ErrorKind.NETWORK: "network",
+    ErrorKind.BAD_RESPONSE: "bad response",
+    ErrorKind.CONFIG: "config",
+}
+
+# Sort orders cycled by `s`; the order a glance wants first is trouble, then activity.
+SORTS = ("name", "status", "updated", "service")
+PHASE_RANK = {
+    Phase.FAILED: 0, Phase.STOPPED: 1, Phase.RUNNING: 2, Phase.PENDING: 3,
+    Phase.UNKNOWN: 4, Phase.SUCCEEDED: 5, Phase.IDLE: 6,
+}
+
+MARK_NEW = "◆"
+MARK_CLOSED = "◇"
+BAR_WIDTH = 6
+
+
+def status_text(phase: Phase, paused: bool = False) -> Text:
+    glyph, style = PHASE_STYLE[phase]
+    text = Text(f"{glyph} {phase.value}", style=style)
+    if paused:
+        text.append(" ⏸", style="grey50")
+    return text
+
+
+def progress_text(progress: float | None) -> Text:
+    """A small bar and a percent: '███▌   42%'; blank when the API gives no progress."""
+    if progress is None:
+        return Text("")
+    pct = max(0.0, min(100.0, float(progress)))
+    eighths = round(pct / 100 * BAR_WIDTH * 8)
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")
+    bar = bar.ljust(BAR_WIDTH)
+    text = Text(bar, style="cyan")
+    text.append(f" {pct:3.0f}%")
+    return text
+
+
+def ago(then: datetime | None, now: datetime) -> str:
+    """'12s ago' with a coarseness that only changes about as often as the slow tick runs."""
+    if then is None:
+        return ""
+    secs = max(0, int((now - then).total_seconds()))
+    if secs < 10:
+        return "just now"
+    if secs < 60:
+        return f"{secs // 10 * 10}s ago"
+    return f"{duration(secs)} ago"
+
+
+def duration(secs: float) -> str:
+    secs = int(max(0, secs))
+    if secs < 60:
+        return f"{secs}s"
+    if secs < 3600:
+        return f"{secs // 60}m"
+    if secs < 86400:
+        return f"{secs // 3600}h{secs % 3600 // 60:02d}m"
+    return f"{secs // 86400}d{secs % 86400 // 3600:02d}h"
+
+
+def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
+    """The API's message, or the last error's kind first when the last poll failed."""
+    if snapshot is None:
+        return Text("waiting for first poll…", style="grey50")
+    text = Text()
+    if snapshot.error is not None:
+        text.append(f"⚠ {ERROR_LABEL.get(snapshot.error.kind, snapshot.error.kind.value)}", style="bold yellow")
+        if snapshot.message:
+            text.append(" · ")
+    elif snapshot.stale:
+        text.append("(saved) ", style="grey50")
+    text.append(clean_text(snapshot.message, 200))
+    return text
+
+
+def last_change_at(snapshot: Snapshot | None, history: list[Change]) -> datetime | None:
+    """When the task last changed status, else when it was last fetched."""
+    majors = [c.at for c in history if c.major]
+    if majors:
+        return max(majors)
+    return snapshot.fetched_at if snapshot else None
+
+
+def run_span(history: list[Change]) -> tuple[datetime | None, datetime | None]:
+    """When the latest run started and (if it has) finished, from the change history."""
+    started = ended = None
+    for change in sorted(history, key=lambda c: c.at):
+        if not change.major:
+            continue
+        if change.to_phase is Phase.RUNNING:
+            started, ended = change.at, None
+        elif started is not None and ended is None and change.to_phase.finished:
+            ended = change.at
+    return started, ended
+
+
+def elapsed_text(phase: Phase, started: datetime | None, ended: datetime | None, now: datetime) -> str:
+    if started is None:
+        return ""
+    if phase is Phase.RUNNING and ended is None:
+        secs = (now - started).total_seconds()
+        # Whole minutes once past one keep the slow tick from rewriting every running row.
+        return duration(secs if secs < 60 else secs // 60 * 60)
+    if ended is not None:
+        return duration((ended - started).total_seconds())
+    return ""
+
+
+@dataclass(frozen=True)
+class RowView:
+    """Everything one table row shows, plus what sorting, filtering and the slow tick need."""
+
+    key: str
+    marker: str
+    service: str
+    name: str
+    phase: Phase
+    paused: bool
+    progress: float | None
+    message: Text
+    changed_at: datetime | None
+    run_start: datetime | None
+    run_end: datetime | None
+    updated: str = ""
+    elapsed: str = ""
+
+    def retimed(self, now: datetime) -> "RowView":
+        """This row with its relative times brought up to `now` (itself when nothing changed)."""
+        updated = ago(self.changed_at, now)
+        took = elapsed_text(self.phase, self.run_start, self.run_end, now)
+        if updated == self.updated and took == self.elapsed:
+            return self
+        return replace(self, updated=updated, elapsed=took)
+
+    def cells(self) -> tuple[Text, ...]:
+        return (
+            Text(self.marker, style="bold yellow"),
+            Text(self.service),
+            Text(self.name),
+            status_text(self.phase, self.paused),
+            progress_text(self.progress),
+            self.message.copy(),
+            Text(self.updated),
+            Text(self.elapsed),
+        )
+
+    def search_text(self) -> str:
+        extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
+        return f"{self.name} {self.key} {self.phase.value} {'paused' if self.paused else ''} {extra}".lower()
+
+
+def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
+             marker: str, now: datetime) -> RowView:
+    start, end = run_span(history)
+    view = RowView(
+        key=task.key,
+        marker=marker,
+        service=task.ref.service.value,
+        name=clean_text(task.label, 80),
+        phase=snapshot.phase if snapshot else Phase.PENDING,
+        paused=paused,
+        progress=snapshot.progress if snapshot else None,
+        message=message_text(snapshot),
+        changed_at=last_change_at(snapshot, history),
+        run_start=start,
+        run_end=end,
+    )
+    return view.retimed(now)
+
+
+def sort_key(order: str, row: RowView):
+    if order == "status":
+        return (PHASE_RANK[row.phase], row.name.lower(), row.key)
+    if order == "updated":
+        return (-(row.changed_at.timestamp() if row.changed_at else 0.0), row.name.lower(), row.key)
+    if order == "service":
+        return (row.service, row.name.lower(), row.key)
+    return (row.name.lower(), row.key)
+
+
+def summary(phases: list[Phase]) -> str:
+    """'2 running, 1 failed' for the terminal title; the phases a glance cares about, in that order."""
+    parts = []
+    for phase in (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED):
+        n = phases.count(phase)
+        if n:
+            parts.append(f"{n} {phase.value}")
+    return ", ".join(parts) if parts else "no tasks"

@@ -1,0 +1,105 @@
+"""The add dialog: service, ids and name, validated as the user types with the CLI's own rules."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from tui.model import RefError, Service, TaskRef, validate_id
+
+AddResult = tuple[str, "str | None"]
+
+
+def build_ref(service: str, task_id: str, project_id: str, default_project: str | None) -> str:
+    """The REF text for the dialog's fields, validated; raises RefError with the CLI's message."""
+    task_id = task_id.strip()
+    if ":" in task_id:  # a whole REF pasted into the id field is fine too
+        return str(TaskRef.parse(task_id, default_project))
+    svc = Service(service)
+    if svc is Service.DWS:
+        project = project_id.strip() or (default_project or "")
+        if not project:
+            raise RefError("DWS project id is needed (no project id in the profile)")
+        validate_id(project, "DWS project id")
+        return str(TaskRef.parse(f"dws:{project}/{task_id}"))
+    return str(TaskRef.parse(f"{svc.value}:{task_id}"))
+
+
+class AddTaskScreen(ModalScreen[AddResult | None]):
+    """Ask for a task to watch; the Add button is enabled only while the input is valid."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, default_project: str | None = None) -> None:
+        super().__init__()
+        self.default_project = default_project
+        self.ref_text: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog"):
+            yield Label("Watch a task", classes="dialog-title")
+            yield Label("Service")
+            yield Select([(s.title, s.value) for s in Service], value=Service.CHECK.value,
+                         allow_blank=False, id="service")
+            yield Label("Task / job id", id="id-label")
+            yield Input(placeholder="e.g. 2b31ed520xxxxxxebedb6e57xxxxxxxx", id="task-id")
+            yield Label("DWS project id", id="project-label", classes="dws-only")
+            yield Input(value=self.default_project or "", placeholder="the profile's project id",
+                        id="project-id", classes="dws-only")
+            yield Label("Name (optional)")
+            yield Input(placeholder="a name to show instead of the id", id="name")
+            yield Label("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Add", variant="primary", id="ok", disabled=True)
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self._sync_service()
+        self.query_one("#task-id", Input).focus()
+
+    def _sync_service(self) -> None:
+        dws = self.query_one("#service", Select).value == Service.DWS.value
+        for widget in self.query(".dws-only"):
+            widget.display = dws
+
+    def validate_now(self) -> bool:
+        """Re-check the fields; show the first problem under them."""
+        service = str(self.query_one("#service", Select).value)
+        task_id = self.query_one("#task-id", Input).value
+        project = self.query_one("#project-id", Input).value
+        error = self.query_one("#error", Label)
+        try:
+            self.ref_text = build_ref(service, task_id, project, self.default_project)
+        except (RefError, ValueError) as exc:
+            self.ref_text = None
+            # Only nag about an empty id once the user has typed something.
+            error.update(Text(str(exc)) if task_id else Text(""))
+        else:
+            error.update(Text(f"will watch {self.ref_text}", style="dim"))
+        self.query_one("#ok", Button).disabled = self.ref_text is None
+        return self.ref_text is not None
+
+    @on(Select.Changed, "#service")
+    def _service_changed(self) -> None:
+        self._sync_service()
+        self.validate_now()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self.validate_now()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _submit(self) -> None:
+        if self.validate_now():
+            name = self.query_one("#name", Input).value.strip() or None
+            self.dismiss((self.ref_text, name))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Widgets of the main screen: the top bar, the task table and the detail pane."""

@@ -1,0 +1,138 @@
+"""The detail pane: every field the API returned, the request, the error, the history, the next poll."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.app.formatting import ERROR_LABEL, ago, progress_text, status_text
+from tui.model import Change, Snapshot, WatchedTask, clean_text
+
+
+def _when(at: datetime | None, now: datetime) -> str:
+    if at is None:
+        return "never"
+    local = at.astimezone()
+    rel = ago(at, now)
+    return f"{local.strftime('%Y-%m-%d %H:%M:%S')} ({rel})"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return clean_text(value, 300)
+
+
+def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], *,
+                  next_due: float | None, paused: bool, stopped_reason: str | None,
+                  now: datetime, unseen: bool = False) -> Text:
+    """The whole pane as one Text: network strings are appended as plain text, never markup."""
+    out = Text()
+
+    def head(title: str) -> None:
+        out.append(f"\n{title}\n", style="bold underline")
+
+    def row(label: str, value: str | Text, style: str = "") -> None:
+        out.append(f"{label:<13}", style="dim")
+        if isinstance(value, Text):
+            out.append_text(value)
+        else:
+            out.append(clean_text(value, 500), style=style)
+        out.append("\n")
+
+    out.append(clean_text(task.label, 120), style="bold")
+    out.append(f"  {task.key}\n", style="dim")
+    row("service", f"{task.ref.service.title} (profile {task.profile})")
+    phase = snapshot.phase if snapshot else None
+    if phase is not None:
+        row("status", status_text(phase, paused))
+    if snapshot is not None:
+        if snapshot.raw_status is not None:
+            row("raw status", str(snapshot.raw_status))
+        if snapshot.progress is not None:
+            row("progress", progress_text(snapshot.progress))
+        if snapshot.message:
+            row("message", snapshot.message)
+        row("fetched", _when(snapshot.fetched_at, now) + (" — saved, not yet refreshed" if snapshot.stale else ""))
+        if snapshot.checked_at and snapshot.checked_at != snapshot.fetched_at:
+            row("last tried", _when(snapshot.checked_at, now))
+    else:
+        row("status", "waiting for the first poll")
+    if paused:
+        row("polling", "paused (p resumes)", "bold")
+    elif stopped_reason:
+        row("polling", f"stopped: {stopped_reason}", "bold red")
+    elif next_due is not None:
+        due = datetime.fromtimestamp(next_due, timezone.utc)
+        secs = max(0, int(next_due - now.timestamp()))
+        row("next poll", f"{due.astimezone().strftime('%H:%M:%S')} (in ~{secs // 5 * 5 if secs >= 5 else secs}s)")
+    else:
+        row("next poll", "not scheduled (finished)")
+    if unseen:
+        row("change", "not yet seen", "bold yellow")
+
+    if snapshot is not None and snapshot.error is not None:
+        err = snapshot.error
+        head("Error")
+        row("kind", f"⚠ {ERROR_LABEL.get(err.kind, err.kind.value)} ({err.kind.value})", "bold yellow")
+        if err.http_status:
+            row("HTTP status", str(err.http_status))
+        if err.code:
+            row("error_code", err.code)
+        if err.message:
+            row("error_msg", err.message)
+        if err.request_id:
+            row("request id", err.request_id)
+        if err.retry_after:
+            row("retry after", f"{err.retry_after:g}s")
+
+    if snapshot is not None and snapshot.request is not None:
+        head("Request")
+        out.append(clean_text(snapshot.request.method, 10), style="bold")
+        out.append(" " + clean_text(snapshot.request.url, 500) + "\n")
+
+    if snapshot is not None and snapshot.fields:
+        head("Fields")
+        width = min(24, max(len(str(k)) for k in snapshot.fields) + 1)
+        for key in sorted(snapshot.fields, key=str):
+            out.append(f"{clean_text(key, 60):<{width}}", style="cyan")
+            out.append(" " + _value(snapshot.fields[key]) + "\n")
+
+    head("History" + (" (newest first)" if history else ""))
+    if not history:
+        out.append("no changes seen yet\n", style="dim")
+    for change in sorted(history, key=lambda c: c.at, reverse=True)[:50]:
+        out.append(change.at.astimezone().strftime("%m-%d %H:%M:%S"), style="dim")
+        out.append("  ")
+        out.append(clean_text(change.describe(), 200), style="bold" if change.major else "")
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """A scrollable pane holding one rendered task; repaints only when its text changes."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.border_title = "details"
+        self._body = Static("", id="detail-body")
+        self._last: Text | None = None
+        self.key: str | None = None
+
+    def compose(self):
+        yield self._body
+
+    def show(self, key: str | None, text: Text) -> None:
+        if key != self.key:
+            self.scroll_home(animate=False)
+        self.key = key
+        if self._last is not None and text == self._last and text.spans == self._last.spans:
+            return
+        self._last = text
+        self._body.update(text)
