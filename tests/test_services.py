@@ -556,14 +556,20 @@ async def test_garbage_answer_over_http(httpx_mock: HTTPXMock, client):
     assert (err.kind, err.message, err.request_id) == (ErrorKind.BAD_RESPONSE, "the answer is not JSON", "r1")
 
 
-@pytest.mark.parametrize("encoding", ["gzip", "deflate", "identity", ""])
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate", "identity", ""])
 async def test_compressed_answers_are_read(httpx_mock: HTTPXMock, client, encoding):
     import gzip
     import zlib
 
     raw = body({"status": "SUCCESS", "progress": "100%"})
-    content = {"gzip": gzip.compress, "deflate": zlib.compress}.get(encoding, lambda b: b)(raw)
-    httpx_mock.add_response(url=DWS_URL, headers={"Content-Encoding": encoding} if encoding else {}, content=content)
+    def raw_deflate(data):
+        packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        return packer.compress(data) + packer.flush()
+
+    content = {"gzip": gzip.compress, "deflate": zlib.compress, "raw-deflate": raw_deflate}.get(encoding, lambda b: b)(raw)
+    header = "deflate" if encoding == "raw-deflate" else encoding
+    stream = IteratorStream([content])
+    httpx_mock.add_response(url=DWS_URL, headers={"Content-Encoding": header} if header else {}, stream=stream)
     snap = await services.fetch(client, DWS, DWS_HOST, NOW)
     assert (snap.phase, snap.progress) == (Phase.SUCCEEDED, 100.0)
 

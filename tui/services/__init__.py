@@ -101,14 +101,17 @@ def _decode(encoding: str, raw: bytes, status: int) -> bytes:
     for name in reversed(names):
         if name not in ("gzip", "x-gzip", "deflate"):
             raise api_error(ErrorKind.BAD_RESPONSE, f"unsupported Content-Encoding {name[:20]!r}", http_status=status)
-        wbits = 16 + zlib.MAX_WBITS if name != "deflate" else zlib.MAX_WBITS
-        try:
+        # gzip; deflate as RFC 1950 (zlib) first, then the raw RFC 1951 stream some servers send.
+        choices = [16 + zlib.MAX_WBITS] if name != "deflate" else [zlib.MAX_WBITS, -zlib.MAX_WBITS]
+        for wbits in choices:
             inflater = zlib.decompressobj(wbits)
-            out = inflater.decompress(data, MAX_BODY + 1)
-            if name == "deflate" and not out and data:
-                out = zlib.decompressobj(-zlib.MAX_WBITS).decompress(data, MAX_BODY + 1)  # raw deflate
-        except zlib.error:
-            raise api_error(ErrorKind.BAD_RESPONSE, "answer could not be decompressed", http_status=status) from None
+            try:
+                out = inflater.decompress(data, MAX_BODY + 1)
+                break
+            except zlib.error:
+                continue
+        else:
+            raise api_error(ErrorKind.BAD_RESPONSE, "answer could not be decompressed", http_status=status)
         if len(out) > MAX_BODY or inflater.unconsumed_tail:
             raise _too_big(status)
         data = out
