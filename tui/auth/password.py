@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 import urllib.parse
@@ -70,6 +71,7 @@ class PasswordAuth(Credentials):
         self._prompt = prompt
         self._prompted = False
         self._token: str | None = None
+        self._old_tokens: collections.deque[str] = collections.deque(maxlen=4)  # may still sit in earlier output
         self._expires_at: float | None = None  # local wall clock
         self._renew_at = 0.0
         self._acquired_mono = 0.0
@@ -203,6 +205,8 @@ class PasswordAuth(Credentials):
         project = data.get("project")
         if isinstance(project, dict) and isinstance(project.get("id"), str) and self.project_id is None:
             self.project_id = project["id"]
+        if self._token:
+            self._old_tokens.append(self._token)
         self._token = token
         self._expires_at = now + lifetime
         # Short-lived tokens (tests, the simulator) renew at half-life instead of never being fresh.
@@ -221,4 +225,4 @@ class PasswordAuth(Credentials):
         return f"a fresh IAM token for {self.who} was rejected too: check the user's permissions for this project"
 
     def secrets(self) -> list[str]:
-        return [s for s in (self._password, self._token) if s]
+        return [s for s in (self._password, self._token, *self._old_tokens) if s]
