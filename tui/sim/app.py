@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
-import re
 import uuid
 from typing import Any, Awaitable, Callable
 
@@ -14,6 +13,7 @@ import httpx
 from tui.clock import Clock
 from tui.model import Service, TaskRef
 from tui.sim import demo as demo_data
+from tui.sim import routes
 from tui.sim.faults import FAULTS, GARBAGE, ConnectionDropped, Fault, error_response, huge_body, not_found_body
 from tui.sim.gateway import AkSk, AuthFailure, Gateway
 from tui.sim.script import ScriptedTask
@@ -21,16 +21,6 @@ from tui.sim.stats import Stats
 
 Send = Callable[[dict], Awaitable[None]]
 
-# (method, pattern, route name, service); path parameters are matched on the decoded path.
-_ROUTES = [
-    ("GET", re.compile(r"/v2/tasks/([^/]+)/progress"), "check", "check"),
-    ("GET", re.compile(r"/v3/jobs/([^/]+)/status"), "build_status", "build"),
-    ("GET", re.compile(r"/v1/job/([^/]+)/running-status"), "build_running", "build"),
-    ("GET", re.compile(r"/v1/job/([^/]+)/([^/]+)/build-info"), "build_info", "build"),
-    ("GET", re.compile(r"/v1\.0/([^/]+)/job/([^/]+)"), "dws", "dws"),
-    ("POST", re.compile(r"/v3/auth/tokens"), "iam_token", "iam"),
-    ("GET", re.compile(r"/v3/projects"), "iam_projects", "iam"),
-]
 _JSON = "application/json;charset=UTF-8"
 # The id of the request being answered: sent as X-Request-Id and inside gateway error bodies.
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
@@ -186,32 +176,10 @@ class Simulator:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    def _route(self, method: str, path: str) -> tuple[str | None, str | None, tuple[str, ...]]:
-        """(route name, service, path params); the service is known even when the method is wrong."""
-        path = path.rstrip("/") or "/"
-        service = None
-        for want, pattern, name, svc in _ROUTES:
-            m = pattern.fullmatch(path)
-            if m:
-                service = svc
-                if want == method:
-                    return name, svc, m.groups()
-        return None, service, ()
-
-    @staticmethod
-    def _ref_for(route: str | None, params: tuple[str, ...]) -> TaskRef | None:
-        if route == "check":
-            return TaskRef(Service.CHECK, params[0])
-        if route in ("build_status", "build_running", "build_info"):
-            return TaskRef(Service.BUILD, params[0])
-        if route == "dws":
-            return TaskRef(Service.DWS, params[1], params[0])
-        return None
-
     async def _handle(self, scope: dict, send: Send, headers: dict, query: bytes, body: bytes) -> int | None:
         method, path = scope["method"], scope["path"]
-        route, service, params = self._route(method, path)
-        ref = self._ref_for(route, params)
+        route, service, params = routes.match(method, path)
+        ref = routes.ref_for(route, params)
 
         # Faults first: the wire and the gateway fail before anything looks at credentials.
         matching = sorted((f for f in self.faults if f.matches(ref, service)), key=lambda f: f.ref is None)
@@ -251,45 +219,8 @@ class Simulator:
         if task is None:
             status, err = not_found_body(service)
             return await self._send_json(send, status, err)
-        now = self.clock.time()
-        state = task.state_at(now)
-        if route == "build_running":
-            running = state.get("result") is True
-            number = state.get("last_build_no")
-            default = None if number is None else ("Running" if running else "Finished")
-            payload: Any = {
-                "result": {
-                    "last_job_id": ref.task_id,
-                    "last_build_no": number,
-                    "last_build_status": state.get("last_build_status", default),
-                    "is_running": running,
-                },
-                "error": None,
-                "status": "success",
-            }
-        elif route == "build_info":
-            found = task.build_result(now, params[1])
-            if found is None:
-                return await self._send_json(
-                    send, 404, {"error_code": "CB.00060201", "error_msg": "The build record does not exist."}
-                )
-            building, outcome = found
-            payload = {
-                "result": {"building": building, "build_result": outcome, "region": state.get("region", "cn-north-4")},
-                "error": None,
-                "status": "success",
-            }
-        elif "_body" in state:
-            payload = state["_body"]
-        elif route == "build_status":
-            payload = {"result": state.get("result")}
-        elif route == "check":
-            payload = {k: v for k, v in state.items() if not k.startswith("_")}
-        else:  # dws
-            order = ["status", "progress", "job_id", "job_name", "begin_time", "end_time", "failed_code", "failed_detail"]
-            payload = {k: state[k] for k in order if k in state}
-            payload.update({k: v for k, v in state.items() if k not in payload and not k.startswith("_")})
-        return await self._send_json(send, 200, payload)
+        status, payload = routes.payload(route, ref, task, params, self.clock.time())
+        return await self._send_json(send, status, payload)
 
     async def _fault(self, fault: Fault, scope: dict, send: Send, service, route, ref) -> int | None:
         if fault.kind == "drop":

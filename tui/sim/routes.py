@@ -1,0 +1,81 @@
+"""Which API a path belongs to, and the answer bodies the three services give for a task's state."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tui.model import Service, TaskRef
+from tui.sim.script import ScriptedTask
+
+# (method, pattern, route name, service); path parameters are matched on the decoded path.
+ROUTES = [
+    ("GET", re.compile(r"/v2/tasks/([^/]+)/progress"), "check", "check"),
+    ("GET", re.compile(r"/v3/jobs/([^/]+)/status"), "build_status", "build"),
+    ("GET", re.compile(r"/v1/job/([^/]+)/running-status"), "build_running", "build"),
+    ("GET", re.compile(r"/v1/job/([^/]+)/([^/]+)/build-info"), "build_info", "build"),
+    ("GET", re.compile(r"/v1\.0/([^/]+)/job/([^/]+)"), "dws", "dws"),
+    ("POST", re.compile(r"/v3/auth/tokens"), "iam_token", "iam"),
+    ("GET", re.compile(r"/v3/projects"), "iam_projects", "iam"),
+]
+DWS_ORDER = ["status", "progress", "job_id", "job_name", "begin_time", "end_time", "failed_code", "failed_detail"]
+
+
+def match(method: str, path: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(route name, service, path params); the service is known even when the method is wrong."""
+    path = path.rstrip("/") or "/"
+    service = None
+    for want, pattern, name, svc in ROUTES:
+        m = pattern.fullmatch(path)
+        if m:
+            service = svc
+            if want == method:
+                return name, svc, m.groups()
+    return None, service, ()
+
+
+def ref_for(route: str | None, params: tuple[str, ...]) -> TaskRef | None:
+    """The task a service route asks about (None for IAM and unknown routes)."""
+    if route == "check":
+        return TaskRef(Service.CHECK, params[0])
+    if route in ("build_status", "build_running", "build_info"):
+        return TaskRef(Service.BUILD, params[0])
+    if route == "dws":
+        return TaskRef(Service.DWS, params[1], params[0])
+    return None
+
+
+def _wrapped(result: Any) -> dict[str, Any]:
+    """The /v1 Build APIs wrap their result with a status word on top of the HTTP code."""
+    return {"result": result, "error": None, "status": "success"}
+
+
+def payload(route: str, ref: TaskRef, task: ScriptedTask, params: tuple[str, ...], now: float) -> tuple[int, Any]:
+    """(HTTP status, JSON body) for a known task."""
+    state = task.state_at(now)
+    if route == "build_running":
+        running = state.get("result") is True
+        number = state.get("last_build_no")
+        default = None if number is None else ("Running" if running else "Finished")
+        return 200, _wrapped({
+            "last_job_id": ref.task_id,
+            "last_build_no": number,
+            "last_build_status": state.get("last_build_status", default),
+            "is_running": running,
+        })
+    if route == "build_info":
+        found = task.build_result(now, params[1])
+        if found is None:
+            return 404, {"error_code": "CB.00060201", "error_msg": "The build record does not exist."}
+        building, outcome = found
+        return 200, _wrapped({"building": building, "build_result": outcome, "region": state.get("region", "cn-north-4")})
+    if "_body" in state:  # a test wants an exact (perhaps odd) answer
+        return 200, state["_body"]
+    if route == "build_status":
+        return 200, {"result": state.get("result")}
+    public = {k: v for k, v in state.items() if not k.startswith("_")}
+    if route == "check":
+        return 200, public
+    body = {k: public[k] for k in DWS_ORDER if k in public}  # the seed's field order, extras after
+    body.update({k: v for k, v in public.items() if k not in body})
+    return 200, body
