@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import logging
 import os
 import time
 import urllib.parse
@@ -509,6 +510,18 @@ async def test_no_secret_in_repr_str_describe_or_errors(httpx_mock, client, cloc
             assert not any(s in text for s in secrets), text
     assert set(pw.secrets()) == {PASSWORD, "tok-SECRET-1"}
     assert set(objects[2].secrets()) == {AK, SK, "sts-SECRET-2"}
+
+
+async def test_no_secret_in_logs(httpx_mock, client, clock, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    add_token(httpx_mock, clock, "tok-SECRET-9")
+    httpx_mock.add_response(url=f"{IAM}/v3/projects?name=cn-north-4", json={"projects": [{"id": "p"}]})
+    httpx_mock.add_response(url=CHECK_URL, json={})
+    await client.get(CHECK_URL, auth=password_auth(client, clock))
+    await authed(aksk(client, project_id=None, security_token="sts-SECRET-2"))
+    assert caplog.records  # something was logged: the test is not vacuous
+    for secret in ("tok-SECRET-9", PASSWORD, SK, "sts-SECRET-2"):
+        assert secret not in caplog.text
 
 
 def test_redact_covers_encoded_forms() -> None:
