@@ -1,0 +1,54 @@
+"""A token bucket on an injected time line: at most `rate` requests per second, bursts of `burst`."""
+
+from __future__ import annotations
+
+import math
+
+# Float sums of small advances (0.05 + 0.05 + …) land a hair under a whole token, and the scheduler
+# wakes a microsecond early on purpose: count 0.9999 of a token as whole (microseconds early, harmless).
+_EPS = 1e-4
+
+
+def unlimited(rate: float | None) -> bool:
+    """A rate of 0, a negative one, None or infinity means "no rate cap" (used by the benchmark)."""
+    return rate is None or not (rate > 0) or math.isinf(rate)
+
+
+class TokenBucket:
+    """Tokens refill continuously at `rate`/s up to `burst`; each request takes one.
+
+    Time is passed in (monotonic seconds) rather than read, so a FakeClock drives it in tests.
+    burst=1 (the default) keeps requests at least 1/rate apart: no window of one second ever
+    holds more than rate+1 of them.
+    """
+
+    __slots__ = ("rate", "burst", "tokens", "stamp")
+
+    def __init__(self, rate: float | None, burst: float = 1.0) -> None:
+        self.rate = None if unlimited(rate) else float(rate)
+        self.burst = max(1.0, float(burst))
+        self.tokens = self.burst
+        self.stamp: float | None = None
+
+    def _fill(self, now: float) -> None:
+        if self.stamp is None:
+            self.stamp = now
+        elif now > self.stamp:
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+
+    def delay(self, now: float) -> float:
+        """Seconds until a token is available (0.0 when one is available now)."""
+        if self.rate is None:
+            return 0.0
+        self._fill(now)
+        if self.tokens >= 1.0 - _EPS:
+            return 0.0
+        return (1.0 - self.tokens) / self.rate
+
+    def take(self, now: float) -> None:
+        """Spend one token (call after delay(now) returned 0)."""
+        if self.rate is None:
+            return
+        self._fill(now)
+        self.tokens = max(0.0, self.tokens - 1.0) if self.tokens >= 1.0 - _EPS else self.tokens - 1.0
