@@ -15,7 +15,8 @@ import pytest
 
 from tui import signing
 from tui.clock import FakeClock
-from tui.simulator import DEMO_PROJECT_ID, DEMO_TOKEN, FAULTS, Ramp, Simulator, running
+from tui.model import UserError
+from tui.simulator import DEMO_PROJECT_ID, DEMO_TOKEN, FAULTS, Ramp, Simulator, running, serve
 
 CHECK = "check:0123456789abcdef0123456789abcdef"
 BUILD = "build:901878212b1a49be9c1a1054c272762a"
@@ -525,3 +526,10 @@ def test_running_thread_signatures_drop_and_chunks_over_a_socket():
         finally:
             logging.getLogger("uvicorn.error").removeHandler(handler)
     assert not logged  # the simulated drop leaves no traceback in the server's log
+
+
+def test_a_taken_port_is_one_clear_line():
+    with running(Simulator(demo=False)) as base:
+        port = int(base.rsplit(":", 1)[1])
+        with pytest.raises(UserError, match=f"cannot listen on 127.0.0.1:{port}"):
+            serve(port)

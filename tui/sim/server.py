@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import sys
 import threading
 from typing import Iterator, TextIO
 
 import uvicorn
 
+from tui.model import UserError
 from tui.sim.app import Simulator
 from tui.sim.faults import ConnectionDropped
 
@@ -29,8 +31,25 @@ def _server(sim: Simulator, host: str, port: int) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-def _bound_port(server: uvicorn.Server) -> int:
-    return server.servers[0].sockets[0].getsockname()[1]
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind first, so a taken port is one clear line rather than uvicorn's log and exit."""
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)
+    except OSError as exc:
+        sock.close()
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{sock.getsockname()[1]}"
 
 
 def _banner(sim: Simulator, url: str) -> str:
@@ -44,18 +63,19 @@ def _banner(sim: Simulator, url: str) -> str:
 
 def serve(port: int = 8000, host: str = "127.0.0.1", *, sim: Simulator | None = None, out: TextIO | None = None) -> None:
     """Run the simulator until interrupted; prints where it listens first (the real port when port=0)."""
+    sock = _listen(host, port)
     sim = sim or Simulator(demo=True)
     server = _server(sim, host, port)
     out = out or sys.stdout
 
     async def main() -> None:
-        task = asyncio.create_task(server.serve())
+        task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started:
-            if task.done():  # e.g. the port is taken: uvicorn has already logged why
+            if task.done():
                 await task
-                raise SystemExit(1)
+                raise UserError(f"the simulator could not start on {host}:{port}")
             await asyncio.sleep(0.02)
-        print(_banner(sim, f"http://{host}:{_bound_port(server)}"), file=out, flush=True)
+        print(_banner(sim, _url(host, sock)), file=out, flush=True)
         await task
 
     asyncio.run(main())
@@ -64,16 +84,18 @@ def serve(port: int = 8000, host: str = "127.0.0.1", *, sim: Simulator | None = 
 @contextlib.contextmanager
 def running(sim: Simulator | None = None, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve `sim` on a real socket in a background thread; yields the base URL ("http://127.0.0.1:PORT")."""
+    sock = _listen(host, port)
     sim = sim or Simulator(demo=True)
     server = _server(sim, host, port)
-    thread = threading.Thread(target=server.run, name="hcwatch-simulator", daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="hcwatch-simulator", daemon=True)
     thread.start()
     try:
         while not server.started:
             if not thread.is_alive():
-                raise RuntimeError(f"simulator could not listen on {host}:{port}")
+                raise UserError(f"the simulator could not start on {host}:{port}")
             threading.Event().wait(0.01)
-        yield f"http://{host}:{_bound_port(server)}"
+        yield _url(host, sock)
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+        sock.close()
