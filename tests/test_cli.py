@@ -11,19 +11,6 @@ import pytest
 from tui.cli import main
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    """Keep the developer's own config, watch list, state and credentials out of every test."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local/state"))
-    for name in list(os.environ):
-        if name.startswith(("HCWATCH_", "HUAWEICLOUD_")):
-            monkeypatch.delenv(name)
-
-
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()
