@@ -201,6 +201,7 @@ async def test_unknown_tasks_and_routes_and_request_ids():
     for prefix, r in answers.items():
         assert r.status_code == 404 and r.json()["error_code"].startswith(prefix) and r.json()["error_msg"]
         assert re.fullmatch(r"[0-9a-f]{32}", r.headers["X-Request-Id"])
+        assert r.headers["Date"] == "Thu, 01 Jan 2026 00:00:00 GMT"  # the simulator's clock, not the host's
     assert wrong_method.status_code == 404
     assert len({r.headers["X-Request-Id"] for r in answers.values()}) == 4
 
@@ -494,6 +495,7 @@ def test_serve_in_a_subprocess_over_a_real_socket():
         assert any("check:" in r for r in refs) and any(f"dws:{DEMO_PROJECT_ID}/" in r for r in refs)
         with httpx.Client(base_url=base, headers={"X-Auth-Token": DEMO_TOKEN}, timeout=10) as client:
             r = client.get(url_for(BUILD))
+            assert len(r.headers.get_list("Date")) == 1
             assert r.status_code == 200 and r.json() in ({"result": True}, {"result": False})
             assert client.get(url_for(BUILD), headers={"X-Auth-Token": "nope"}).status_code == 401
     finally:

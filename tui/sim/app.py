@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import email.utils
 import json
 import uuid
 from typing import Any, Awaitable, Callable
@@ -263,6 +264,9 @@ class Simulator:
     async def _send(self, send: Send, status: int, headers: dict[str, str], body: bytes, chunked: bool = False) -> int:
         out = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()]
         out.append((b"x-request-id", (_request_id.get() or uuid.uuid4().hex).encode()))
+        # Date from the simulator's clock (uvicorn's own is turned off), so clients that read the
+        # gateway's time, e.g. to explain a clock-skew refusal, see the simulated time.
+        out.append((b"date", email.utils.formatdate(self.clock.time(), usegmt=True).encode()))
         if not chunked:
             out.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": out})

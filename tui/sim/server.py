@@ -26,8 +26,11 @@ class _HideDrops(logging.Filter):
 
 
 def _server(sim: Simulator, host: str, port: int) -> uvicorn.Server:
-    logging.getLogger("uvicorn.error").addFilter(_HideDrops())
-    config = uvicorn.Config(sim, host=host, port=port, log_level="warning", lifespan="on", access_log=False)
+    config = uvicorn.Config(sim, host=host, port=port, log_level="warning", lifespan="on", access_log=False,
+                            date_header=False)  # the simulator sends Date from its own clock
+    log = logging.getLogger("uvicorn.error")  # after Config: it (re)configures uvicorn's logging
+    if not any(isinstance(f, _HideDrops) for f in log.filters):
+        log.addFilter(_HideDrops())
     return uvicorn.Server(config)
 
 
