@@ -213,6 +213,7 @@ async def test_iam_refusals_are_one_clear_line_and_never_retried(httpx_mock, cli
         message = str(info.value)
         assert words in message and "alice@acme" in message and "\n" not in message
         assert PASSWORD not in message and "***" in message  # IAM's own text, redacted
+        assert f"(HTTP {status}: nope ***)" in message
     with pytest.raises(AuthError):
         await auth.refresh()
     assert len(httpx_mock.get_requests()) == 1  # a refusal is final: IAM locks users too

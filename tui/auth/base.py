@@ -86,6 +86,8 @@ def iam_error_detail(response: httpx.Response, secrets: Iterable[str | None] = (
         return ""
     inner = body.get("error") if isinstance(body.get("error"), dict) else body
     code = inner.get("error_code") or inner.get("errorCode") or inner.get("code") or ""
+    if isinstance(code, int) or str(code).isdigit():
+        code = ""  # Keystone-style bodies repeat the HTTP status as "code": already said
     msg = inner.get("error_msg") or inner.get("errorMsg") or inner.get("message") or ""
     text = clean_text(f"{code}: {msg}" if code and msg else (msg or code), limit=160)
     return redact(text, secrets)
