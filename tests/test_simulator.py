@@ -311,6 +311,20 @@ async def test_latency_on_the_clock_and_max_concurrency():
     assert sim.stats.max_in_flight == 6 and sim.stats.in_flight == 0 and sim.stats.requests == 6
 
 
+async def test_counted_fault_is_used_once_by_concurrent_requests():
+    clock = FakeClock()
+    sim = Simulator(clock)
+    sim.inject("latency", seconds=1, on_clock=True)
+    fault = sim.inject("server", count=1)
+    async with client_for(sim) as client:
+        pending = [asyncio.create_task(client.get(url_for(BUILD))) for _ in range(4)]
+        while sim.stats.in_flight < 4:
+            await asyncio.sleep(0)
+        clock.advance(1)
+        codes = sorted(r.status_code for r in await asyncio.gather(*pending))
+    assert codes == [200, 200, 200, 500] and fault.hits == 1 and fault.remaining == 0
+
+
 async def test_real_latency_delays_but_answers():
     sim = Simulator(FakeClock())
     sim.inject("latency", seconds=0.01, count=1)

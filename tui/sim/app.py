@@ -183,15 +183,15 @@ class Simulator:
         ref = routes.ref_for(route, params)
 
         # Faults first: the wire and the gateway fail before anything looks at credentials.
-        matching = sorted((f for f in self.faults if f.matches(ref, service)), key=lambda f: f.ref is None)
-        for fault in [f for f in matching if f.kind == "latency"]:
+        for fault in [f for f in self.faults if f.kind == "latency" and f.matches(ref, service)]:
             fault.consume()
             seconds = float(fault.opts.get("seconds", 0.05))
             await (self.clock.sleep(seconds) if fault.opts.get("on_clock") else asyncio.sleep(seconds))
-        fault = next((f for f in matching if f.kind != "latency"), None)
+        # Chosen after the wait, so concurrent requests never use up a counted fault more than `count` times.
+        fault = self._pick_fault(ref, service)
         if fault is not None:
             fault.consume()
-            return await self._fault(fault, scope, send, service, route, ref)
+            return await self._fault(fault, scope, send, service)
 
         if route is None:
             status, err = not_found_body(None)
@@ -209,6 +209,11 @@ class Simulator:
             return await self._send_json(send, 200, self.gateway.list_projects(query))
         return await self._answer(send, route, service, ref, params)
 
+    def _pick_fault(self, ref: TaskRef | None, service: str | None) -> Fault | None:
+        """The first live non-latency fault for this request: one injected for its task before a global one."""
+        live = [f for f in self.faults if f.kind != "latency" and f.matches(ref, service)]
+        return next((f for f in live if f.ref is not None), None) or next(iter(live), None)
+
     def _task(self, ref: TaskRef) -> ScriptedTask | None:
         task = self.tasks.get(str(ref))
         if task is None and ref.service is Service.DWS:
@@ -223,7 +228,7 @@ class Simulator:
         status, payload = routes.payload(route, ref, task, params, self.clock.time())
         return await self._send_json(send, status, payload)
 
-    async def _fault(self, fault: Fault, scope: dict, send: Send, service, route, ref) -> int | None:
+    async def _fault(self, fault: Fault, scope: dict, send: Send, service: str | None) -> int | None:
         if fault.kind == "drop":
             await self._drop(scope, send)
             return None
