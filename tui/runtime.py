@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import tempfile
 import urllib.parse
 from datetime import datetime
@@ -56,8 +57,9 @@ class _Fetcher:
             endpoint = rt.endpoint(task.profile, task.ref.service.value)
             creds = await rt.credentials(task.profile)
         except UserError as exc:
-            kind = ErrorKind.AUTH if exc.__class__.__name__ == "AuthError" else ErrorKind.CONFIG
-            raise ApiError(TaskError(kind, str(exc))) from None
+            # An AuthError carries its own kind (IAM unreachable backs off; a refusal stops).
+            error = getattr(exc, "error", None)
+            raise ApiError(error if isinstance(error, TaskError) else TaskError(ErrorKind.CONFIG, str(exc))) from None
         ref = task.ref
         if ref.service is Service.DWS and not ref.project_id:
             ref = ref.with_project(await rt.project_id(task.profile, creds))
@@ -170,7 +172,11 @@ class Runtime:
         url = self._endpoints.get(key)
         if url is None:
             prof = self.profile(profile)
-            url = self._endpoints[key] = endpoints.resolve(kind, prof.region, prof.endpoints, profile=prof.name)
+            overrides = dict(prof.endpoints)
+            # The Huawei SDK's own variable for IAM, honoured like an override (still validated).
+            if kind == "iam" and "iam" not in overrides and os.environ.get("HUAWEICLOUD_SDK_IAM_ENDPOINT"):
+                overrides["iam"] = os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"].strip()
+            url = self._endpoints[key] = endpoints.resolve(kind, prof.region, overrides, profile=prof.name)
         return url
 
     def default_project(self, profile: str | None = None) -> str | None:
@@ -314,6 +320,12 @@ class Runtime:
             self._tmp.cleanup()
             self._tmp = None
 
+    def _auth_reason(self, profile: str, err: TaskError) -> str:
+        """Why a profile stopped, in the credentials' own words when they can explain (clock skew, lock-out)."""
+        creds = self._creds.get(profile)
+        hint = creds.rejection_hint() if creds is not None and hasattr(creds, "rejection_hint") else None
+        return hint or err.message or "authentication failed"
+
     def _handle_update(self, update: Update) -> None:
         status = self.poller.status(update.key) if self.poller else None
         self.state.record(update.key, update.snapshot, list(status.history) if status else list(update.changes))
@@ -321,7 +333,7 @@ class Runtime:
         task = status.task if status else None
         if task is not None:
             if err is not None and err.kind is ErrorKind.AUTH and status.stopped_reason:
-                self.auth_problems.setdefault(task.profile, err.message or "authentication failed")
+                self.auth_problems.setdefault(task.profile, self._auth_reason(task.profile, err))
             elif err is None:
                 self.auth_problems.pop(task.profile, None)
         if err is None:

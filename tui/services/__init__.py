@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from tui.errors import ApiError, api_error, error_from_response, network_error
-from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskRef, UserError, RefError, validate_id
+from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, UserError, RefError, validate_id
 from tui.services import build, check, dws
 from tui.services.common import flatten
 
@@ -142,7 +142,11 @@ async def _get(
     except (httpx.TransportError, httpx.TimeoutException) as exc:
         raise ApiError(network_error(exc, httpx.URL(url).host)) from None
     except UserError as exc:
-        # Raised by a credentials flow (e.g. IAM refused the password): one line, no traceback.
+        # Raised by a credentials flow: one line, no traceback. An AuthError knows its own kind
+        # (IAM unreachable is a network error to back off from, not a refusal to stop on).
+        error = getattr(exc, "error", None)
+        if isinstance(error, TaskError):
+            raise ApiError(error) from None
         raise api_error(ErrorKind.AUTH, str(exc)) from None
 
 
