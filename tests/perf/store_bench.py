@@ -1,0 +1,139 @@
+"""Benchmark: load and save of a 10,000-task watch list and its state (run as a script; prints figures)."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import timeit
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef, WatchedTask  # noqa: E402
+from tui.state import StateStore  # noqa: E402
+from tui.watchlist import Watchlist, _Doc  # noqa: E402
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+SERVICES = ("check", "build", "dws")
+
+
+def make_tasks(n: int) -> list[WatchedTask]:
+    tasks = []
+    for i in range(n):
+        service = SERVICES[i % 3]
+        ref = f"dws:05f2cff45100d5112f4bc00b794ea08e/job{i:06d}" if service == "dws" else f"{service}:t{i:06d}b31ed520ebedb6e57"
+        tasks.append(WatchedTask(TaskRef.parse(ref), f"{service} nightly {i}", "default" if i % 5 else "prod",
+                                 T0 + timedelta(seconds=i), i % 11 == 0))
+    return tasks
+
+
+def fill_state(store: StateStore, tasks: list[WatchedTask], history: int) -> None:
+    for i, t in enumerate(tasks):
+        at = T0 + timedelta(hours=1, seconds=i, microseconds=i)
+        err = TaskError(ErrorKind.THROTTLED, "Too many requests", "APIG.0308", 429, f"req-{i}", 3.0) if i % 13 == 0 else None
+        snap = Snapshot(
+            t.ref, Phase.RUNNING, float(i % 100), f"scanning module {i % 17}", "1",
+            {"task_status": 1, "progress": f"{i % 100}%", "info": {"lines": i, "rules": "default"}},
+            at, at, err, RequestInfo("GET", f"https://codearts-check.cn-north-4.myhuaweicloud.com/v2/tasks/{t.ref.task_id}/progress"),
+        )
+        changes = [
+            Change(t.ref, Phase.PENDING if k == 0 else Phase.RUNNING, Phase.RUNNING, at + timedelta(minutes=k, microseconds=k),
+                   k == 0, float(k * 10), f"step {k}")
+            for k in range(history)
+        ]
+        store.record(t.key, snap, changes)
+
+
+def best(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Best and median wall time of `repeat` runs, in ms (best is the figure least disturbed by other load)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times), statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--history", type=int, default=5, help="changes per task in the state")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    n, repeat = args.tasks, args.repeat
+
+    # A machine-speed reference, so figures from different machines can be compared.
+    ref_us = min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000 * 1e6
+    print(f"machine reference: sum(range(1000)) = {ref_us:.1f} µs (a 2023 laptop: ~5 µs)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        tasks = make_tasks(n)
+        wl = Watchlist(root / "watchlist.toml")
+        doc = _Doc(tasks=list(tasks))
+        wl._set(doc)
+
+        def save_watchlist() -> None:
+            wl.save()
+
+        def load_watchlist() -> None:
+            Watchlist(wl.path).load()
+
+        def add_one() -> None:
+            w = Watchlist(wl.path)
+            w.add(WatchedTask(TaskRef.parse("build:bench-extra")))
+            w.remove("build:bench-extra")
+
+        results = []
+        results.append(("watch list: save (locked, re-read, atomic write)", best(save_watchlist, repeat)))
+        size = wl.path.stat().st_size
+        results.append(("watch list: load", best(load_watchlist, repeat)))
+        results.append(("watch list: add + remove one task (2 merged saves)", best(add_one, max(3, repeat // 2))))
+        assert len(Watchlist(wl.path).load()) == n
+
+        state_dir = root / "state"
+        store = StateStore(state_dir)
+        fill_state(store, tasks, args.history)
+
+        def cold_save() -> None:
+            store._encoded.clear()  # nothing cached: every task encoded
+            store._dirty = True
+            store.flush()
+
+        def load_state() -> None:
+            s = StateStore(state_dir)
+            got = s.load()
+            assert len(got) == n and not s.warnings
+
+        loaded = StateStore(state_dir)
+
+        def warm_save() -> None:
+            # The steady state: loaded at start, then 100 tasks changed before the next write.
+            for t in tasks[:100]:
+                entry = loaded.get(t.key)
+                loaded.record(t.key, entry.snapshot if entry else Snapshot(t.ref), [])
+            loaded.flush()
+
+        results.append((f"state: save, all {n} tasks encoded", best(cold_save, repeat)))
+        ssize = store.path.stat().st_size
+        results.append(("state: load", best(load_state, repeat)))
+        loaded.load()
+        results.append(("state: save after load, 100 tasks changed", best(warm_save, repeat)))
+        rec = StateStore(state_dir)
+        snap = Snapshot(tasks[0].ref, Phase.RUNNING, 1.0)
+        record_us = min(timeit.repeat(lambda: rec.record(tasks[0].key, snap, []), number=10_000, repeat=3)) / 10_000 * 1e6
+
+    print(f"{n} tasks; watchlist.toml {size / 1e6:.2f} MB; state.jsonl {ssize / 1e6:.2f} MB "
+          f"({args.history} changes per task); best / median of {repeat} runs")
+    for label, (b, med) in results:
+        print(f"  {label:<52} {b:8.1f} ms  {med:8.1f} ms")
+    print(f"  {'state: record() on the poll path':<52} {record_us:8.2f} µs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,422 @@
+"""The state folder: each task's last snapshot and bounded change history, written in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import threading
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tui.atomic import atomic_write, locked, remove_stale_temps
+from tui.clock import Clock
+from tui.fastref import parse_ref
+from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef
+
+__all__ = ["CHANGE_FIELDS", "STATE_FILE", "VERSION", "StateStore", "TaskState", "change_from_json", "change_to_json", "history_from_json",
+           "snapshot_from_json", "snapshot_to_json"]
+
+STATE_FILE = "state.jsonl"
+VERSION = 1
+
+
+@dataclass
+class TaskState:
+    """What the state folder remembers of one task."""
+
+    snapshot: Snapshot
+    history: list[Change] = field(default_factory=list)
+
+
+# ---- JSON (de)serialisation ---------------------------------------------------------------
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()
+
+
+def _parse_time(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _time(value: Any) -> datetime | None:
+    return None if value is None else _parse_time(value)
+
+
+_SECRET_WORDS = ("token", "sign", "secret", "password", "passwd", "credential", "auth", "access_key", "accesskey")
+_SECRET_NAMES = ("sk", "ak", "key", "x-auth-token")
+
+
+def _secret_param(name: str) -> bool:
+    name = name.lower()
+    return name in _SECRET_NAMES or any(w in name for w in _SECRET_WORDS)
+
+
+def safe_url(url: str) -> str:
+    """The URL without user:password@ and with secret-looking query values masked."""
+    if "@" not in url and "?" not in url and "#" not in url:
+        return url  # the usual case, and the cheap one
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return ""
+    netloc = parts.netloc.rpartition("@")[2]
+    query = parts.query
+    if query:
+        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+        query = urllib.parse.urlencode([(k, "***" if _secret_param(k) else v) for k, v in pairs], safe="*")
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def snapshot_to_json(snap: Snapshot) -> dict[str, Any]:
+    """Every field of a Snapshot except `ref` (the key) and `stale` (true for anything loaded)."""
+    err = snap.error
+    return {
+        "phase": snap.phase,
+        "progress": snap.progress,
+        "message": snap.message,
+        "raw_status": snap.raw_status,
+        "fields": snap.fields,
+        "fetched_at": _iso(snap.fetched_at),
+        "checked_at": _iso(snap.checked_at),
+        "error": None if err is None else {
+            "kind": err.kind, "message": err.message, "code": err.code,
+            "http_status": err.http_status, "request_id": err.request_id, "retry_after": err.retry_after,
+        },
+        # Method and URL only: headers (and so tokens and signatures) are never kept.
+        "request": None if snap.request is None else {
+            "method": snap.request.method, "url": safe_url(snap.request.url),
+        },
+    }
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_num(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    return float(value)
+
+
+_PHASES = {p.value: p for p in Phase}
+_SNAPSHOT_FIELDS = ("ref", "phase", "progress", "message", "raw_status", "fields", "fetched_at",
+                    "checked_at", "error", "request", "stale")
+_CHANGE_ATTRS = ("ref", "from_phase", "to_phase", "at", "major", "progress", "message", "while_closed")
+
+
+def _can_build(cls: type, names: tuple[str, ...]) -> bool:
+    """Whether instances of cls can be built by filling __dict__ (exactly these fields, no hooks)."""
+    return (tuple(f.name for f in dataclasses.fields(cls)) == names
+            and hasattr(object.__new__(cls), "__dict__") and not hasattr(cls, "__post_init__"))
+
+
+# Loading 10,000 tasks builds tens of thousands of frozen dataclasses, and their __init__
+# (object.__setattr__ per field) is most of the cost; filling __dict__ directly is 3x faster.
+# Only done while the field list is exactly the one written here, so a new field in
+# tui.model falls back to the real constructor instead of being left out.
+_FAST_SNAPSHOT = _can_build(Snapshot, _SNAPSHOT_FIELDS)
+_FAST_CHANGE = _can_build(Change, _CHANGE_ATTRS)
+
+
+def snapshot_from_json(ref: TaskRef, data: dict[str, Any]) -> Snapshot:
+    """A Snapshot from its JSON (missing optional keys take defaults); marked stale."""
+    err = data.get("error")
+    req = data.get("request")
+    progress = data.get("progress")
+    fields_ = data.get("fields") or {}
+    values = dict(
+        ref=ref,
+        phase=_PHASES[data.get("phase", "pending")],
+        progress=None if progress is None else float(progress),
+        message=str(data.get("message") or ""),
+        raw_status=_opt_str(data.get("raw_status")),
+        fields=fields_ if isinstance(fields_, dict) else {},
+        fetched_at=_time(data.get("fetched_at")),
+        checked_at=_time(data.get("checked_at")),
+        error=None if not err else TaskError(
+            kind=ErrorKind(err["kind"]), message=str(err.get("message") or ""), code=_opt_str(err.get("code")),
+            http_status=err.get("http_status"), request_id=_opt_str(err.get("request_id")),
+            retry_after=_opt_num(err.get("retry_after")),
+        ),
+        request=None if not req else RequestInfo(str(req["method"]), str(req["url"])),
+        stale=True,
+    )
+    if not _FAST_SNAPSHOT:
+        return Snapshot(**values)
+    snap = object.__new__(Snapshot)
+    snap.__dict__.update(values)
+    return snap
+
+
+# A history item is a JSON array in this order (named in the file's first line), because
+# arrays encode and decode about twice as fast as objects and a file can hold 10,000 × 200.
+CHANGE_FIELDS = ("from", "to", "at", "major", "progress", "message", "while_closed")
+
+
+def change_to_json(change: Change) -> list[Any]:
+    # Phases are str enums: json writes them as their value.
+    return [change.from_phase, change.to_phase, _iso(change.at), change.major,
+            change.progress, change.message, change.while_closed]
+
+
+def change_from_json(ref: TaskRef, data: list[Any] | dict[str, Any]) -> Change:
+    """A Change from its array form (or an object with CHANGE_FIELDS names, for hand edits)."""
+    return history_from_json(ref, [data])[0]
+
+
+def history_from_json(ref: TaskRef, items: Any) -> list[Change]:
+    """Changes from their JSON arrays; raises ValueError/KeyError/TypeError on a bad item."""
+    out = []
+    new = object.__new__
+    for item in items:
+        if item.__class__ is not list or len(item) != 7:
+            if isinstance(item, dict):
+                item = [item.get(k) for k in CHANGE_FIELDS]
+            else:
+                item = (list(item) + [None] * 7)[:7]
+        old, to, at, major, progress, message, while_closed = item
+        if at.__class__ is not str:
+            raise ValueError("change time missing")
+        at = datetime.fromisoformat(at)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=timezone.utc)
+        if progress is not None and progress.__class__ is not float:
+            progress = float(progress)
+        if message.__class__ is not str:
+            message = "" if message is None else str(message)
+        major = True if major is None else major is True or bool(major)
+        while_closed = while_closed is True or bool(while_closed)
+        if _FAST_CHANGE:
+            change = new(Change)
+            d = change.__dict__
+            d["ref"] = ref
+            d["from_phase"] = _PHASES[old]
+            d["to_phase"] = _PHASES[to]
+            d["at"] = at
+            d["major"] = major
+            d["progress"] = progress
+            d["message"] = message
+            d["while_closed"] = while_closed
+        else:  # pragma: no cover - only if tui.model.Change changes shape
+            change = Change(ref, _PHASES[old], _PHASES[to], at, major, progress, message, while_closed)
+        out.append(change)
+    return out
+
+
+# ---- the store ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Entry:
+    snapshot: Snapshot
+    history: tuple[Change, ...]
+
+
+def _encode(key: str, entry: _Entry) -> str:
+    # change_to_json inlined: this runs for every change of every task on a cold save.
+    history = [[c.from_phase, c.to_phase, c.at.isoformat() if c.at.tzinfo else _iso(c.at), c.major,
+                c.progress, c.message, c.while_closed] for c in entry.history]
+    return json.dumps(
+        {"ref": key, "snapshot": snapshot_to_json(entry.snapshot), "history": history},
+        ensure_ascii=False, separators=(",", ":"), default=str,
+    )
+
+
+class StateStore:
+    """Last snapshots and histories in `state_dir/state.jsonl`; a cache, so problems only warn.
+
+    The file is JSON Lines: a header object (`{"hcwatch_state": 1, ...}`), then one object per
+    task. One line per task lets a save re-encode only the tasks that changed since the last
+    one (lines read at start are reused as they are) and a damaged line lose only its task.
+    """
+
+    def __init__(self, state_dir: Path | str, history_limit: int = 200, *, clock: Clock | None = None) -> None:
+        self.dir = Path(state_dir)
+        self.path = self.dir / STATE_FILE
+        self.history_limit = max(1, history_limit)
+        self.warnings: list[str] = []
+        self._clock = clock or Clock()
+        self._entries: dict[str, _Entry] = {}
+        self._encoded: dict[str, str] = {}  # each entry's line, until the entry changes
+        self._lock = threading.Lock()
+        self._dirty = False
+        self._event: asyncio.Event | None = None
+        self._write_failed = False
+
+    # -- reading --
+
+    def _set_aside(self, reason: str, kept: str = "starting without it") -> None:
+        stamp = self._clock.now().strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{STATE_FILE}.corrupt-{stamp}")
+        try:
+            os.replace(self.path, aside)
+            where = f"moved it to {aside.name}"
+        except OSError as exc:
+            where = f"could not move it aside ({exc.strerror or exc})"
+        self.warnings.append(f"{self.path}: saved state damaged ({reason}); {where}; {kept}")
+
+    def load(self) -> dict[str, TaskState]:
+        """Read the saved state; every snapshot comes back stale. Never raises for a bad file."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            self._set_aside(f"cannot read it: {exc.strerror or exc}")
+            return {}
+        lines = raw.split(b"\n")
+        try:
+            header = json.loads(lines[0])
+            if not isinstance(header, dict) or "hcwatch_state" not in header:
+                raise ValueError("not a hcwatch state file")
+            if header["hcwatch_state"] != VERSION:
+                raise ValueError(f"unsupported version {header['hcwatch_state']!r}")
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            self._set_aside("not valid JSON" if isinstance(exc, json.JSONDecodeError) else str(exc))
+            return {}
+        result: dict[str, TaskState] = {}
+        entries: dict[str, _Entry] = {}
+        encoded: dict[str, str] = {}
+        bad = 0
+        limit = self.history_limit
+        for line in lines[1:]:
+            if not line.strip():
+                continue
+            try:
+                text = line.decode("utf-8")
+                item = json.loads(text)
+                ref = parse_ref(item["ref"])
+                snap = snapshot_from_json(ref, item["snapshot"])
+                history = history_from_json(ref, item.get("history") or ())[-limit:]
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+                bad += 1
+                continue
+            key = str(ref)
+            result[key] = TaskState(snap, history)
+            entries[key] = _Entry(snap, tuple(history))
+            if key == item["ref"] and len(history) == len(item.get("history") or ()):
+                encoded[key] = text  # reusable as is at the next save
+        if bad:
+            self._set_aside(f"{bad} unreadable line{'s' if bad > 1 else ''}", f"kept the other {len(result)} tasks")
+        with self._lock:
+            # Anything recorded before load() is newer than the file.
+            for key in self._entries:
+                encoded.pop(key, None)
+            entries.update(self._entries)
+            encoded.update(self._encoded)
+            self._entries, self._encoded = entries, encoded
+            self._dirty = self._dirty or bad > 0
+        return result
+
+    def get(self, key: str) -> TaskState | None:
+        entry = self._entries.get(key)
+        return None if entry is None else TaskState(entry.snapshot, list(entry.history))
+
+    # -- recording (memory only: this is on the poll path) --
+
+    def record(self, key: str, snapshot: Snapshot, changes: Iterable[Change] = ()) -> None:
+        """Remember a task's latest snapshot and its changes.
+
+        `changes` may be just the new changes or the task's whole history: changes not
+        newer than the last one remembered (and not already in it) are not added twice.
+        """
+        with self._lock:
+            old = self._entries.get(key)
+            history = old.history if old else ()
+            new = list(changes)
+            if new:
+                if history:
+                    last = history[-1].at
+                    new = [c for c in new if c.at >= last]
+                    if new and new[0].at == last:
+                        same_time = {c for c in history[-len(new):] if c.at == last}
+                        new = [c for c in new if c.at > last or c not in same_time]
+                if new:
+                    history = (history + tuple(new))[-self.history_limit:]
+            self._entries[key] = _Entry(snapshot, history)
+            self._encoded.pop(key, None)
+            self._dirty = True
+        if self._event is not None:
+            self._event.set()
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            if self._entries.pop(key, None) is not None:
+                self._encoded.pop(key, None)
+                self._dirty = True
+        if self._event is not None:
+            self._event.set()
+
+    def retain(self, keys: Iterable[str]) -> None:
+        """Forget every task not in keys (tasks removed from the watch list while closed)."""
+        keep = set(keys)
+        for key in [k for k in self._entries if k not in keep]:
+            self.forget(key)
+
+    # -- writing --
+
+    def flush(self) -> bool:
+        """Write the state file atomically if anything changed; True if it wrote. Safe from a thread."""
+        with self._lock:
+            if not self._dirty:
+                return False
+            self._dirty = False
+            entries = dict(self._entries)
+            encoded = dict(self._encoded)
+        try:
+            fresh = {k: _encode(k, e) for k, e in entries.items() if k not in encoded}
+            encoded.update(fresh)
+            header = json.dumps({"hcwatch_state": VERSION, "saved_at": _iso(self._clock.now()),
+                                 "history_fields": CHANGE_FIELDS}, separators=(",", ":"))
+            data = "\n".join([header, *(encoded[k] for k in entries), ""]).encode("utf-8")
+            with locked(self.path):
+                remove_stale_temps(self.path)
+                atomic_write(self.path, data)
+        except BaseException:
+            with self._lock:
+                self._dirty = True
+            raise
+        with self._lock:
+            for k, text in fresh.items():
+                if self._entries.get(k) is entries[k]:  # not changed again meanwhile
+                    self._encoded[k] = text
+        self._write_failed = False
+        return True
+
+    def _flush_quietly(self) -> None:
+        try:
+            self.flush()
+        except OSError as exc:
+            if not self._write_failed:  # say it once, not every few seconds
+                self.warnings.append(f"{self.path}: cannot save state ({exc.strerror or exc})")
+            self._write_failed = True
+
+    async def run(self, every: float = 5.0) -> None:
+        """Write in the background at most every `every` seconds while there are changes; flush at exit."""
+        self._event = asyncio.Event()
+        if self._dirty:
+            self._event.set()
+        try:
+            while True:
+                await self._event.wait()
+                await self._clock.sleep(every)  # gather the changes of the next few seconds into one write
+                self._event.clear()
+                await asyncio.to_thread(self._flush_quietly)
+        finally:
+            self._event = None
+            try:
+                await asyncio.shield(asyncio.to_thread(self._flush_quietly))
+            except (asyncio.CancelledError, RuntimeError):
+                # Cancelled again, or the loop's executor is gone: write from here instead.
+                self._flush_quietly()
