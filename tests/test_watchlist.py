@@ -308,3 +308,15 @@ def test_sigkill_at_random_moments_never_loses_a_saved_task(wl: Watchlist) -> No
     assert len(present) > 0
     temps = [p for p in wl.path.parent.iterdir() if p.name.endswith(".tmp")]
     assert len(temps) <= 1  # at most the last killed writer's
+
+
+def test_symlinked_watchlist_stays_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "watchlist.toml"
+    real.parent.mkdir()
+    real.write_text('version = 1\n[[task]]\nref = "check:a"\n')
+    link = tmp_path / "cfg" / "watchlist.toml"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    Watchlist(link).add(task("check:b"))
+    assert link.is_symlink()
+    assert [t.key for t in Watchlist(real).load()] == ["check:a", "check:b"]

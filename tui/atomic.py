@@ -22,6 +22,15 @@ def ensure_dir(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=NEW_DIR_MODE)
 
 
+def real_path(path: Path) -> Path:
+    """The file a (possibly symlinked) path names: saving must replace the target, not the link.
+
+    Dotfile managers often symlink config files; os.replace on the link would swap the link
+    for a plain file and silently detach it from the user's dotfiles repository.
+    """
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 def _tmp_prefix(path: Path) -> str:
     return f".{path.name}."
 
@@ -38,6 +47,7 @@ def locked(path: Path) -> Iterator[None]:
     A sidecar is locked rather than the file itself because the file is replaced by
     rename on every save: a lock on the old inode would not exclude the next writer.
     """
+    path = real_path(path)
     ensure_dir(path.parent)
     fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, NEW_FILE_MODE)
     try:
@@ -55,6 +65,7 @@ def remove_stale_temps(path: Path) -> None:
     Only call this while holding `locked(path)`: every writer holds the lock while its
     temporary file exists, so any temporary file seen then belongs to a dead process.
     """
+    path = real_path(path)
     prefix = _tmp_prefix(path)
     try:
         names = os.listdir(path.parent)
@@ -86,6 +97,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     Temporary file in the same folder, flush + fsync, rename over, fsync the folder.
     The file's permission bits are kept; a new file is created 0600.
     """
+    path = real_path(path)
     ensure_dir(path.parent)
     try:
         mode = path.stat().st_mode & 0o7777

@@ -249,7 +249,9 @@ class StateStore:
         self._clock = clock or Clock()
         self._entries: dict[str, _Entry] = {}
         self._encoded: dict[str, str] = {}  # each entry's line, until the entry changes
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the fields below; held briefly
+        # One flush at a time, so a slower, older write never lands after a newer one.
+        self._flush_lock = threading.Lock()
         self._dirty = False
         self._event: asyncio.Event | None = None
         self._write_failed = False
@@ -368,6 +370,10 @@ class StateStore:
 
     def flush(self) -> bool:
         """Write the state file atomically if anything changed; True if it wrote. Safe from a thread."""
+        with self._flush_lock:
+            return self._flush()
+
+    def _flush(self) -> bool:
         with self._lock:
             if not self._dirty:
                 return False

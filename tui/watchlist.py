@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import tomli_w
 
 from tui.atomic import atomic_write, locked, remove_stale_temps
+from tui.fastref import parse_ref
 from tui.model import RefError, Service, TaskRef, UserError, WatchedTask, clean_text
 from tui.tomlutil import key_lines, line_of, loads, syntax_error
 
@@ -140,7 +141,7 @@ class Watchlist:
             if not isinstance(ref_text, str):
                 raise fail(here + ("ref",), f"task {i + 1}: ref must be text in quotes, not {ref_text!r}")
             try:
-                ref = TaskRef.parse(ref_text)
+                ref = parse_ref(ref_text)
             except RefError as exc:
                 raise fail(here + ("ref",), f"task {i + 1}: {exc}") from None
             key = str(ref)
