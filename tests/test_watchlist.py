@@ -320,3 +320,27 @@ def test_symlinked_watchlist_stays_a_symlink(tmp_path: Path) -> None:
     Watchlist(link).add(task("check:b"))
     assert link.is_symlink()
     assert [t.key for t in Watchlist(real).load()] == ["check:a", "check:b"]
+
+
+def test_quick_reader_agrees_with_the_full_parser(tmp_path: Path) -> None:
+    from tui.watchlist import _Doc, _quick_read
+
+    rng = random.Random(3)
+    alphabet = ["a", "Z", " ", "é", "✓", '"', "\\", "\t", "#", "'", "]", "="]
+    tasks = []
+    for i in range(300):
+        service = rng.choice(["check", "build", "dws"])
+        ref = f"dws:p{i}/j{i}" if service == "dws" and i % 2 else f"{service}:t{i}"
+        name = rng.choice([None, "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))])
+        added = rng.choice([None, T0, T0.replace(microsecond=rng.randint(0, 999999))])
+        tasks.append(WatchedTask(TaskRef.parse(ref), name, rng.choice(["default", "p-2"]), added, rng.random() < 0.3))
+    wl = Watchlist(tmp_path / "w.toml")
+    for chunk in range(0, 300, 30):
+        text = wl._dump(_Doc(tasks=tasks[chunk:chunk + 30])).decode()
+        full = wl._validate(tomllib.loads(text), text).tasks
+        quick = _quick_read(text)
+        assert full == tasks[chunk:chunk + 30]
+        if quick is not None:
+            assert quick.tasks == full
+    plain = wl._dump(_Doc(tasks=[t for t in tasks if not t.name or t.name.isalnum()])).decode()
+    assert _quick_read(plain) is not None  # the common case does take the quick path
