@@ -55,7 +55,7 @@ class HcwatchApp(App[int]):
     BINDINGS = [
         B("a", "add", "Add", "add", "Watch a new task"),
         B("d", "remove", "Remove", "remove", "Stop watching the selected task"),
-        B("e", "rename", "Rename", "rename", "Rename the selected task"),
+        B("e", "rename", "Rename", "rename", "Rename the selected task", show=False),
         B("r", "refresh", "Refresh", "refresh", "Poll the selected task now"),
         B("R", "refresh_all", "Refresh all", "refresh_all", "Poll every task now", show=False),
         B("p", "pause", "Pause", "pause", "Pause or resume polling the selected task"),
@@ -366,7 +366,7 @@ class HcwatchApp(App[int]):
         text = summary(phases)
         tasks = len(self.views)
         self.query_one("#top", TopBar).show(
-            summary=f"{tasks} task{'s' if tasks != 1 else ''}: {text}",
+            summary=text,
             unseen=len(self.unseen),
             swept=getattr(self.runtime, "last_sweep_at", None),
             offline=self._net_failures >= min(OFFLINE_AFTER, max(1, tasks)),
@@ -613,14 +613,21 @@ class HcwatchApp(App[int]):
     def action_help(self) -> None:
         rows = []
         seen = set()
-        for key, active in self.screen.active_bindings.items():
-            b = active.binding
-            ident = b.id or b.action
-            if (ident, key) in seen or not b.description:
+        # The whole binding chain (keymap applied), not only the active keys: `enter` is
+        # shadowed by the table's own enter binding, yet it is still a key worth listing.
+        try:
+            chain = [b for _, bmap in self.screen._binding_chain for bs in bmap.key_to_bindings.values() for b in bs]
+        except Exception:
+            chain = [a.binding for a in self.screen.active_bindings.values()]
+        for b in chain:
+            ident = b.id or f"action:{b.action}"
+            if ident in seen or not b.description:
                 continue
-            seen.add((ident, key))
-            rows.append((self.get_key_display(b), b.tooltip or b.description, b.id or ""))
-        rows.append(("ctrl+p", "Command palette (every action)", "command_palette"))
+            seen.add(ident)
+            keys = ", ".join(
+                dict.fromkeys(self.get_key_display(x) for x in chain if (x.id or f"action:{x.action}") == ident)
+            )
+            rows.append((keys, b.tooltip or b.description, b.id or ""))
         self.push_screen(HelpScreen(rows))
 
     async def action_quit(self) -> None:

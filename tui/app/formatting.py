@@ -75,7 +75,11 @@ def ago(then: datetime | None, now: datetime) -> str:
         return "just now"
     if secs < 60:
         return f"{secs // 10 * 10}s ago"
-    return f"{duration(secs)} ago"
+    if secs < 3600:
+        return f"{secs // 60}m ago"
+    if secs < 86400:
+        return f"{secs // 3600}h ago"
+    return f"{secs // 86400}d ago"
 
 
 def duration(secs: float) -> str:
@@ -168,9 +172,9 @@ class RowView:
             Text(self.marker, style="bold yellow"),
             Text(self.service),
             Text(self.name),
-            status_text(self.phase, self.paused),
+            status_text(self.phase),
             progress_text(self.progress),
-            self.message.copy(),
+            (Text("⏸ paused · ", style="bold") + self.message) if self.paused else self.message.copy(),
             Text(self.updated),
             Text(self.elapsed),
         )

@@ -6,25 +6,33 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from tui.app.formatting import RowView
 
-# (key, heading, fixed width or None for auto). Status has a fixed width so rows never jiggle.
+# (key, heading, width; None = the message column, which takes the room that is left).
+# Fixed widths: status and times never make the rows jiggle when a value changes.
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("marker", " ", 1),
     ("service", "svc", 5),
-    ("name", "name", None),
-    ("status", "status", 12),
+    ("name", "name", 0),       # 0: sized to the longest name, up to NAME_MAX
+    ("status", "status", 11),
     ("progress", "progress", 11),
     ("message", "message", None),
-    ("updated", "updated", 9),
+    ("updated", "updated", 8),
     ("elapsed", "elapsed", 7),
 )
-COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
-MESSAGE_WIDTH = 48
+# Below this many columns the service and elapsed columns go (both are in the detail pane).
+FULL_FROM = 100
+COMPACT_DROP = {"service", "elapsed"}
+NAME_MAX = 24
+NAME_MIN = 8
+MESSAGE_MIN = 12
+PADDING = 1  # DataTable cell_padding: one space each side of every column
 
 
 class RowText(Text):
@@ -42,18 +50,64 @@ class TaskTable(DataTable):
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"tasktable--flash"}
     DEFAULT_CSS = """
-    TaskTable > .tasktable--flash { background: $warning 45%; text-style: bold; }
+    TaskTable > .tasktable--flash { background: $warning 50%; text-style: bold; }
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(cursor_type="row", zebra_stripes=False, cell_padding=PADDING, **kwargs)
         self.flashing: set[str] = set()
-        self._shown: dict[str, tuple[Text, ...]] = {}
+        self._shown: dict[str, dict[str, Text]] = {}
+        self._views: list[RowView] = []
         self._order: list[str] = []
+        self._columns: tuple[str, ...] = ()
+        self._widths: dict[str, int] = {}
 
-    def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
+    # ----- columns ---------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_columns()
+
+    def _layout_for(self, width: int) -> tuple[str, ...]:
+        keys = tuple(k for k, _, _ in COLUMNS)
+        return keys if width >= FULL_FROM else tuple(k for k in keys if k not in COMPACT_DROP)
+
+    def _name_width(self) -> int:
+        longest = max((len(v.name) for v in self._views), default=NAME_MIN)
+        return max(NAME_MIN, min(NAME_MAX, longest))
+
+    def fit_columns(self) -> None:
+        """Choose the column set for the width and give the message column the rest.
+
+        Only a change of column set rebuilds the table (a resize across FULL_FROM);
+        otherwise only column widths change.
+        """
+        width = self.size.width or 80
+        keys = self._layout_for(width)
+        widths = {k: w for k, _, w in COLUMNS if k in keys and w}
+        widths["name"] = self._name_width()
+        used = sum(widths.values()) + 2 * PADDING * len(keys) + 2  # 2: the vertical scrollbar
+        widths["message"] = max(MESSAGE_MIN, width - used)
+        if keys != self._columns:
+            keep = self.current_key
+            self._columns = keys
+            self._widths = widths
+            self.clear(columns=True)
+            for key, label, _ in COLUMNS:
+                if key in keys:
+                    self.add_column(label, key=key, width=widths[key])
+            views, self._views, self._order = self._views, [], []
+            self._shown.clear()
+            if views:
+                self.apply(views, keep_key=keep)
+            return
+        if widths != self._widths:
+            self._widths = widths
+            for key, w in widths.items():
+                column = self.columns.get(ColumnKey(key))
+                if column is not None:
+                    column.width = w
+            self._require_update_dimensions = True
+            self.refresh()
 
     # ----- queries -------------------------------------------------------------------------
 
@@ -62,25 +116,26 @@ class TaskTable(DataTable):
         """The task key under the cursor, if any."""
         if not self.row_count:
             return None
-        row = min(self.cursor_row, self.row_count - 1)
+        row = min(max(self.cursor_row, 0), self.row_count - 1)
         return self.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
 
     @property
     def order(self) -> list[str]:
         return list(self._order)
 
+    def cell_text(self, key: str, column: str) -> str:
+        """The text shown in one cell ('' if the column is hidden), for tests and tools."""
+        cell = self._shown.get(key, {}).get(column)
+        return cell.plain if cell is not None else ""
+
     # ----- updates -------------------------------------------------------------------------
 
-    def _cells(self, view: RowView) -> tuple[Text, ...]:
-        cells = list(view.cells())
-        name = RowText(cells[2].plain)
+    def _cells(self, view: RowView) -> dict[str, Text]:
+        cells = dict(zip((k for k, _, _ in COLUMNS), view.cells()))
+        name = RowText(cells["name"].plain)
         name.row_key = view.key
-        cells[2] = name
-        msg = cells[5]
-        if len(msg.plain) > MESSAGE_WIDTH:
-            msg.truncate(MESSAGE_WIDTH - 1)
-            msg.append("…")
-        return tuple(cells)
+        cells["name"] = name
+        return cells
 
     def apply(self, rows: list[RowView], *, changed: set[str] | None = None, keep_key: str | None = None) -> int:
         """Show exactly `rows`, in that order; returns how many cells were written.
@@ -89,35 +144,44 @@ class TaskTable(DataTable):
         changed, and sorts only when the order changed; the cursor stays on its task.
         `changed`: the keys whose views may differ (None: check every row).
         """
+        if not self._columns:
+            self._views = list(rows)
+            self.fit_columns()
+            return 0
         keep = keep_key if keep_key is not None else self.current_key
-        wanted = {r.key: r for r in rows}
+        self._views = list(rows)
+        wanted = {r.key for r in rows}
         written = 0
         added: list[str] = []
         for key in [k for k in self._shown if k not in wanted]:
             self.remove_row(key)
             del self._shown[key]
+        columns = self._columns
         for view in rows:
             old = self._shown.get(view.key)
             if old is not None and changed is not None and view.key not in changed:
                 continue
             cells = self._cells(view)
             if old is None:
-                self.add_row(*cells, key=view.key)
+                self.add_row(*(cells[c] for c in columns), key=view.key)
                 added.append(view.key)
-                written += len(cells)
+                written += len(columns)
             else:
-                for col, new, was in zip(COLUMN_KEYS, cells, old):
+                for col in columns:
+                    new, was = cells[col], old[col]
                     if new != was or new.style != was.style:
-                        self.update_cell(view.key, col, new, update_width=col in ("name", "message"))
+                        self.update_cell(view.key, col, new)
                         written += 1
             self._shown[view.key] = cells
-        order = [r.key for r in rows]
         # Rows only move when we sort, and new rows are appended: that is the table's order now.
+        order = [r.key for r in rows]
         current = [k for k in self._order if k in wanted] + added
         if order != current:
             rank = {k: i for i, k in enumerate(order)}
             self.sort("name", key=lambda cell: rank.get(getattr(cell, "row_key", ""), 0))
         self._order = order
+        if self._name_width() != self._widths.get("name"):
+            self.fit_columns()
         if keep is not None and keep in wanted:
             self.move_cursor(row=self.get_row_index(keep), animate=False)
         return written
@@ -129,12 +193,12 @@ class TaskTable(DataTable):
         else:
             self.flashing.discard(key)
         if key in self._shown:
-            self.update_cell(key, "marker", self._shown[key][0])
+            self.update_cell(key, "marker", self._shown[key]["marker"])
 
     # The row style hook is the only way to colour a whole row (cells and the gaps between).
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         style = super()._get_row_style(row_index, base_style)
-        if self.flashing and row_index >= 0:
+        if self.flashing and 0 <= row_index < self.row_count:
             key = self.coordinate_to_cell_key(Coordinate(row_index, 0)).row_key.value
             if key in self.flashing:
                 style = style + self.get_component_rich_style("tasktable--flash", partial=True)

@@ -23,19 +23,10 @@ class TopBar(Static):
 
     def show(self, *, summary: str, unseen: int, swept: datetime | None, offline: bool,
              auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False) -> None:
+        # Most urgent first, so a narrow terminal cuts the least important part.
         text = Text(" hcwatch", style="bold")
         if demo:
-            text.append(" (demo)", style="italic")
-        text.append(f"  {summary}")
-        if unseen:
-            text.append("  ")
-            text.append(f"◆ {unseen} new", style="bold reverse")
-        text.append("  swept " + (swept.astimezone().strftime("%H:%M:%S") if swept else "—"), style="dim")
-        if sort:
-            text.append(f"  sort:{sort}", style="dim")
-        if filter_text:
-            text.append("  filter:", style="dim")
-            text.append(clean_text(filter_text, 30))
+            text.append(" demo", style="italic")
         if offline:
             text.append("  ")
             text.append("⚠ OFFLINE", style="bold reverse red")
@@ -43,6 +34,16 @@ class TopBar(Static):
             text.append("  ")
             text.append(f"⚠ AUTH {clean_text(profile, 20)}", style="bold reverse red")
             self.tooltip = clean_text(reason, 200)
+        if unseen:
+            text.append("  ")
+            text.append(f"◆ {unseen} new", style="bold reverse")
+        text.append(f"  {summary}")
+        text.append("  swept " + (swept.astimezone().strftime("%H:%M:%S") if swept else "—"), style="dim")
+        if filter_text:
+            text.append("  filter:", style="dim")
+            text.append(clean_text(filter_text, 30))
+        if sort:
+            text.append(f"  sort:{sort}", style="dim")
         if self._last is None or text != self._last or text.spans != self._last.spans:
             self._last = text
             self.update(text)

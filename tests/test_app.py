@@ -1,0 +1,372 @@
+"""Pilot tests of the TUI over a demo Runtime whose FakeClock the tests move."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Button, Input
+
+from tests.test_app_support import advance, demo_runtime, settle, started
+from tui.app.app import HcwatchApp
+from tui.app.formatting import MARK_NEW
+from tui.app.screens.add import AddTaskScreen
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.simple import ConfirmScreen, TextScreen
+from tui.app.widgets.task_table import COLUMNS
+
+PAYMENTS = "check:7f3c2a91d4e84b6c9a0f5e1d2c3b4a59"      # succeeds at 20 s
+DWS_PROD = "dws:05f2cff45100d5112f4bc00b794ea08e/2c9080e8845b207101845b245e1e0001"  # fails at 35 s
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def app(tmp_path):
+    return HcwatchApp(demo_runtime(tmp_path))
+
+
+def bells(app, monkeypatch) -> list[int]:
+    rung: list[int] = []
+    monkeypatch.setattr(app, "bell", lambda: rung.append(1))
+    return rung
+
+
+async def goto(pilot, key: str) -> None:
+    app = pilot.app
+    app.table.move_cursor(row=app.table.get_row_index(key), animate=False)
+    await settle(pilot)
+
+
+async def test_rows_and_columns_are_keyed(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        keys = {t.key for t in app.runtime.tasks()}
+        assert set(app.table.order) == keys
+        await pilot.press("i")  # the table alone is wide enough for every column
+        await settle(pilot)
+        assert {str(k.value) for k in app.table.columns} == {c[0] for c in COLUMNS}
+        assert app.table.cell_text(PAYMENTS, "status").endswith("running")
+
+
+async def test_compact_columns_on_a_narrow_terminal(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        assert "service" not in {k.value for k in app.table.columns}
+        assert app.query_one("#body").has_class("-narrow")
+
+
+async def test_cells_are_rewritten_only_when_their_text_changes(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert app.table.apply(app.visible_rows()) == 0
+        writes: list[tuple] = []
+        original = app.table.update_cell
+        app.table.update_cell = lambda *a, **k: (writes.append(a), original(*a, **k))
+        app.tick()  # same time: nothing to rewrite
+        assert writes == []
+
+
+async def test_change_flashes_marks_rings_and_titles(app, monkeypatch):
+    rung = bells(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await goto(pilot, app.table.order[-1] if app.table.order[-1] != PAYMENTS else app.table.order[0])
+        await advance(pilot, 22, step=2)  # succeeds at 20 s; polled every 10 s with jitter
+        assert PAYMENTS in app.unseen
+        assert app.table.cell_text(PAYMENTS, "marker") == MARK_NEW
+        assert app.table.cell_text(PAYMENTS, "status") == "✔ succeeded"
+        assert PAYMENTS in app.table.flashing
+        assert rung, "a change into succeeded rings the bell"
+        assert "succeeded" in app.title and app.title.startswith("hcwatch:")
+        app.end_all_flashes()
+        assert not app.table.flashing
+        # The marker stays until the user moves the cursor onto the row.
+        assert app.table.cell_text(PAYMENTS, "marker") == MARK_NEW
+        await goto(pilot, PAYMENTS)
+        assert PAYMENTS not in app.unseen
+        assert app.table.cell_text(PAYMENTS, "marker") == ""
+
+
+async def test_failure_raises_an_error_toast(app, monkeypatch):
+    bells(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await advance(pilot, 35, step=2.5)
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert any("dws-prod create: failed" in n.message for n in errors)
+        assert not any(n.markup for n in errors)
+
+
+async def test_notify_settings_turn_channels_off(app, monkeypatch):
+    from tui.config import NotifySettings
+
+    rung = bells(app, monkeypatch)
+    app.notify_settings = NotifySettings(flash=False, marker=False, title=False, bell=False, toast=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await advance(pilot, 36, step=3)
+        assert not rung and not app.unseen and not app.table.flashing
+        assert not [x for x in app._notifications if x.severity == "error"]
+
+
+async def test_changes_while_closed_are_marked_without_bells(app, monkeypatch):
+    from datetime import datetime, timezone
+
+    from tui.model import Change, Phase, TaskRef
+
+    rung = bells(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        change = Change(TaskRef.parse(PAYMENTS), Phase.RUNNING, Phase.FAILED,
+                        datetime.now(timezone.utc), True, while_closed=True)
+        app.on_changes(PAYMENTS, [change])
+        app._dirty.add(PAYMENTS)
+        app.flush()
+        assert app.unseen[PAYMENTS] is True
+        assert app.table.cell_text(PAYMENTS, "marker") == "◇"
+        assert not rung and PAYMENTS not in app.table.flashing
+
+
+async def test_cursor_stays_on_its_task_across_updates_sort_and_filter(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await goto(pilot, DWS_PROD)
+        await advance(pilot, 10, step=2)
+        assert app.table.current_key == DWS_PROD
+        for _ in range(4):
+            await pilot.press("s")
+            await settle(pilot)
+            assert app.table.current_key == DWS_PROD
+        await pilot.press("slash")
+        await pilot.press(*"dws")
+        await settle(pilot)
+        assert app.table.current_key == DWS_PROD
+        assert all(k.startswith("dws:") for k in app.table.order)
+
+
+async def test_filter_by_status_and_escape_clears(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("slash", *"running")
+        await settle(pilot)
+        assert app.table.order and all(app.views[k].phase.value == "running" for k in app.table.order)
+        await pilot.press("enter")
+        assert app.focused is app.table
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.table.order) == len(app.runtime.tasks())
+        assert not app.query_one("#filter").has_class("-active")
+
+
+async def test_sort_cycles(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        names = []
+        for _ in range(4):
+            await pilot.press("s")
+            await settle(pilot)
+            names.append(app.table.order)
+        assert app.sort_index == 0
+        status_order = names[0]
+        assert app.views[status_order[0]].phase.value in ("failed", "stopped")
+
+
+async def test_j_and_k_move_the_cursor(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        first = app.table.current_key
+        await pilot.press("j")
+        assert app.table.current_key == app.table.order[1]
+        await pilot.press("k")
+        assert app.table.current_key == first
+
+
+async def test_add_dialog_validates_as_you_type(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("a")
+        screen = app.screen
+        assert isinstance(screen, AddTaskScreen)
+        await pilot.press(*"bad id")
+        error = str(screen.query_one("#error").render())
+        assert "contains whitespace" in error
+        assert screen.query_one("#ok", Button).disabled
+        for _ in range(3):
+            await pilot.press("backspace")
+        await pilot.press(*"d1")
+        await pilot.press("tab", "tab")  # to the name field (project id is hidden for check)
+        screen.query_one("#name", Input).value = "my scan"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, AddTaskScreen)
+        task = next(t for t in app.runtime.tasks() if t.key == "check:badd1")
+        assert task.name == "my scan"
+        assert app.table.current_key == "check:badd1"
+
+
+async def test_add_dialog_dws_project_defaults_from_profile(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("a")
+        screen = app.screen
+        from textual.widgets import Select
+
+        screen.query_one("#service", Select).value = "dws"
+        await pilot.pause()
+        assert screen.query_one("#project-id", Input).value == app.runtime.default_project()
+        screen.query_one("#task-id", Input).value = "job-1"
+        await pilot.pause()
+        assert screen.ref_text == f"dws:{app.runtime.default_project()}/job-1"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AddTaskScreen)
+
+
+async def test_remove_asks_first(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await goto(pilot, PAYMENTS)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert PAYMENTS in {t.key for t in app.runtime.tasks()}
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert PAYMENTS not in {t.key for t in app.runtime.tasks()}
+        assert PAYMENTS not in app.table.order
+
+
+async def test_rename(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await goto(pilot, PAYMENTS)
+        await pilot.press("e")
+        assert isinstance(app.screen, TextScreen)
+        app.screen.query_one(Input).value = "billing"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.table.cell_text(PAYMENTS, "name") == "billing"
+
+
+async def test_refresh_one_and_all(app, monkeypatch):
+    calls = []
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        monkeypatch.setattr(app.runtime, "refresh", lambda key=None: calls.append(key))
+        await goto(pilot, PAYMENTS)
+        await pilot.press("r", "R")
+        assert calls == [PAYMENTS, None]
+
+
+async def test_pause_and_resume(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await goto(pilot, PAYMENTS)
+        await pilot.press("p")
+        await settle(pilot)
+        assert app.runtime.status(PAYMENTS).paused
+        assert "paused" in app.table.cell_text(PAYMENTS, "message")
+        await pilot.press("p")
+        await settle(pilot)
+        assert not app.runtime.status(PAYMENTS).paused
+
+
+async def test_copy_id_uses_the_clipboard(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await goto(pilot, PAYMENTS)
+        await pilot.press("y")
+        assert app.clipboard == PAYMENTS.split(":", 1)[1]
+
+
+async def test_enter_shows_details_and_marks_seen(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("i")
+        assert not app.detail.display
+        await goto(pilot, PAYMENTS)
+        app.unseen[PAYMENTS] = False
+        await pilot.press("enter")
+        assert app.detail.display and app.focused is app.detail
+        assert PAYMENTS not in app.unseen
+        assert app.detail.key == PAYMENTS
+
+
+async def test_help_lists_every_key_and_keymap_remaps(tmp_path):
+    rt = demo_runtime(tmp_path)
+    rt.settings.keymap = {"add": "plus", "quit": "x"}
+    app = HcwatchApp(rt)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {r[2]: r[0] for r in app.screen.rows}
+        for binding_id in ("add", "remove", "rename", "refresh", "refresh_all", "pause", "filter", "sort",
+                           "details", "toggle_detail", "copy_id", "help", "quit", "table.down"):
+            assert binding_id in rows, binding_id
+        assert rows["add"] == "+"
+        await pilot.press("escape")
+        await pilot.press("a")
+        assert not isinstance(app.screen, AddTaskScreen)
+        await pilot.press("plus")
+        assert isinstance(app.screen, AddTaskScreen)
+
+
+async def test_palette_offers_every_action(app):
+    from tui.app.commands import PALETTE, HcwatchCommands
+
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        provider = HcwatchCommands(app.screen)
+        hits = [h async for h in provider.discover()]
+        assert len(hits) == len(PALETTE)
+        for action, _, _ in PALETTE:
+            assert hasattr(app, f"action_{action}"), action
+        found = [h async for h in provider.search("copy")]
+        assert found and "y" in str(found[0].match_display)
+
+
+async def test_network_text_is_shown_literally(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        sim = app.runtime.simulator
+        sim.inject("server", ref=PAYMENTS, msg="[red]boom[/] \x1b[2J gone", code="X.500")
+        await goto(pilot, PAYMENTS)
+        await pilot.press("r")
+        await advance(pilot, 3)
+        detail = app.detail._last.plain
+        assert "[red]boom[/]" in detail and "\x1b" not in detail
+        assert "⚠" in app.table.cell_text(PAYMENTS, "message")
+        lines = app.detail._body.render()
+        assert "[red]boom[/]" in str(lines)
+
+
+async def test_password_prompt_is_masked(app):
+    import asyncio
+
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        task = asyncio.ensure_future(app.prompt_password("prod"))
+        await pilot.pause()
+        assert isinstance(app.screen, TextScreen)
+        assert app.screen.query_one(Input).password
+        await pilot.press(*"s3cret", "enter")
+        assert await task == "s3cret"
+
+
+async def test_quit_stops_the_runtime(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert app.runtime.client is None
+
+
+async def test_sighup_exits_cleanly(app):
+    import os
+    import signal
+
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        os.kill(os.getpid(), signal.SIGHUP)
+        await pilot.pause()
+    assert app.return_code == 129
+    assert app.runtime.client is None
