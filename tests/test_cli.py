@@ -153,3 +153,10 @@ def test_watch_json_lines(capsys):
 def test_watch_refuses_a_bad_timeout(capsys):
     code, _, err = run(capsys, "watch", "check:abc", "--demo", "--timeout", "-1")
     assert code == 2 and "--timeout" in err
+
+
+def test_adding_twice_is_harmless(capsys, tmp_path):
+    wl = str(tmp_path / "wl.toml")
+    assert run(capsys, "add", "check:abc", "--watchlist", wl)[0] == 0
+    code, out, _ = run(capsys, "add", "check:abc", "--watchlist", wl)
+    assert code == 0 and "already watching check:abc" in out

@@ -51,7 +51,14 @@ def _say(text: str) -> None:
 
 
 def _add(rt, args) -> int:
-    task = rt.add(args.ref, args.name, args.profile)
+    from tui.watchlist import AlreadyWatched
+
+    try:
+        task = rt.add(args.ref, args.name, args.profile)
+    except AlreadyWatched as exc:
+        # Adding twice is harmless for scripts: say so and succeed.
+        _say(f"already watching {exc.task.key}" + (f" as {exc.task.name!r}" if exc.task.name else ""))
+        return EXIT_OK
     shown = f" as {task.name!r}" if task.name else ""
     _say(f"watching {task.key}{shown} (profile {task.profile}) in {rt.watchlist.path}")
     return EXIT_OK

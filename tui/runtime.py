@@ -45,10 +45,8 @@ class _Fetcher:
         self.rt = runtime
 
     def host(self, task: WatchedTask) -> str:
-        try:
-            return urllib.parse.urlsplit(self.rt.endpoint(task.profile, task.ref.service.value)).netloc
-        except UserError:
-            return f"unconfigured:{task.profile}"
+        # A UserError here (unknown region, bad override) makes the poller show a config error.
+        return urllib.parse.urlsplit(self.rt.endpoint(task.profile, task.ref.service.value)).netloc
 
     async def fetch(self, task: WatchedTask) -> Snapshot:
         rt = self.rt
@@ -270,6 +268,8 @@ class Runtime:
             self.warnings.append(f"state not loaded: {exc}")
             saved = {}
         self.warnings.extend(w for w in self.state.warnings if w not in self.warnings)
+        # Tasks removed from the list while hcwatch was closed need no state any more.
+        self.state.retain(t.key for t in self.watchlist.tasks)
         for task in self.watchlist.tasks:
             if task.key in saved:
                 st = saved[task.key]
@@ -380,6 +380,32 @@ class Runtime:
         if self.poller is not None:
             (self.poller.pause if paused else self.poller.resume)(task.key)
         return task
+
+    def sync_watchlist(self) -> tuple[list[WatchedTask], list[WatchedTask]]:
+        """Pick up edits made outside this process (the CLI, a hand edit): (added or changed, removed).
+
+        A broken file is left alone and reported once in `warnings`; the list in memory stays.
+        """
+        if not self.watchlist.changed_on_disk():
+            return [], []
+        before = {t.key: t for t in self.watchlist.tasks}
+        try:
+            self.watchlist.load()
+        except UserError as exc:
+            if str(exc) not in self.warnings:
+                self.warnings.append(str(exc))
+            return [], []
+        after = {t.key: t for t in self.watchlist.tasks}
+        changed = [t for k, t in after.items() if before.get(k) != t]
+        removed = [t for k, t in before.items() if k not in after]
+        if self.poller is not None:
+            for task in changed:
+                self.poller.add(task)
+            for task in removed:
+                self.poller.remove(task.key)
+        for task in removed:
+            self.state.forget(task.key)
+        return changed, removed
 
     def refresh(self, key: str | None = None) -> None:
         if self.poller is not None:
