@@ -45,18 +45,18 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
             yield Label("Watch a task", classes="dialog-title")
             yield Label("Service")
             yield Select([(s.title, s.value) for s in Service], value=Service.CHECK.value,
-                         allow_blank=False, id="service")
+                         allow_blank=False, id="service", compact=True)
             yield Label("Task / job id", id="id-label")
-            yield Input(placeholder="e.g. 2b31ed520xxxxxxebedb6e57xxxxxxxx", id="task-id")
+            yield Input(placeholder="e.g. 2b31ed520xxxxxxebedb6e57xxxxxxxx", id="task-id", compact=True)
             yield Label("DWS project id", id="project-label", classes="dws-only")
             yield Input(value=self.default_project or "", placeholder="the profile's project id",
-                        id="project-id", classes="dws-only")
+                        id="project-id", classes="dws-only", compact=True)
             yield Label("Name (optional)")
-            yield Input(placeholder="a name to show instead of the id", id="name")
+            yield Input(placeholder="a name to show instead of the id", id="name", compact=True)
             yield Label("", id="error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Add", variant="primary", id="ok", disabled=True)
-                yield Button("Cancel", id="cancel")
+                yield Button("Add", variant="primary", id="ok", disabled=True, compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self._sync_service()

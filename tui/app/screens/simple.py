@@ -28,8 +28,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(Text(self.question))
             with Horizontal(classes="buttons"):
-                yield Button(self.yes, variant="error", id="yes")
-                yield Button("Cancel", id="no")
+                yield Button(self.yes, variant="error", id="yes", compact=True)
+                yield Button("Cancel", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -61,10 +61,10 @@ class TextScreen(ModalScreen["str | None"]):
             yield Label(Text(self.title_text), classes="dialog-title")
             if self.note:
                 yield Label(Text(self.note), classes="note")
-            yield Input(value=self.value, password=self.password, placeholder=self.placeholder, id="text")
+            yield Input(value=self.value, password=self.password, placeholder=self.placeholder, id="text", compact=True)
             with Horizontal(classes="buttons"):
-                yield Button("OK", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button("OK", variant="primary", id="ok", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()

@@ -30,7 +30,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
 FULL_FROM = 100
 COMPACT_DROP = {"service", "elapsed"}
 NAME_MAX = 24
-NAME_MIN = 8
+NAME_MIN = 12
 MESSAGE_MIN = 12
 PADDING = 1  # DataTable cell_padding: one space each side of every column
 
@@ -61,6 +61,7 @@ class TaskTable(DataTable):
         self._order: list[str] = []
         self._columns: tuple[str, ...] = ()
         self._widths: dict[str, int] = {}
+        self._natural_name = 0
 
     # ----- columns ---------------------------------------------------------------------------
 
@@ -84,9 +85,14 @@ class TaskTable(DataTable):
         width = self.size.width or 80
         keys = self._layout_for(width)
         widths = {k: w for k, _, w in COLUMNS if k in keys and w}
-        widths["name"] = self._name_width()
+        widths["name"] = self._natural_name = self._name_width()
         used = sum(widths.values()) + 2 * PADDING * len(keys) + 2  # 2: the vertical scrollbar
-        widths["message"] = max(MESSAGE_MIN, width - used)
+        room = width - used
+        if room < MESSAGE_MIN:  # long names give way first, so the times stay on screen
+            give = min(MESSAGE_MIN - room, widths["name"] - NAME_MIN)
+            widths["name"] -= give
+            room += give
+        widths["message"] = max(MESSAGE_MIN, room)
         if keys != self._columns:
             keep = self.current_key
             self._columns = keys
@@ -180,7 +186,7 @@ class TaskTable(DataTable):
             rank = {k: i for i, k in enumerate(order)}
             self.sort("name", key=lambda cell: rank.get(getattr(cell, "row_key", ""), 0))
         self._order = order
-        if self._name_width() != self._widths.get("name"):
+        if self._name_width() != self._natural_name:
             self.fit_columns()
         if keep is not None and keep in wanted:
             self.move_cursor(row=self.get_row_index(keep), animate=False)
