@@ -50,7 +50,7 @@ class TaskTable(DataTable):
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"tasktable--flash"}
     DEFAULT_CSS = """
-    TaskTable > .tasktable--flash { background: $warning 50%; text-style: bold; }
+    TaskTable > .tasktable--flash { background: $warning 35%; text-style: bold; }
     """
 
     def __init__(self, **kwargs) -> None:
