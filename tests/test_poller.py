@@ -564,7 +564,7 @@ async def test_sweep_errors_and_one_reauth(clock, fetcher) -> None:
         fetcher.scripts[t.key] = lambda tk, n: err(ErrorKind.AUTH, 401) if state["expired"] else fetcher.snap(tk, Phase.SUCCEEDED)
     fetcher.on_reauth = lambda: state.update(expired=False)
     p = make(fetcher, clock)
-    result = await asyncio.wait_for(p.sweep(tasks), 5) if False else await _sweep_with_clock(p, clock, tasks)
+    result = await _sweep_with_clock(p, clock, tasks)
     assert fetcher.reauths == ["default"]
     assert all(result[t.key].phase is Phase.SUCCEEDED for t in tasks[:4])
     assert result["check:gone"].error.kind is ErrorKind.NOT_FOUND
@@ -666,3 +666,135 @@ async def test_host_error_is_shown_not_polled(clock, fetcher) -> None:
     result = await p.sweep([t])
     assert result[t.key].error.kind is ErrorKind.CONFIG
     await p.stop()
+
+
+# ----- against the simulator (in-process, httpx.ASGITransport, real services.fetch) -------
+
+import httpx  # noqa: E402
+
+from tui import services  # noqa: E402
+from tui.auth.aksk import AkSkAuth  # noqa: E402
+from tui.auth.base import TokenAuth  # noqa: E402
+from tui.simulator import DEMO_PROJECT_ID, DEMO_TOKEN, Simulator  # noqa: E402
+
+SIM_HOSTS = {"check": "http://check.sim.invalid", "build": "http://build.sim.invalid", "dws": "http://dws.sim.invalid"}
+
+
+class SimFetcher:
+    """The real fetch path (services.fetch over one shared client) against an in-process simulator."""
+
+    def __init__(self, client: httpx.AsyncClient, clock: FakeClock, auth: httpx.Auth, refresh_ok: bool = True) -> None:
+        self.client, self.clock, self.auth, self.refresh_ok = client, clock, auth, refresh_ok
+        self.reauths = 0
+
+    def host(self, t: WatchedTask) -> str:
+        return SIM_HOSTS[t.ref.service.value]
+
+    async def fetch(self, t: WatchedTask) -> Snapshot:
+        return await services.fetch(self.client, t.ref, self.host(t), self.clock.now(), auth=self.auth)
+
+    async def reauthenticate(self, profile: str) -> bool:
+        self.reauths += 1
+        return self.refresh_ok
+
+
+@pytest.fixture
+async def sim_env(clock):
+    sim = Simulator(clock, demo=False)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=sim))
+    yield sim, client
+    await client.aclose()
+
+
+def sim_tasks(sim: Simulator, n: int, service: str = "check") -> list[WatchedTask]:
+    states = {"check": {"task_status": 0, "progress": {"ratio": "10%", "info": "running"}},
+              "build": {"result": True}, "dws": {"status": "RUNNING", "progress": "9%"}}
+    out = []
+    for i in range(n):
+        ref = f"{service}:{service}{i:04d}" if service != "dws" else f"dws:{DEMO_PROJECT_ID}/job{i:04d}"
+        sim.add_task(ref, states[service])
+        out.append(task(ref))
+    return out
+
+
+async def test_sim_sweep_keeps_the_in_flight_cap(clock, sim_env) -> None:
+    sim, client = sim_env
+    tasks = sim_tasks(sim, 60)
+    sim.inject("latency", seconds=0.002)  # real time: requests overlap, nothing waits on a schedule
+    p = Poller(SimFetcher(client, clock, TokenAuth(DEMO_TOKEN)), PollSettings(max_in_flight=4, rate=0), clock=clock)
+    result = await p.sweep(tasks)
+    assert len(result) == 60 and all(s.phase is Phase.RUNNING and s.error is None for s in result.values())
+    assert sim.stats.requests == 60
+    assert 2 <= sim.stats.max_in_flight <= 4
+
+
+async def test_sim_rate_cap_holds(clock, sim_env) -> None:
+    sim, client = sim_env
+    tasks = sim_tasks(sim, 30) + sim_tasks(sim, 30, "dws")
+    p = Poller(SimFetcher(client, clock, TokenAuth(DEMO_TOKEN)), PollSettings(rate=4), clock=clock, rng=random.Random(2))
+    for t in tasks:
+        p.add(t)
+    await p.start()
+    await advance(clock, 12, step=0.05)
+    await p.stop()
+    for path_part in ("/v2/tasks/", "/job/"):
+        times = sorted(e["at"] for e in sim.stats.recent if path_part in e["path"])
+        assert len(times) >= 30
+        for i, start in enumerate(times):
+            assert sum(1 for t in times[i:] if t < start + 1.0 - 1e-6) <= 5
+
+
+async def test_sim_bad_token_costs_two_requests(clock, sim_env) -> None:
+    sim, client = sim_env
+    tasks = sim_tasks(sim, 10)
+    fetcher = SimFetcher(client, clock, TokenAuth("not-a-valid-token"))
+    p = Poller(fetcher, PollSettings(), clock=clock)
+    result = await _sweep_with_clock(p, clock, tasks)
+    assert sim.stats.requests == 2 and fetcher.reauths == 1
+    assert all(s.error is not None and s.error.kind is ErrorKind.AUTH for s in result.values())
+    p.refresh()
+    await p.start()
+    await advance(clock, 600, step=5)
+    assert sim.stats.requests == 2
+    await p.stop()
+
+
+async def test_sim_wrong_secret_key_never_locks_the_ak(clock, sim_env) -> None:
+    sim, client = sim_env
+    sim.add_aksk("AKTEST000000000000", "right-secret-key-000000000000000000000000", DEMO_PROJECT_ID)
+    tasks = sim_tasks(sim, 20)
+    auth = AkSkAuth("AKTEST000000000000", "wrong-secret-key-000000000000000000000000", project_id=DEMO_PROJECT_ID,
+                    region="cn-north-4", iam_endpoint="http://iam.sim.invalid", client=client, clock=clock)
+    fetcher = SimFetcher(client, clock, auth, refresh_ok=True)  # even a refresh that claims success
+    p = Poller(fetcher, PollSettings(), clock=clock)
+    for t in tasks:
+        p.add(t)
+    await p.start()
+    await advance(clock, 900, step=3)
+    await p.stop()
+    assert sim.stats.requests == 2 and fetcher.reauths == 1
+    assert not sim.ak_locked("AKTEST000000000000")
+    assert all(p.status(t.key).stopped_reason for t in tasks)
+
+
+async def test_sim_faults_garbage_gone_throttle(clock, sim_env) -> None:
+    sim, client = sim_env
+    tasks = sim_tasks(sim, 6)
+    garbage, gone, throttled, *fine = tasks
+    sim.inject("garbage", ref=garbage.key)
+    sim.remove_task(gone.key)
+    sim.inject("throttle", ref=throttled.key, count=1, retry_after=30)
+    p = Poller(SimFetcher(client, clock, TokenAuth(DEMO_TOKEN)), PollSettings(), clock=clock, rng=random.Random(4))
+    for t in tasks:
+        p.add(t)
+    await p.start()
+    await advance(clock, 95, step=0.25)
+    await p.stop()
+    assert p.status(garbage.key).snapshot.error.kind is ErrorKind.BAD_RESPONSE
+    assert p.status(gone.key).snapshot.error.kind is ErrorKind.NOT_FOUND and p.status(gone.key).stopped_reason
+    assert sim.stats.count(gone.ref.task_id) == 1
+    # the throttled answer held the host for 30 s; afterwards everyone is back on the 10 s cadence
+    assert p.status(throttled.key).snapshot.error is None
+    for t in fine:
+        assert 7 <= sim.stats.count(t.ref.task_id) <= 8
+    assert sim.stats.count(garbage.ref.task_id) <= 6
