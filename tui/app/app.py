@@ -35,7 +35,11 @@ if TYPE_CHECKING:
 WIDE = 110          # columns from which the detail pane sits to the right
 FLASH_SECONDS = 3.0
 TICK_SECONDS = 5.0  # relative times ("12s ago") move in 10 s steps, so 5 s is plenty
-FLUSH_DELAY = 0.1   # coalesce a burst of poll results into one batch of table writes
+# Poll results are applied in batches: a change of phase within a tenth of a second, other
+# news (progress, "checked" times) at most once a second, so 200 running tasks cost one
+# small repaint a second instead of twenty.
+FLUSH_DELAY = 1.0
+FLUSH_DELAY_CHANGE = 0.1
 TTY_CHECK_SECONDS = 3.0
 OFFLINE_AFTER = 3   # consecutive network failures before the header says offline
 
@@ -80,6 +84,8 @@ class HcwatchApp(App[int]):
         self.views: dict[str, RowView] = {}
         self._dirty: set[str] = set()
         self._flush_timer: Timer | None = None
+        self._flush_urgent = False
+        self._dirty_views: set[str] = set()
         self._flash_timers: dict[str, Timer] = {}
         self._net_failures = 0
         self._terminal_title = ""
@@ -130,7 +136,8 @@ class HcwatchApp(App[int]):
             self.notify(clean_text(warning, 300), severity="warning", markup=False, timeout=8)
         self._install_signal_handlers()
         if self.start_runtime:
-            self.start_polling()
+            # After the first paint: restoring 10,000 tasks' state must not delay the screen.
+            self.call_after_refresh(self.start_polling)
 
     def on_resize(self, event) -> None:
         self._layout(event.size.width)
@@ -227,7 +234,7 @@ class HcwatchApp(App[int]):
         if update.changes:
             self.on_changes(update.key, update.changes)
         self._dirty.add(update.key)
-        self.schedule_flush()
+        self.schedule_flush(urgent=any(c.major for c in update.changes))
 
     def on_changes(self, key: str, changes: list) -> None:
         """Flash, mark, ring and toast for the changes of one task (major changes only)."""
@@ -300,30 +307,36 @@ class HcwatchApp(App[int]):
     def rebuild_all(self) -> None:
         """Recompute every row from the runtime (after start, add, remove, rename)."""
         now = self.now()
-        tasks = self.runtime.tasks()
-        self.views = {t.key: self.build_view(t, now) for t in tasks}
+        old = self.views
+        self.views = {t.key: self.build_view(t, now) for t in self.runtime.tasks()}
         for key in [k for k in self.unseen if k not in self.views]:
             del self.unseen[key]
+        # Only rows whose view differs get their cells rebuilt and compared.
         self._dirty.clear()
-        self._dirty_all = True
+        self._dirty_views = {k for k, v in self.views.items() if old.get(k) != v}
 
-    def schedule_flush(self) -> None:
+    def schedule_flush(self, urgent: bool = True) -> None:
+        if self._flush_timer is not None and urgent and not self._flush_urgent:
+            self._flush_timer.stop()
+            self._flush_timer = None
         if self._flush_timer is None:
-            self._flush_timer = self.set_timer(FLUSH_DELAY, self.flush, name="flush")
+            self._flush_urgent = urgent
+            self._flush_timer = self.set_timer(FLUSH_DELAY_CHANGE if urgent else FLUSH_DELAY, self.flush, name="flush")
 
     def flush(self) -> None:
         """Apply pending updates to the table, header, title and detail pane in one batch."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
         self._flush_timer = None
         now = self.now()
-        dirty_all = getattr(self, "_dirty_all", False)
-        self._dirty_all = False
         for key in self._dirty:
             task = self.task_for(key)
             if task is not None and key in self.views:
                 self.views[key] = self.build_view(task, now)
-        changed = set(self._dirty)
+        changed = self._dirty | self._dirty_views
         self._dirty.clear()
-        self.apply_views(None if dirty_all else changed)
+        self._dirty_views = set()
+        self.apply_views(changed)
 
     def visible_rows(self) -> list[RowView]:
         rows = list(self.views.values())

@@ -174,10 +174,20 @@ class RowView:
             Text(self.name),
             status_text(self.phase),
             progress_text(self.progress),
-            (Text("⏸ paused · ", style="bold") + self.message) if self.paused else self.message.copy(),
+            self._message_cell(),
             Text(self.updated),
             Text(self.elapsed),
         )
+
+    def _message_cell(self) -> Text:
+        cell = self.message.copy()
+        if self.paused:
+            cell.plain = "⏸ paused · " + cell.plain if not cell.spans else cell.plain
+            if cell.spans:
+                cell = Text.assemble(("⏸ paused · ", "bold"), self.message)
+            else:
+                cell.stylize("bold", 0, 10)
+        return cell
 
     def search_text(self) -> str:
         extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""

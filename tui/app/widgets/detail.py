@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widget import Widget
 
 from tui.app.formatting import ERROR_LABEL, ago, progress_text, status_text
 from tui.model import Change, Snapshot, WatchedTask, clean_text
@@ -115,13 +115,40 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     return out
 
 
+class DetailBody(Widget):
+    """The pane's text. Re-laid out only when its height changes: Static.update() would ask
+    for a new layout of the whole screen on every poll of a running task."""
+
+    DEFAULT_CSS = "DetailBody { height: auto; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.text = Text("")
+        self._height = 0
+
+    def render(self) -> Text:
+        return self.text
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return self._lines(width)
+
+    def _lines(self, width: int) -> int:
+        return len(self.text.wrap(self.app.console, max(1, width))) if self.text else 0
+
+    def update(self, text: Text) -> None:
+        self.text = text
+        height = self._lines(self.size.width or 80)
+        self.refresh(layout=height != self._height)
+        self._height = height
+
+
 class DetailPane(VerticalScroll, can_focus=True):
     """A scrollable pane holding one rendered task; repaints only when its text changes."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.border_title = "details"
-        self._body = Static("", id="detail-body")
+        self._body = DetailBody(id="detail-body")
         self._last: Text | None = None
         self.key: str | None = None
 

@@ -5,21 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from tui.model import clean_text
 
 
-class TopBar(Static):
-    """A header without a clock: it repaints only when one of its facts changes."""
+class TopBar(Widget):
+    """A header without a clock: it repaints only when one of its facts changes.
+
+    A plain Widget with render() rather than a Static: Static.update() asks for a new layout
+    of the whole screen, and this line changes with every sweep.
+    """
 
     DEFAULT_CSS = """
     TopBar { dock: top; height: 1; background: $panel; color: $foreground; }
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
+        super().__init__(**kwargs)
         self._last: Text | None = None
+
+    def render(self) -> Text:
+        return self._last or Text("")
 
     def show(self, *, summary: str, unseen: int, swept: datetime | None, offline: bool,
              auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False) -> None:
@@ -46,4 +53,4 @@ class TopBar(Static):
             text.append(f"  sort:{sort}", style="dim")
         if self._last is None or text != self._last or text.spans != self._last.spans:
             self._last = text
-            self.update(text)
+            self.refresh()
