@@ -641,6 +641,8 @@ class HcwatchApp(App[int]):
                 dict.fromkeys(self.get_key_display(x) for x in chain if (x.id or f"action:{x.action}") == ident)
             )
             rows.append((keys, b.tooltip or b.description, b.id or ""))
+        # hcwatch's own keys (the ones with binding ids) first, then the widgets' navigation keys.
+        rows.sort(key=lambda r: not r[2])
         self.push_screen(HelpScreen(rows))
 
     async def action_quit(self) -> None:

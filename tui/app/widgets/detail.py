@@ -10,16 +10,15 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
-from tui.app.formatting import ERROR_LABEL, ago, progress_text, status_text
+from tui.app.formatting import ERROR_LABEL, progress_text, status_text
 from tui.model import Change, Snapshot, WatchedTask, clean_text
 
 
 def _when(at: datetime | None, now: datetime) -> str:
     if at is None:
         return "never"
-    local = at.astimezone()
-    rel = ago(at, now)
-    return f"{local.strftime('%Y-%m-%d %H:%M:%S')} ({rel})"
+    # Absolute times only: a relative one would repaint the whole pane every few seconds.
+    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _value(value: Any) -> str:
@@ -69,8 +68,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         row("polling", f"stopped: {stopped_reason}", "bold red")
     elif next_due is not None:
         due = datetime.fromtimestamp(next_due, timezone.utc)
-        secs = max(0, int(next_due - now.timestamp()))
-        row("next poll", f"{due.astimezone().strftime('%H:%M:%S')} (in ~{secs // 5 * 5 if secs >= 5 else secs}s)")
+        row("next poll", due.astimezone().strftime("%H:%M:%S"))
     else:
         row("next poll", "not scheduled (finished)")
     if unseen:
