@@ -798,3 +798,19 @@ async def test_sim_faults_garbage_gone_throttle(clock, sim_env) -> None:
     for t in fine:
         assert 7 <= sim.stats.count(t.ref.task_id) <= 8
     assert sim.stats.count(garbage.ref.task_id) <= 6
+
+
+async def test_ten_thousand_tasks_cost_a_few_timers(clock, fetcher) -> None:
+    fetcher.default_phase = Phase.SUCCEEDED
+    p = make(fetcher, clock, rng=random.Random(9), rate=0)
+    before = set(asyncio.all_tasks())
+    for i in range(10_000):
+        p.add(task(("check:c", "build:b", "dws:p/d")[i % 3] + str(i)))
+    await p.start()
+    await advance(clock, 30, step=1)
+    assert len(fetcher.calls) >= 10_000
+    pending_timers = [f for _, f in clock._waiters if not f.done()]
+    assert len(pending_timers) <= 3  # one per host
+    ours = [t for t in asyncio.all_tasks() - before if not t.done()]
+    assert len(ours) <= 3 * (1 + 2 + 8)  # per host: scheduler, its sleep and wake waiters, workers
+    await p.stop()

@@ -45,6 +45,8 @@ STOP_GRACE = 0.4
 _INF = math.inf
 # Due times a hair in the future (float sums of clock steps) count as due: a microsecond early is harmless.
 _EPS = 1e-6
+# The HTTP client has its own timeouts; this is the backstop so one hung request cannot hold a slot forever.
+FETCH_DEADLINE = 120.0
 
 
 @dataclass
@@ -554,7 +556,14 @@ class Poller:
                 entry = await host.ready.get()
             finally:
                 host.idle -= 1
-            await self._poll(host, entry)
+            try:
+                await self._poll(host, entry)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug in settling one answer must not take this worker down
+                log.debug("settling %s failed", entry.key, exc_info=True)
+                if self._current(entry) and not entry.in_flight and self._started:
+                    self._schedule(entry, self.settings.interval)
             # Start the next due request from here, in the same loop step: the connection just freed
             # is reused at once instead of idling while the scheduler wakes (measured: −0.3 ms CPU/poll).
             self._dispatch(host)
@@ -589,7 +598,10 @@ class Poller:
 
     async def _fetch(self, entry: _Entry) -> Snapshot | _Failed:
         try:
-            snap = await self._fetcher.fetch(entry.task)
+            async with asyncio.timeout(FETCH_DEADLINE):
+                snap = await self._fetcher.fetch(entry.task)
+        except TimeoutError:
+            return _Failed(TaskError(ErrorKind.NETWORK, f"no answer within {FETCH_DEADLINE:g} s"))
         except asyncio.CancelledError:
             raise
         except Exception as exc:

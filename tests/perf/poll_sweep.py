@@ -50,7 +50,7 @@ def refs(n: int) -> list[str]:
 # ----- the simulator subprocess -----------------------------------------------------------
 
 
-def serve(port: int, n: int) -> None:
+def serve(port: int, n: int, latency: float) -> None:
     from tui.simulator import Simulator, serve as serve_sim
 
     sim = Simulator(demo=False)
@@ -62,6 +62,8 @@ def serve(port: int, n: int) -> None:
     }
     for ref in refs(n):
         sim.add_task(ref, states[ref.split(":")[0]])
+    if latency > 0:
+        sim.inject("latency", seconds=latency)  # a network round trip, in real time
     serve_sim(port, sim=sim, out=open(os.devnull, "w"))
 
 
@@ -71,9 +73,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(n: int) -> tuple[subprocess.Popen, str]:
+def start_server(n: int, latency: float = 0.0) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--tasks", str(n)],
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--tasks", str(n), "--latency", str(latency)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     import httpx
@@ -258,19 +260,21 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--sdk-tasks", type=int, default=None, help="tasks for the SDK runs (default: min(tasks, 1000))")
     ap.add_argument("--no-sdk", action="store_true")
+    ap.add_argument("--latency", type=float, default=0.0,
+                    help="seconds the simulator waits before each answer (a network round trip; default 0: loopback)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--sdk", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        serve(args.serve, args.tasks)
+        serve(args.serve, args.tasks, args.latency)
         return
     if args.sdk:
         sdk_child(args.sdk, args.tasks, args.threads)
         return
 
     n = args.tasks
-    proc, url = start_server(n)
+    proc, url = start_server(n, args.latency)
     try:
         ours = asyncio.run(run_ours(url, n, args.concurrency, args.rounds))
         ceiling = asyncio.run(run_ceiling(url, n, args.concurrency, args.rounds))
@@ -291,7 +295,8 @@ def main() -> None:
             proc.kill()
 
     print(f"poll_sweep: {n} running tasks (check/build/dws thirds), simulator on {url} (uvicorn subprocess), "
-          f"max_in_flight={args.concurrency}, rate cap lifted, median of {args.rounds} rounds")
+          f"max_in_flight={args.concurrency}, rate cap lifted, latency {args.latency * 1000:g} ms, "
+          f"median of {args.rounds} rounds")
     print(f"  poller sweep : {ours['wall']:.3f} s  {ours['rps']:8.0f} req/s  "
           f"{ours['cpu_ms_per_poll']:.3f} ms CPU/poll  peak RSS {ours['rss_mb']:.1f} MB")
     print(f"  ceiling      : {ceiling['wall']:.3f} s  {ceiling['rps']:8.0f} req/s  "
