@@ -223,3 +223,20 @@ def test_default_paths_follow_environment(tmp_path: Path) -> None:
     assert d.config.name == "config.toml" and d.watchlist.name == "watchlist.toml"
     assert d.config.parent == d.watchlist.parent and "hcwatch" in str(d.config.parent)
     assert "hcwatch" in str(d.state_dir)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("history = 99999999999999999999\n", "history must be at most 100000"),
+        ("max_in_flight = 1000000\n", "max_in_flight must be at most 1000"),
+        ("interval = 1e300\n", "interval must be at most 604800 seconds"),
+        ("finished_interval = 1e12\n", "finished_interval must be at most"),
+    ],
+)
+def test_absurdly_large_values_are_refused_at_their_line(tmp_path: Path, text: str, words: str) -> None:
+    # They used to pass, then crash later: a deque maxlen overflow, a next-poll time past year 9999.
+    path = write(tmp_path, "# big\n" + text)
+    msg = error_of(path)
+    assert msg.startswith(f"{path}:2: "), msg
+    assert words in msg

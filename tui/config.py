@@ -28,6 +28,10 @@ DEFAULT_REGION = "cn-north-4"
 AUTH_METHODS = ("token", "password", "aksk")
 ENDPOINT_KINDS = ("check", "build", "dws", "iam")
 INTERVAL_FLOOR = 2.0
+# Upper bounds: past these a value is a typo, and it would overflow a deque (history) or a
+# datetime (a next-poll time a million years away) far from the file that caused it.
+SECONDS_MAX = 7 * 24 * 3600.0
+COUNT_MAX = {"max_in_flight": 1000, "history": 100_000}
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Keys that would hold a secret, and where the secret belongs instead.
@@ -148,6 +152,8 @@ class _Reader:
             raise self.error(keypath, f"{name} must be a number of seconds, not {_show(value)}")
         if value < floor:
             raise self.error(keypath, f"{name} must be at least {floor:g} seconds, not {value:g}")
+        if value > SECONDS_MAX:
+            raise self.error(keypath, f"{name} must be at most {SECONDS_MAX:g} seconds (a week), not {value:g}")
         return float(value)
 
     def count(self, keypath: tuple[str, ...], value: Any, what: str) -> int:
@@ -156,6 +162,9 @@ class _Reader:
             raise self.error(keypath, f"{name} must be a whole number of {what}, not {_show(value)}")
         if value < 1:
             raise self.error(keypath, f"{name} must be at least 1, not {value}")
+        top = COUNT_MAX.get(name)
+        if top is not None and value > top:
+            raise self.error(keypath, f"{name} must be at most {top}, not {value}")
         return value
 
     def text_value(self, keypath: tuple[str, ...], value: Any, what: str = "text in quotes") -> str:
