@@ -136,3 +136,17 @@ def test_python_m_tui_and_console_script_agree(env):
     r = hc(env, "--version")
     assert r.returncode == 0 and r.stdout.startswith("hcwatch ")
     assert Path(sys.executable).with_name("hcwatch").exists()
+
+
+def test_credentials_file_readable_by_others_warns_once(env, tmp_path):
+    creds = tmp_path / "credentials"
+    creds.write_text("[basic]\nak = AKEXAMPLE0000000000\nsk = SKEXAMPLE0000000000000000000000000000000\n")
+    creds.chmod(0o644)
+    env = {k: v for k, v in env.items() if k != "HCWATCH_AUTH_TOKEN"}
+    env["HUAWEICLOUD_SDK_CREDENTIALS_FILE"] = str(creds)
+    ref, _ = demo_refs()[0]
+    assert hc(env, "add", ref).returncode == 0
+    r = hc(env, "list", "--json")
+    warnings = [line for line in r.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and str(creds) in warnings[0]
+    assert "SKEXAMPLE" not in r.stdout + r.stderr

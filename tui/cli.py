@@ -89,9 +89,13 @@ def open_runtime(args: argparse.Namespace, clock=None):
     )
 
 
-def _warn(rt) -> None:
+def _warn(rt, shown: set[str] | None = None) -> None:
+    """Print the runtime's warnings once each (credentials add theirs only when first used)."""
+    shown = shown if shown is not None else set()
     for line in dict.fromkeys(rt.warnings):
-        print(f"hcwatch: warning: {line}", file=sys.stderr)
+        if line not in shown:
+            shown.add(line)
+            print(f"hcwatch: warning: {line}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,8 +29,9 @@ def run(args: argparse.Namespace) -> int:
     from tui.cli import _warn, open_runtime
 
     rt = open_runtime(args)
+    shown: set[str] = set()
     try:
-        _warn(rt)
+        _warn(rt, shown)
         handler: Callable[..., int] = {
             "add": _add,
             "remove": _remove,
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         }[args.command]
         return handler(rt, args)
     finally:
+        _warn(rt, shown)
         if rt._tmp is not None:
             rt._tmp.cleanup()
 
