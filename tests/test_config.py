@@ -240,3 +240,27 @@ def test_absurdly_large_values_are_refused_at_their_line(tmp_path: Path, text: s
     msg = error_of(path)
     assert msg.startswith(f"{path}:2: "), msg
     assert words in msg
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('[profiles.default]\n\nregion = "cn north"\n', 3, "region 'cn north' is not valid"),
+        ('[profiles.w]\n[profiles.w.endpoints]\ncheck = "http://evil.example.com"\n', 3, "uses plain http"),
+        ('[profiles.w.endpoints]\niam = "https://iam.example.com/v3?x=1"\n', 2, "without a path or query"),
+        ('[profiles.w.endpoints]\ndws = "ftp://dws.example.com"\n', 2, "must look like https://host[:port]"),
+    ],
+)
+def test_bad_region_or_endpoint_names_its_line_at_load(tmp_path: Path, text: str, line: int, words: str) -> None:
+    # Found at load, not as a config error on every task at its first poll.
+    path = write(tmp_path, text)
+    msg = error_of(path)
+    assert msg.startswith(f"{path}:{line}: "), msg
+    assert words in msg
+
+
+def test_loopback_http_and_unknown_region_with_overrides_load(tmp_path: Path) -> None:
+    text = ('[profiles.lab]\nregion = "xx-lab-1"\n[profiles.lab.endpoints]\n'
+            'check = "http://127.0.0.1:8000"\nbuild = "https://build.lab.example"\n')
+    s = load_config(write(tmp_path, text), env={})
+    assert s.profiles["lab"].endpoints["check"] == "http://127.0.0.1:8000"

@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from tui.endpoints import EndpointError, validate_region, validate_url
 from tui.model import RefError, UserError, validate_id
 from tui.tomlutil import key_lines, line_of, syntax_error
 
@@ -213,6 +214,10 @@ def _profile(r: _Reader, name: str, value: Any) -> Profile:
             prof.region = r.text_value(kp, v, 'a region name in quotes, like "cn-north-4"').strip()
             if not prof.region:
                 raise r.error(kp, "region must not be empty")
+            try:  # a malformed region is this line's fault; an unknown one only needs endpoints set
+                validate_region(prof.region)
+            except EndpointError as exc:
+                raise r.error(kp, str(exc)) from None
         elif key == "project_id":
             try:
                 prof.project_id = validate_id(r.text_value(kp, v), "project_id")
@@ -229,8 +234,12 @@ def _profile(r: _Reader, name: str, value: Any) -> Profile:
                 if kind not in ENDPOINT_KINDS:
                     r.warn_unknown(kp + (kind,), ENDPOINT_KINDS)
                     continue
-                # Whether the URL is acceptable (https, loopback http) is tui.endpoints' call.
+                # Checked here (https, or http on loopback) so a bad one names its line at start.
                 prof.endpoints[kind] = r.text_value(kp + (kind,), url, "a URL in quotes").strip()
+                try:
+                    validate_url(prof.endpoints[kind], kind, name)
+                except EndpointError as exc:
+                    raise r.error(kp + (kind,), str(exc)) from None
         else:
             r.warn_unknown(kp, _KNOWN_PROFILE)
     return prof
