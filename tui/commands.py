@@ -188,9 +188,16 @@ def _done(snap: Snapshot, status) -> bool:
 
 
 def _line(task: WatchedTask, snap: Snapshot, text: str, at: datetime) -> str:
+    """One line of `watch`: time, name, what happened, progress, message, then the REF."""
     stamp = at.astimezone().strftime("%H:%M:%S")
-    prog = f" {_progress(snap)}" if snap.progress is not None else ""
-    return f"{stamp}  {task.key}  {clean_text(task.label, 40)}  {text}{prog}".rstrip()
+    parts = [stamp, clean_text(task.label, 40), text]
+    if snap.progress is not None:
+        parts.append(_progress(snap))
+    if snap.message and snap.error is None:
+        parts.append(clean_text(snap.message, 120))
+    if task.name:
+        parts.append(f"[{task.key}]")
+    return "  ".join(parts)
 
 
 def _watch(rt, args) -> int:
@@ -233,16 +240,17 @@ def _watch(rt, args) -> int:
         final[update.key] = snap
         err = snap.error.one_line() if snap.error else None
         if first and err is None:
-            emit(task, snap, _status_word(snap) + (f"  {snap.message}" if snap.message else ""))
+            emit(task, snap, _status_word(snap))
         for change in update.changes:
-            emit(task, snap, change.describe() if change.major else f"{_status_word(snap)}  {change.describe()}", change)
+            text = f"{GLYPHS[change.to_phase]} {change.describe()}" if change.major else _status_word(snap)
+            if change.while_closed and not change.major:
+                text += " (while hcwatch was closed)"
+            emit(task, snap, text, change)
         if err != seen_error.get(update.key) and err is not None:
             emit(task, snap, f"⚠ {err}")
         seen_error[update.key] = err
-        status = rt.status(update.key)
         if all(k in final and _done(final[k], rt.status(k)) for k in keys):
             done.set()
-        del status
 
     async def go() -> bool:
         rt._build(on_update, _terminal_prompt)
