@@ -160,3 +160,41 @@ def test_adding_twice_is_harmless(capsys, tmp_path):
     assert run(capsys, "add", "check:abc", "--watchlist", wl)[0] == 0
     code, out, _ = run(capsys, "add", "check:abc", "--watchlist", wl)
     assert code == 0 and "already watching check:abc" in out
+
+
+def test_demo_ignores_the_users_watch_list_even_when_named_by_env(capsys, tmp_path, monkeypatch):
+    wl = tmp_path / "mine.toml"
+    monkeypatch.setenv("HCWATCH_WATCHLIST", str(wl))
+    assert run(capsys, "add", "check:mine")[0] == 0
+    before = wl.read_bytes()
+    run(capsys, "list", "--demo", "--json")
+    run(capsys, "add", "check:other", "--demo")
+    assert wl.read_bytes() == before
+
+
+def test_a_named_config_file_that_does_not_exist_is_an_error(capsys, tmp_path, monkeypatch):
+    missing = tmp_path / "typo.toml"
+    code, _, err = run(capsys, "list", "--config", str(missing))
+    assert code == 2 and str(missing) in err and err.count("\n") == 1
+    monkeypatch.setenv("HCWATCH_CONFIG", str(missing))
+    assert run(capsys, "list")[0] == 2
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-3"])
+def test_watch_refuses_timeouts_that_are_not_positive_numbers(capsys, value):
+    code, _, err = run(capsys, "watch", "check:abc", "--demo", f"--timeout={value}")
+    assert code == 2 and "--timeout" in err
+
+
+def test_list_still_prints_when_the_state_folder_cannot_be_written(capsys, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("HCWATCH_STATE_DIR", str(blocker))
+    monkeypatch.setenv("HCWATCH_AUTH_TOKEN", "some-token-value")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[profiles.default]\nregion = "cn-north-4"\n[profiles.default.endpoints]\ncheck = "http://127.0.0.1:9"\n')
+    wl = str(tmp_path / "wl.toml")
+    assert run(capsys, "add", "check:abc", "--watchlist", wl)[0] == 0
+    code, out, err = run(capsys, "list", "--json", "--config", str(cfg), "--watchlist", wl)
+    assert code == 1 and json.loads(out)["error"]["kind"] == "network"
+    assert "cannot save state" in err and "Traceback" not in err

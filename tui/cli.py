@@ -80,13 +80,24 @@ def _env_path(value: Path | None, env: str) -> Path | None:
 def open_runtime(args: argparse.Namespace, clock=None):
     from tui.runtime import Runtime
 
+    if args.demo:
+        # The demo never touches the user's files: their watch list and config stay out of it
+        # (an explicit --config is still read, for its keymap and notify settings).
+        return Runtime.open(config_path=_existing(args.config), demo=True, profile=args.profile, clock=clock)
     return Runtime.open(
-        config_path=_env_path(args.config, "HCWATCH_CONFIG"),
+        config_path=_existing(_env_path(args.config, "HCWATCH_CONFIG")),
         watchlist_path=_env_path(args.watchlist, "HCWATCH_WATCHLIST"),
-        demo=args.demo,
+        demo=False,
         profile=args.profile,
         clock=clock,
     )
+
+
+def _existing(path: Path | None) -> Path | None:
+    """A config file the user named must exist: a typo should not silently mean 'defaults'."""
+    if path is not None and not path.exists():
+        raise UserError(f"{path}: no such config file (named by --config or HCWATCH_CONFIG)")
+    return path
 
 
 def _warn(rt, shown: set[str] | None = None) -> None:

@@ -6,13 +6,14 @@ import argparse
 import asyncio
 import getpass
 import json
+import math
 import sys
 from datetime import datetime
 from typing import Callable
 
 from tui.model import ErrorKind, Phase, Snapshot, UserError, WatchedTask, clean_text
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED, EXIT_TIMEOUT, EXIT_AUTH = 0, 1, 2, 3, 4, 5
+from tui.cli import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
 
 GLYPHS = {
     Phase.PENDING: "○",
@@ -44,8 +45,7 @@ def run(args: argparse.Namespace) -> int:
         return handler(rt, args)
     finally:
         _warn(rt, shown)
-        if rt._tmp is not None:
-            rt._tmp.cleanup()
+        rt.close()
 
 
 def _say(text: str) -> None:
@@ -99,13 +99,10 @@ async def _terminal_prompt(question: str) -> str:
 
 
 def _redactor(rt) -> Callable[[str], str]:
-    def redact(text: str) -> str:
-        for secret in rt.secrets():
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, "***")
-        return text
+    """Mask every secret the runtime holds (also JSON-escaped or URL-encoded) in text we print."""
+    from tui.auth import redact
 
-    return redact
+    return lambda text: redact(text, rt.secrets())
 
 
 def _progress(snap: Snapshot) -> str:
@@ -211,8 +208,8 @@ def _watch(rt, args) -> int:
             profile = args.profile or rt.default_profile
             ref = TaskRef.parse(text, rt.default_project(profile))
             tasks.append(WatchedTask(ref, None, profile, rt.clock.now()))
-    if args.timeout is not None and args.timeout <= 0:
-        raise UserError("--timeout must be a positive number of seconds")
+    if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UserError(f"--timeout {args.timeout:g} must be a positive number of seconds")
     redact = _redactor(rt)
     keys = {t.key for t in tasks}
     final: dict[str, Snapshot] = {}
@@ -230,6 +227,7 @@ def _watch(rt, args) -> int:
             _say(redact(_line(task, snap, text, snap.checked_at or snap.fetched_at or rt.clock.now())))
 
     seen_error: dict[str, str | None] = {}
+    finished_keys: set[str] = set()
 
     def on_update(update) -> None:
         if update.key not in keys:
@@ -249,15 +247,14 @@ def _watch(rt, args) -> int:
         if err != seen_error.get(update.key) and err is not None:
             emit(task, snap, f"⚠ {err}")
         seen_error[update.key] = err
-        if all(k in final and _done(final[k], rt.status(k)) for k in keys):
+        # Only this task can have become done: checking it alone keeps an update O(1).
+        if _done(snap, rt.status(update.key)):
+            finished_keys.add(update.key)
+        if finished_keys >= keys:
             done.set()
 
     async def go() -> bool:
-        rt._build(on_update, _terminal_prompt)
-        rt._restore()
-        for task in tasks:
-            rt.poller.add(task)
-        await rt.poller.start()
+        await rt.follow(tasks, on_update, _terminal_prompt)
         try:
             await asyncio.wait_for(done.wait(), args.timeout)
             return True

@@ -241,65 +241,58 @@ class Runtime:
             return httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT, headers=headers, limits=limits)
         return httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers, limits=limits, follow_redirects=False)
 
-    def _poll_settings(self) -> PollSettings:
-        s = self.settings
-        return PollSettings(
-            interval=s.interval,
-            finished_interval=s.finished_interval,
-            backoff_cap=s.backoff_cap,
-            max_in_flight=s.max_in_flight,
-            rate=s.rate,
-            history=s.history,
-        )
-
     def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> None:
         if self.client is None:
             self.client = self._make_client()
         self._prompt = prompt
         self._on_update = on_update
-        self.poller = Poller(_Fetcher(self), self._poll_settings(), clock=self.clock, on_update=self._handle_update)
+        self.poller = Poller(_Fetcher(self), PollSettings.from_settings(self.settings), clock=self.clock, on_update=self._handle_update)
 
-    def _restore(self) -> None:
+    async def _restore(self, tasks: list[WatchedTask]) -> None:
         """Seed the poller with what the state folder remembers, so the screen fills at once."""
-        self.warnings.extend(self.state.warnings)
         try:
-            saved = self.state.load()
+            # Off the event loop: a 10,000-task state file takes a noticeable moment to read.
+            saved = await asyncio.to_thread(self.state.load)
         except Exception as exc:  # a cache: never fatal
             self.warnings.append(f"state not loaded: {exc}")
             saved = {}
         self.warnings.extend(w for w in self.state.warnings if w not in self.warnings)
         # Tasks removed from the list while hcwatch was closed need no state any more.
         self.state.retain(t.key for t in self.watchlist.tasks)
-        for task in self.watchlist.tasks:
+        for task in tasks:
             if task.key in saved:
                 st = saved[task.key]
                 self.poller.seed(task.key, st.snapshot, st.history)
+
+    async def follow(
+        self,
+        tasks: list[WatchedTask],
+        on_update: Callable[[Update], None] | None = None,
+        prompt_password: PasswordPrompt | None = None,
+    ) -> None:
+        """Restore state, then poll these tasks in the background until stop()."""
+        self._build(on_update, prompt_password)
+        await self._restore(tasks)
+        for task in tasks:
+            self.poller.add(task)
+        await self.poller.start()
 
     async def start(
         self,
         on_update: Callable[[Update], None] | None = None,
         prompt_password: PasswordPrompt | None = None,
     ) -> None:
-        """Restore state, then poll every watched task in the background."""
-        self._build(on_update, prompt_password)
-        self._restore()
-        for task in self.watchlist.tasks:
-            self.poller.add(task)
-        await self.poller.start()
+        """Poll every watched task in the background, saving state as it goes."""
+        await self.follow(list(self.watchlist.tasks), on_update, prompt_password)
         self._state_task = asyncio.create_task(self.state.run(every=5.0))
 
     async def sweep(self, tasks: list[WatchedTask] | None = None, prompt_password: PasswordPrompt | None = None) -> dict[str, Snapshot]:
         """Fetch every task once (for `hcwatch list`)."""
+        tasks = list(self.watchlist.tasks) if tasks is None else tasks
         self._build(None, prompt_password)
-        tasks = self.watchlist.tasks if tasks is None else tasks
-        self._restore()
-        result = await self.poller.sweep(tasks)
-        for task in tasks:
-            snap = result.get(task.key)
-            if snap is not None:
-                status = self.poller.status(task.key)
-                self.state.record(task.key, snap, list(status.history) if status else [])
-        await asyncio.to_thread(self.state.flush)
+        await self._restore(tasks)
+        result = await self.poller.sweep(tasks)  # every result passed through _handle_update
+        await asyncio.to_thread(self._save_state)
         return result
 
     async def stop(self) -> None:
@@ -311,11 +304,14 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._state_task
             self._state_task = None
-        with contextlib.suppress(Exception):
-            await asyncio.to_thread(self.state.flush)
+        await asyncio.to_thread(self._save_state)
         if self.client is not None:
             await self.client.aclose()
             self.client = None
+        self.close()
+
+    def close(self) -> None:
+        """Remove the demo's temporary folder (nothing else is held outside stop())."""
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -326,9 +322,19 @@ class Runtime:
         hint = creds.rejection_hint() if creds is not None and hasattr(creds, "rejection_hint") else None
         return hint or err.message or "authentication failed"
 
+    def _save_state(self) -> None:
+        """Write the state cache; a folder that cannot be written is a warning, never a lost result."""
+        try:
+            self.state.flush()
+        except OSError as exc:
+            line = f"{self.state.path}: cannot save state ({exc.strerror or exc})"
+            if line not in self.warnings:
+                self.warnings.append(line)
+
     def _handle_update(self, update: Update) -> None:
-        status = self.poller.status(update.key) if self.poller else None
-        self.state.record(update.key, update.snapshot, list(status.history) if status else list(update.changes))
+        # Only the new changes: the store appends them to the history it already holds.
+        self.state.record(update.key, update.snapshot, update.changes)
+        status = self.status(update.key)
         err = update.snapshot.error
         task = status.task if status else None
         if task is not None:
@@ -347,7 +353,13 @@ class Runtime:
         return list(self.watchlist.tasks)
 
     def status(self, key: str) -> TaskStatus | None:
-        return self.poller.status(key) if self.poller else None
+        """What the poller knows of a task; None before start or once it is removed."""
+        if self.poller is None:
+            return None
+        try:
+            return self.poller.status(key)
+        except KeyError:
+            return None
 
     def find(self, text: str) -> WatchedTask:
         return self.watchlist.find(text)
