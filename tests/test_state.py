@@ -235,3 +235,67 @@ async def test_background_write_failure_warns_once(tmp_path: Path) -> None:
     with pytest.raises(asyncio.CancelledError):
         await runner
     assert len(store.warnings) == 1 and "cannot save state" in store.warnings[0]
+
+
+def test_compact_lines_keep_odd_values_exactly(store: StateStore) -> None:
+    """Version 2 lines: naive and non-UTC times, a major flag that disagrees with the phases, no fetched_at."""
+    plus8 = timezone(timedelta(hours=8))
+    snap = Snapshot(REF, Phase.UNKNOWN, 0.0, "", None, {}, None, T0.replace(tzinfo=None),
+                    TaskError(ErrorKind.NETWORK, "reset"), None)
+    hist = [
+        Change(REF, Phase.IDLE, Phase.IDLE, datetime(2019, 12, 31, 23, 59, 59, 999999), True, 0.0, "", True),
+        Change(REF, Phase.IDLE, Phase.STOPPED, T0.astimezone(plus8), False, None, "ünïcode \n line", False),
+        Change(REF, Phase.STOPPED, Phase.PENDING, T0 - timedelta(days=1), True, 5, "back in time"),
+    ]
+    store.record(str(REF), snap, hist)
+    store.record(str(DWS), Snapshot(DWS, Phase.SUCCEEDED, fetched_at=T0, checked_at=T0 - timedelta(seconds=1)))
+    store.flush()
+    header, *lines = store.path.read_text().splitlines()
+    assert json.loads(header)["hcwatch_state"] == 2 and all(line.startswith("[") for line in lines)
+    loaded = StateStore(store.dir).load()
+    got = loaded[str(REF)]
+    assert got.snapshot == Snapshot(**{**snap.__dict__, "checked_at": T0, "stale": True})
+    naive_as_utc = Change(**{**hist[0].__dict__, "at": hist[0].at.replace(tzinfo=timezone.utc)})
+    assert got.history == [naive_as_utc, hist[1], Change(REF, Phase.STOPPED, Phase.PENDING, T0 - timedelta(days=1),
+                                                         True, 5.0, "back in time")]
+    assert all(c.at.tzinfo is timezone.utc for c in got.history)
+    dws = loaded[str(DWS)].snapshot
+    assert dws.fetched_at == T0 and dws.checked_at == T0 - timedelta(seconds=1) and dws.error is None
+
+
+def test_version_1_file_loads_and_is_rewritten_compact(store: StateStore) -> None:
+    store.dir.mkdir(parents=True)
+    v1 = [
+        {"hcwatch_state": 1, "saved_at": "2026-01-31T09:30:15+00:00",
+         "history_fields": ["from", "to", "at", "major", "progress", "message", "while_closed"]},
+        {"ref": "check:a", "snapshot": {"phase": "running", "progress": 40.0, "message": "m", "raw_status": "1",
+                                        "fields": {"x": 1}, "fetched_at": "2026-01-31T09:30:15.123456+00:00",
+                                        "checked_at": "2026-01-31T09:30:15.123456+00:00", "error": None,
+                                        "request": {"method": "GET", "url": "https://h/v2/tasks/a/progress"}},
+         "history": [["pending", "running", "2026-01-31T09:00:00+00:00", True, None, "", False]]},
+    ]
+    store.path.write_text("\n".join(json.dumps(x) for x in v1) + "\n")
+    before = store.load()
+    assert store.warnings == [] and before["check:a"].snapshot.fields == {"x": 1}
+    store.record("check:b", Snapshot(TaskRef.parse("check:b")))
+    assert store.flush()
+    assert json.loads(store.path.read_text().splitlines()[1])[0] == "check:a"  # rewritten in the new form
+    after = StateStore(store.dir).load()
+    assert after["check:a"] == before["check:a"] and set(after) == {"check:a", "check:b"}
+
+
+@pytest.mark.parametrize("line", [
+    '["check:x",[1],[300,1,null,""]]',  # a change code no phase pair has
+    '["check:x",[1],[9,"soon",null,""]]',  # a time that is not a number
+    '["check:x",[1],[9,1,null]]',  # a change cut short
+    '["check:x",[9]]',  # a phase code out of range
+    '["check:x",[1,"half"]]',  # progress not a number
+    '["check:x"]', '["check:/x",[1]]', '["check:x",[1],[],1]',
+])
+def test_malformed_compact_lines_lose_only_their_task(store: StateStore, line: str) -> None:
+    store.record("check:a", Snapshot(TaskRef.parse("check:a"), Phase.RUNNING))
+    store.flush()
+    store.path.write_text(store.path.read_text() + line + "\n")
+    fresh = StateStore(store.dir, clock=FakeClock())
+    assert set(fresh.load()) == {"check:a"}
+    assert len(fresh.warnings) == 1 and "1 unreadable line" in fresh.warnings[0]

@@ -55,8 +55,9 @@ def best(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        fn()
+        kept = fn()
         times.append((time.perf_counter() - start) * 1000)
+        del kept  # freeing what a load built is not part of the load (the app keeps it)
     return min(times), statistics.median(times)
 
 
@@ -85,8 +86,8 @@ def main() -> None:
         def write_watchlist() -> None:
             atomic_write(wl.path, wl._dump(doc))
 
-        def load_watchlist() -> None:
-            Watchlist(wl.path).load()
+        def load_watchlist() -> object:
+            return Watchlist(wl.path).load()
 
         def add_one() -> None:
             w = Watchlist(wl.path)
@@ -111,10 +112,11 @@ def main() -> None:
             store._dirty = True
             store.flush()
 
-        def load_state() -> None:
+        def load_state() -> object:
             s = StateStore(state_dir)
             got = s.load()
             assert len(got) == n and not s.warnings
+            return s, got
 
         loaded = StateStore(state_dir)
 
