@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import tempfile
-import urllib.parse
 from datetime import datetime
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Callable
 
 import httpx
 
-from tui import endpoints, services
 from tui.clock import Clock
+from tui.cloud import Cloud, PasswordPrompt
 from tui.config import Profile, Settings, load_config
-from tui.errors import ApiError
-from tui.model import ErrorKind, Service, Snapshot, TaskError, TaskRef, UserError, WatchedTask
+from tui.model import ErrorKind, Snapshot, TaskRef, UserError, WatchedTask
 from tui.paths import default_paths
 from tui.poller import PollSettings, Poller, TaskStatus, Update
 from tui.state import StateStore
 from tui.watchlist import Watchlist
 
-PasswordPrompt = Callable[[str], Awaitable[str]]
 
 # In demo mode each service gets its own loopback address so the poller keeps one scheduler
 # per service, as it would against the real cloud; ASGITransport never connects to them.
@@ -36,42 +32,6 @@ DEMO_ENDPOINTS = {
 
 # A slow link should show as a network error after a while, not hang a poll slot forever.
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=10.0)
-
-
-class _Fetcher:
-    """The poller's view of the cloud: which host a task lives on, and how to fetch it."""
-
-    def __init__(self, runtime: "Runtime") -> None:
-        self.rt = runtime
-
-    def host(self, task: WatchedTask) -> str:
-        # A UserError here (unknown region, bad override) makes the poller show a config error.
-        return urllib.parse.urlsplit(self.rt.endpoint(task.profile, task.ref.service.value)).netloc
-
-    async def fetch(self, task: WatchedTask) -> Snapshot:
-        rt = self.rt
-        now = rt.clock.now()
-        try:
-            endpoint = rt.endpoint(task.profile, task.ref.service.value)
-            creds = await rt.credentials(task.profile)
-        except UserError as exc:
-            # An AuthError carries its own kind (IAM unreachable backs off; a refusal stops).
-            error = getattr(exc, "error", None)
-            raise ApiError(error if isinstance(error, TaskError) else TaskError(ErrorKind.CONFIG, str(exc))) from None
-        ref = task.ref
-        if ref.service is Service.DWS and not ref.project_id:
-            ref = ref.with_project(await rt.project_id(task.profile, creds))
-        return await services.fetch(rt.client, ref, endpoint, now, auth=creds)
-
-    async def reauthenticate(self, profile: str) -> bool:
-        creds = self.rt._creds.get(profile)
-        if creds is None:
-            return False
-        try:
-            return bool(await creds.refresh())
-        except UserError as exc:
-            self.rt.auth_problems[profile] = str(exc)
-            return False
 
 
 class Runtime:
@@ -94,21 +54,16 @@ class Runtime:
         self.clock = clock or Clock()
         self.default_profile = profile or "default"
         self.warnings: list[str] = list(settings.warnings)
-        self.auth_problems: dict[str, str] = {}
+        self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile)
         self.last_sweep_at: datetime | None = None
         self.simulator = None
         self.client: httpx.AsyncClient | None = None
         self.poller: Poller | None = None
-        self._creds: dict[str, object] = {}
-        self._creds_lock = asyncio.Lock()
-        self._projects: dict[str, str] = {}
-        self._endpoints: dict[tuple[str, str], str] = {}
-        self._prompt: PasswordPrompt | None = None
         self._on_update: Callable[[Update], None] | None = None
         self._state_task: asyncio.Task | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
-        if profile is not None and profile not in settings.profiles:
-            raise UserError(f"no profile {profile!r} in {settings.path or 'config.toml'} (have: {', '.join(settings.profiles)})")
+        if profile is not None:
+            self.cloud.profile(profile)  # an unknown --profile is a usage error now, not at the first poll
 
     # ----- construction -------------------------------------------------------------------
 
@@ -147,6 +102,8 @@ class Runtime:
         from tui.simulator import Simulator
 
         self.simulator = sim = Simulator(self.clock, demo=True)
+        self.cloud = Cloud(self.settings, self.clock, self.warnings,
+                           default_profile=self.default_profile, demo_token=sim.DEMO_TOKEN)
         for prof in self.settings.profiles.values():
             prof.endpoints = dict(DEMO_ENDPOINTS)
             prof.project_id = sim.DEMO_PROJECT_ID
@@ -155,81 +112,24 @@ class Runtime:
             for ref_text, name in sim.demo_refs():
                 self.watchlist.add(WatchedTask(TaskRef.parse(ref_text), name, self.default_profile, self.clock.now()))
 
-    # ----- lookups ---------------------------------------------------------------------------
+    # ----- the cloud (tui.cloud.Cloud does the work) ----------------------------------------
+
+    @property
+    def auth_problems(self) -> dict[str, str]:
+        """profile → one-line reason, while that profile is stopped on authentication."""
+        return self.cloud.auth_problems
 
     def profile(self, name: str | None = None) -> Profile:
-        name = name or self.default_profile
-        try:
-            return self.settings.profiles[name]
-        except KeyError:
-            raise UserError(f"no profile {name!r} in {self.settings.path or 'config.toml'}") from None
+        return self.cloud.profile(name)
 
     def endpoint(self, profile: str, kind: str) -> str:
-        # Resolved once per (profile, service): this sits on the poll path.
-        key = (profile, kind)
-        url = self._endpoints.get(key)
-        if url is None:
-            prof = self.profile(profile)
-            overrides = dict(prof.endpoints)
-            # The Huawei SDK's own variable for IAM, honoured like an override (still validated).
-            if kind == "iam" and "iam" not in overrides and os.environ.get("HUAWEICLOUD_SDK_IAM_ENDPOINT"):
-                overrides["iam"] = os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"].strip()
-            url = self._endpoints[key] = endpoints.resolve(kind, prof.region, overrides, profile=prof.name)
-        return url
+        return self.cloud.endpoint(profile, kind)
 
     def default_project(self, profile: str | None = None) -> str | None:
-        prof = self.profile(profile)
-        return prof.project_id or self._projects.get(prof.name)
-
-    async def credentials(self, profile: str):
-        """The profile's credentials, made once (a password is asked for at most once)."""
-        creds = self._creds.get(profile)
-        if creds is not None:
-            return creds
-        async with self._creds_lock:
-            if profile in self._creds:
-                return self._creds[profile]
-            if self.demo:
-                from tui.auth import TokenAuth
-
-                creds = TokenAuth(self.simulator.DEMO_TOKEN, source="the demo")
-            else:
-                from tui.auth import credentials_for
-
-                prof = self.profile(profile)
-                try:
-                    creds = credentials_for(
-                        prof,
-                        client=self.client,
-                        iam_endpoint=self.endpoint(profile, "iam"),
-                        clock=self.clock,
-                        prompt=self._prompt,
-                    )
-                except UserError as exc:
-                    self.auth_problems[profile] = str(exc)
-                    raise
-                self.warnings.extend(getattr(creds, "warnings", []) or [])
-            self._creds[profile] = creds
-            return creds
-
-    async def project_id(self, profile: str, creds) -> str | None:
-        known = self.default_project(profile)
-        if known:
-            return known
-        resolve = getattr(creds, "project_id_for_region", None)
-        if resolve is None:
-            return None
-        pid = await resolve()
-        if pid:
-            self._projects[profile] = pid
-        return pid
+        return self.cloud.default_project(profile)
 
     def secrets(self) -> list[str]:
-        """Every secret held in memory, so a front end can redact anything it prints."""
-        out: list[str] = []
-        for creds in self._creds.values():
-            out.extend(s for s in creds.secrets() if s)
-        return out
+        return self.cloud.secrets()
 
     # ----- lifecycle ---------------------------------------------------------------------------
 
@@ -244,9 +144,10 @@ class Runtime:
     def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> None:
         if self.client is None:
             self.client = self._make_client()
-        self._prompt = prompt
+        self.cloud.client = self.client
+        self.cloud.prompt = prompt
         self._on_update = on_update
-        self.poller = Poller(_Fetcher(self), PollSettings.from_settings(self.settings), clock=self.clock, on_update=self._handle_update)
+        self.poller = Poller(self.cloud, PollSettings.from_settings(self.settings), clock=self.clock, on_update=self._handle_update)
 
     async def _restore(self, tasks: list[WatchedTask]) -> None:
         """Seed the poller with what the state folder remembers, so the screen fills at once."""
@@ -316,12 +217,6 @@ class Runtime:
             self._tmp.cleanup()
             self._tmp = None
 
-    def _auth_reason(self, profile: str, err: TaskError) -> str:
-        """Why a profile stopped, in the credentials' own words when they can explain (clock skew, lock-out)."""
-        creds = self._creds.get(profile)
-        hint = creds.rejection_hint() if creds is not None and hasattr(creds, "rejection_hint") else None
-        return hint or err.message or "authentication failed"
-
     def _save_state(self) -> None:
         """Write the state cache; a folder that cannot be written is a warning, never a lost result."""
         try:
@@ -339,7 +234,7 @@ class Runtime:
         task = status.task if status else None
         if task is not None:
             if err is not None and err.kind is ErrorKind.AUTH and status.stopped_reason:
-                self.auth_problems.setdefault(task.profile, self._auth_reason(task.profile, err))
+                self.auth_problems.setdefault(task.profile, self.cloud.rejection(task.profile, err))
             elif err is None:
                 self.auth_problems.pop(task.profile, None)
         if err is None:
@@ -425,7 +320,6 @@ class Runtime:
 
     def retry_auth(self, profile: str) -> None:
         """Forget a profile's failed credentials and poll it again (after the user fixed them)."""
-        self._creds.pop(profile, None)
-        self.auth_problems.pop(profile, None)
+        self.cloud.forget(profile)
         if self.poller is not None:
             self.poller.resume_profile(profile)

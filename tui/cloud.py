@@ -1,0 +1,159 @@
+"""The poller's view of the cloud: endpoints, credentials per profile, and fetching one task."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import urllib.parse
+from typing import Awaitable, Callable
+
+import httpx
+
+from tui import endpoints, services
+from tui.clock import Clock
+from tui.config import Profile, Settings
+from tui.errors import ApiError
+from tui.model import ErrorKind, Service, Snapshot, TaskError, UserError, WatchedTask
+
+PasswordPrompt = Callable[[str], Awaitable[str]]
+
+
+class Cloud:
+    """Resolves where each task lives and with which credentials, and fetches it (the poller's Fetcher)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        warnings: list[str],
+        *,
+        default_profile: str = "default",
+        demo_token: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.default_profile = default_profile
+        self.client: httpx.AsyncClient | None = None
+        self.prompt: PasswordPrompt | None = None
+        # Shared with the runtime: credentials add theirs (e.g. a credentials file others can read).
+        self.warnings = warnings
+        self.auth_problems: dict[str, str] = {}
+        self._demo_token = demo_token
+        self._creds: dict[str, object] = {}
+        self._creds_lock = asyncio.Lock()
+        self._projects: dict[str, str] = {}
+        self._endpoints: dict[tuple[str, str], str] = {}
+
+    # ----- where -------------------------------------------------------------------------------
+
+    def profile(self, name: str | None = None) -> Profile:
+        name = name or self.default_profile
+        try:
+            return self.settings.profiles[name]
+        except KeyError:
+            have = ", ".join(self.settings.profiles)
+            raise UserError(f"no profile {name!r} in {self.settings.path or 'config.toml'} (have: {have})") from None
+
+    def endpoint(self, profile: str, kind: str) -> str:
+        # Resolved once per (profile, service): this sits on the poll path.
+        key = (profile, kind)
+        url = self._endpoints.get(key)
+        if url is None:
+            prof = self.profile(profile)
+            overrides = dict(prof.endpoints)
+            # The Huawei SDK's own variable for IAM, honoured like an override (still validated).
+            if kind == "iam" and "iam" not in overrides and os.environ.get("HUAWEICLOUD_SDK_IAM_ENDPOINT"):
+                overrides["iam"] = os.environ["HUAWEICLOUD_SDK_IAM_ENDPOINT"].strip()
+            url = self._endpoints[key] = endpoints.resolve(kind, prof.region, overrides, profile=prof.name)
+        return url
+
+    def default_project(self, profile: str | None = None) -> str | None:
+        prof = self.profile(profile)
+        return prof.project_id or self._projects.get(prof.name)
+
+    # ----- who ---------------------------------------------------------------------------------
+
+    async def credentials(self, profile: str):
+        """The profile's credentials, made once (a password is asked for at most once)."""
+        creds = self._creds.get(profile)
+        if creds is not None:
+            return creds
+        async with self._creds_lock:
+            if profile in self._creds:
+                return self._creds[profile]
+            from tui.auth import TokenAuth, credentials_for
+
+            if self._demo_token is not None:
+                creds = TokenAuth(self._demo_token, source="the demo")
+            else:
+                try:
+                    creds = credentials_for(
+                        self.profile(profile),
+                        client=self.client,
+                        iam_endpoint=self.endpoint(profile, "iam"),
+                        clock=self.clock,
+                        prompt=self.prompt,
+                    )
+                except UserError as exc:
+                    self.auth_problems[profile] = str(exc)
+                    raise
+                self.warnings.extend(w for w in getattr(creds, "warnings", []) or [] if w not in self.warnings)
+            self._creds[profile] = creds
+            return creds
+
+    async def project_id(self, profile: str, creds) -> str | None:
+        known = self.default_project(profile)
+        if known:
+            return known
+        resolve = getattr(creds, "project_id_for_region", None)
+        if resolve is None:
+            return None
+        pid = await resolve()
+        if pid:
+            self._projects[profile] = pid
+        return pid
+
+    def secrets(self) -> list[str]:
+        """Every secret held in memory, so a front end can redact anything it prints."""
+        return [s for creds in self._creds.values() for s in creds.secrets() if s]
+
+    def rejection(self, profile: str, err: TaskError) -> str:
+        """Why a profile stopped, in the credentials' own words when they can explain (clock skew, lock-out)."""
+        creds = self._creds.get(profile)
+        hint = creds.rejection_hint() if creds is not None and hasattr(creds, "rejection_hint") else None
+        return hint or err.message or "authentication failed"
+
+    def forget(self, profile: str) -> None:
+        """Drop a profile's credentials so the next poll builds (and may prompt for) new ones."""
+        self._creds.pop(profile, None)
+        self.auth_problems.pop(profile, None)
+
+    # ----- the poller's Fetcher protocol -------------------------------------------------------
+
+    def host(self, task: WatchedTask) -> str:
+        # A UserError here (unknown region, bad override) makes the poller show a config error.
+        return urllib.parse.urlsplit(self.endpoint(task.profile, task.ref.service.value)).netloc
+
+    async def fetch(self, task: WatchedTask) -> Snapshot:
+        now = self.clock.now()
+        try:
+            endpoint = self.endpoint(task.profile, task.ref.service.value)
+            creds = await self.credentials(task.profile)
+        except UserError as exc:
+            # An AuthError carries its own kind (IAM unreachable backs off; a refusal stops).
+            error = getattr(exc, "error", None)
+            raise ApiError(error if isinstance(error, TaskError) else TaskError(ErrorKind.CONFIG, str(exc))) from None
+        ref = task.ref
+        if ref.service is Service.DWS and not ref.project_id:
+            ref = ref.with_project(await self.project_id(task.profile, creds))
+        return await services.fetch(self.client, ref, endpoint, now, auth=creds)
+
+    async def reauthenticate(self, profile: str) -> bool:
+        creds = self._creds.get(profile)
+        if creds is None:
+            return False
+        try:
+            return bool(await creds.refresh())
+        except UserError as exc:
+            self.auth_problems[profile] = str(exc)
+            return False
