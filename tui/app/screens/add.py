@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from tui.app.widgets.inputs import OrderedInput
 from tui.model import RefError, Service, TaskRef, validate_id
 
 AddResult = tuple[str, "str | None"]
@@ -47,12 +48,12 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
             yield Select([(s.title, s.value) for s in Service], value=Service.CHECK.value,
                          allow_blank=False, id="service", compact=True)
             yield Label("Task / job id", id="id-label")
-            yield Input(placeholder="e.g. 2b31ed520xxxxxxebedb6e57xxxxxxxx", id="task-id", compact=True)
+            yield OrderedInput(placeholder="e.g. 2b31ed520xxxxxxebedb6e57xxxxxxxx", id="task-id", compact=True)
             yield Label("DWS project id", id="project-label", classes="dws-only")
-            yield Input(value=self.default_project or "", placeholder="the profile's project id",
+            yield OrderedInput(value=self.default_project or "", placeholder="the profile's project id",
                         id="project-id", classes="dws-only", compact=True)
             yield Label("Name (optional)")
-            yield Input(placeholder="a name to show instead of the id", id="name", compact=True)
+            yield OrderedInput(placeholder="a name to show instead of the id", id="name", compact=True)
             yield Label("", id="error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Add", variant="primary", id="ok", disabled=True, compact=True)

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from tui.app.widgets.inputs import OrderedInput
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Yes/no, with `y`/`n` keys; the question is plain text (it may hold a task name)."""
@@ -27,6 +29,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self.question))
+            yield Label(Text(f"y {self.yes.lower()} · n or esc cancel", style="dim"), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, variant="error", id="yes", compact=True)
                 yield Button("Cancel", id="no", compact=True)
@@ -61,7 +64,8 @@ class TextScreen(ModalScreen["str | None"]):
             yield Label(Text(self.title_text), classes="dialog-title")
             if self.note:
                 yield Label(Text(self.note), classes="note")
-            yield Input(value=self.value, password=self.password, placeholder=self.placeholder, id="text", compact=True)
+            yield OrderedInput(value=self.value, password=self.password, placeholder=self.placeholder,
+                               id="text", compact=True)
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="primary", id="ok", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
