@@ -370,3 +370,77 @@ async def test_sighup_exits_cleanly(app):
         await pilot.pause()
     assert app.return_code == 129
     assert app.runtime.client is None
+
+
+def _keys(app, *keys: tuple[str, str | None]) -> None:
+    """Post keys all at once, as a burst over a slow link would deliver them (no pause between)."""
+    from textual import events
+
+    for key, char in keys:
+        app.post_message(events.Key(key, char))
+
+
+async def test_keys_in_one_burst_after_slash_go_into_the_filter(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        _keys(app, ("slash", "/"), ("f", "f"), ("a", "a"), ("i", "i"))
+        await settle(pilot)
+        assert not isinstance(app.screen, AddTaskScreen), "`a` typed after `/` must not open the add dialog"
+        assert app.query_one("#filter", Input).value == "fai"
+        assert app.filter_text == "fai"
+
+
+async def test_editing_keys_in_one_burst_keep_their_order(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await goto(pilot, PAYMENTS)
+        await pilot.press("e")
+        assert isinstance(app.screen, TextScreen)
+        _keys(app, ("ctrl+u", "\x15"), ("a", "a"), ("b", "b"), ("backspace", "\x7f"), ("c", "c"), ("enter", "\r"))
+        await settle(pilot)
+        assert not isinstance(app.screen, TextScreen)
+        assert next(t for t in app.runtime.tasks() if t.key == PAYMENTS).name == "ac"
+
+
+async def test_help_has_one_row_per_action_and_aligned_columns(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("question_mark")
+        rows = app.screen.rows
+        by_id = {r[2]: r for r in rows}
+        assert rows[0][2] == "add", "hcwatch's keys come first, in their own order"
+        assert by_id["table.down"][0].startswith("j")  # j and ↓ share one row
+        assert not any("Cursor left" in r[1] for r in rows)
+        assert len([r for r in rows if r[2] == "quit"]) == 1
+
+
+async def test_failed_first_poll_shows_the_server_message_in_the_row(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("a", *"nosuchtask", "enter")
+        await advance(pilot, 3)
+        cell = app.table.cell_text("check:nosuchtask", "message")
+        assert cell.startswith("⚠ gone · ") and len(cell) > len("⚠ gone · ")
+
+
+async def test_detail_values_wrap_under_their_own_column(app):
+    from tui.app.widgets.detail import LABEL
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        sim = app.runtime.simulator
+        sim.inject("server", ref=PAYMENTS, msg="word " * 30, code="X.500")
+        await goto(pilot, PAYMENTS)
+        await pilot.press("r")
+        await advance(pilot, 3)
+        lines = app.detail._body._wrap(app.detail._body.size.width)
+        at = next(i for i, line in enumerate(lines) if line.plain.startswith("error_msg"))
+        assert lines[at + 1].plain.startswith(" " * LABEL + "word")
+
+
+async def test_header_keeps_its_facts_on_a_narrow_terminal(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        top = app.query_one("#top")
+        shown = top.render().plain
+        assert len(shown) <= 80 and "swept" in shown and "●" in shown

@@ -11,20 +11,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Horizontal
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Footer, Input, Label
 
 from tui.app.commands import HcwatchCommands
-from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, row_view, sort_key, summary
+from tui.app.formatting import (MARK_CLOSED, MARK_NEW, SORTS, RowView, compact_summary, row_view, sort_key,
+                                 summary)
 from tui.app.messages import RuntimeFailed, TaskUpdated
 from tui.app.screens.add import AddTaskScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.simple import ConfirmScreen, TextScreen
 from tui.app.widgets.detail import DetailPane, render_detail
+from tui.app.widgets.inputs import OrderedInput
 from tui.app.widgets.task_table import TaskTable
 from tui.model import ErrorKind, Phase, UserError, clean_text
 
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
     from tui.poller import Update
     from tui.runtime import Runtime
 
-WIDE = 110          # columns from which the detail pane sits to the right
+WIDE = 140          # columns from which the detail pane sits to the right (below that the
+                    # table needs the whole width for its message column)
 FLASH_SECONDS = 3.0
 TICK_SECONDS = 5.0  # relative times ("12s ago") move in 10 s steps, so 5 s is plenty
 # Poll results are applied in batches: a change of phase within a tenth of a second, other
@@ -93,6 +96,7 @@ class HcwatchApp(App[int]):
         self._moving = False
         self._tty_fd: int | None = None
         self._stopped = False
+        self._filter_pending = False
 
     # ----- settings ----------------------------------------------------------------------
 
@@ -112,7 +116,10 @@ class HcwatchApp(App[int]):
         with Container(id="body"):
             yield TaskTable(id="table")
             yield DetailPane(id="detail")
-        yield Input(placeholder="filter: name, id or status (enter keeps, escape clears)", id="filter")
+        with Horizontal(id="filter-bar"):
+            yield Label("/", id="filter-prompt")
+            yield OrderedInput(placeholder="name, id or status", id="filter")
+            yield Label("enter keeps · esc clears", id="filter-hint")
         yield Footer(compact=True)
 
     @property
@@ -349,6 +356,7 @@ class HcwatchApp(App[int]):
 
     def apply_views(self, changed: set[str] | None = None) -> None:
         table = self.table
+        table.longest_name = max((len(v.name) for v in self.views.values()), default=0)
         with self.batch_update():
             self._moving = True
             try:
@@ -387,6 +395,7 @@ class HcwatchApp(App[int]):
             filter_text=self.filter_text,
             sort=SORTS[self.sort_index],
             demo=bool(getattr(self.runtime, "demo", False)),
+            compact=compact_summary(phases),
         )
         if self.wants("title"):
             self.set_terminal_title(f"hcwatch: {text}" + (f" ({len(self.unseen)} new)" if self.unseen else ""))
@@ -448,9 +457,16 @@ class HcwatchApp(App[int]):
 
     def key_for_action(self, action: str) -> str:
         """The key now bound to an action on the main screen (after [keymap]), for the palette."""
-        for key, active in self.screen_stack[0].active_bindings.items():
+        main = self.screen_stack[0]
+        for key, active in main.active_bindings.items():
             if active.binding.action == action:
                 return self.get_key_display(active.binding)
+        # Shadowed keys still work: enter is the table's own "select", which opens the details.
+        for _, bindings in main._binding_chain:
+            for bound in bindings.key_to_bindings.values():
+                for binding in bound:
+                    if binding.action == action:
+                        return self.get_key_display(binding)
         return ""
 
     def _selected_task(self):
@@ -549,10 +565,30 @@ class HcwatchApp(App[int]):
         self.flush()
         self.notify(f"{'resumed' if paused else 'paused'} {clean_text(task.label, 80)}", markup=False, timeout=3)
 
+    def _show_filter_bar(self, on: bool) -> None:
+        self.query_one("#filter-bar").set_class(on, "-active")
+        self.query_one("#filter", Input).set_class(on, "-active")
+
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("-active")
-        box.focus()
+        self._show_filter_bar(True)
+        self.query_one("#filter", Input).focus()
+        self._filter_pending = True  # until the box has focus, typed keys still reach the table
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Keys typed right after `/` in one burst (a slow link, tmux send-keys) were sent to the
+        # table before the filter box took focus; they bubble up here and would run bindings
+        # (`/fa` would open the add dialog). An Input keeps every printable key it is sent, so a
+        # printable key that bubbles up while the box has or is getting focus belongs in it.
+        box = self.query_one("#filter", Input) if self.screen is self.screen_stack[0] else None
+        if (box is not None and event.is_printable and event.character
+                and (self._filter_pending or self.focused is box)):
+            event.stop()
+            event.prevent_default()  # App._on_key (bindings) runs after this one unless prevented
+            box.insert_text_at_cursor(event.character)
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self, event: events.DescendantFocus) -> None:
+        self._filter_pending = False
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -563,13 +599,13 @@ class HcwatchApp(App[int]):
     def _filter_done(self) -> None:
         box = self.query_one("#filter", Input)
         if not box.value.strip():
-            box.remove_class("-active")
+            self._show_filter_bar(False)
         self.table.focus()
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.value = ""
-        box.remove_class("-active")
+        self._show_filter_bar(False)
         self.filter_text = ""
         self.apply_views(set())
         self.table.focus()
@@ -623,9 +659,11 @@ class HcwatchApp(App[int]):
             if retry is not None:
                 retry(profile)
 
+    # Keys of the table's cell cursor that do nothing useful with a row cursor.
+    HELP_SKIP = frozenset({"cursor_left", "cursor_right", "page_left", "page_right", "select_cursor"})
+
     def action_help(self) -> None:
-        rows = []
-        seen = set()
+        rows: dict[str, tuple[list[str], str, str]] = {}
         # The whole binding chain (keymap applied), not only the active keys: `enter` is
         # shadowed by the table's own enter binding, yet it is still a key worth listing.
         try:
@@ -633,17 +671,21 @@ class HcwatchApp(App[int]):
         except Exception:
             chain = [a.binding for a in self.screen.active_bindings.values()]
         for b in chain:
-            ident = b.id or f"action:{b.action}"
-            if ident in seen or not b.description:
+            if not b.description or b.action in self.HELP_SKIP:
                 continue
-            seen.add(ident)
-            keys = ", ".join(
-                dict.fromkeys(self.get_key_display(x) for x in chain if (x.id or f"action:{x.action}") == ident)
-            )
-            rows.append((keys, b.tooltip or b.description, b.id or ""))
-        # hcwatch's own keys (the ones with binding ids) first, then the widgets' navigation keys.
-        rows.sort(key=lambda r: not r[2])
-        self.push_screen(HelpScreen(rows))
+            # One row per action: j and ↓ both move down, q and ctrl+q both quit.
+            keys, text, ident = rows.setdefault(b.action, ([], b.tooltip or b.description, b.id or ""))
+            if b.id:
+                keys.insert(0, self.get_key_display(b))  # hcwatch's own key first: j before ↓
+            else:
+                keys.append(self.get_key_display(b))
+            if b.id and not ident:
+                rows[b.action] = (keys, b.tooltip or b.description, b.id)
+        listed = [(", ".join(dict.fromkeys(k)), text, ident) for k, text, ident in rows.values()]
+        # hcwatch's own keys first, in BINDINGS order, then the table's and widgets' keys.
+        own = [b.id for b in self.BINDINGS if isinstance(b, Binding)]
+        listed.sort(key=lambda r: own.index(r[2]) if r[2] in own else len(own) + (not r[2]))
+        self.push_screen(HelpScreen(listed))
 
     async def action_quit(self) -> None:
         self.exit(0)

@@ -98,13 +98,16 @@ def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
     if snapshot is None:
         return Text("waiting for first poll…", style="grey50")
     text = Text()
+    message = snapshot.message
     if snapshot.error is not None:
         text.append(f"⚠ {ERROR_LABEL.get(snapshot.error.kind, snapshot.error.kind.value)}", style="bold yellow")
-        if snapshot.message:
+        # Nothing known about the task yet (e.g. it never existed): the server's words say more.
+        message = message or snapshot.error.message or ""
+        if message:
             text.append(" · ")
     elif snapshot.stale:
         text.append("(saved) ", style="grey50")
-    text.append(clean_text(snapshot.message, 200))
+    text.append(clean_text(message, 200))
     return text
 
 
@@ -221,6 +224,13 @@ def sort_key(order: str, row: RowView):
     if order == "service":
         return (row.service, row.name.lower(), row.key)
     return (row.name.lower(), row.key)
+
+
+def compact_summary(phases: list[Phase]) -> str:
+    """'●2 ✘1 ✔3': the header's summary when the words do not fit (the glyphs are in the table)."""
+    order = (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE, Phase.UNKNOWN)
+    parts = [f"{PHASE_STYLE[p][0]}{phases.count(p)}" for p in order if phases.count(p)]
+    return " ".join(parts) if parts else "no tasks"
 
 
 def summary(phases: list[Phase]) -> str:

@@ -110,9 +110,9 @@ async def _narrow(pilot) -> None:
 
 
 SCENES = (
-    ("main", (120, 32), _main_screen),
-    ("change", (120, 32), _change),
-    ("detail", (120, 32), _detail),
+    ("main", (164, 36), _main_screen),
+    ("change", (164, 36), _change),
+    ("detail", (164, 36), _detail),
     ("add", (100, 30), _add),
     ("narrow", (80, 24), _narrow),
 )

@@ -24,11 +24,13 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         text = Text()
         width = max((len(k) for k, _, _ in self.rows), default=4) + 2
+        said = max((len(d) for _, d, _ in self.rows), default=10) + 2
         for keys, description, binding_id in self.rows:
             text.append(f"{keys:<{width}}", style="bold")
-            text.append(f"{description:<28}")
+            text.append(f"{description:<{said}}")
             text.append(f"{binding_id}\n", style="dim")
-        text.append("\nRemap keys in config.toml:  [keymap]  add = \"+\"  (binding id = keys)", style="dim")
+        text.append("\nRemap keys in config.toml: a [keymap] table of binding id = keys, e.g. add = \"plus\"",
+                    style="dim")
         with VerticalScroll(classes="dialog help"):
             yield Label("Keys", classes="dialog-title")
             yield Static(text)

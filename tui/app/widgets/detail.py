@@ -22,37 +22,49 @@ def _when(at: datetime | None, now: datetime) -> str:
 
 
 def _value(value: Any) -> str:
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (dict, list, bool)) or value is None:
+        # JSON spelling (true, null): these are the API's values, not Python's.
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return clean_text(value, 300)
 
 
+class DetailText(Text):
+    """The pane's text plus, per line, how far its wrapped continuation lines are indented."""
+
+    hangs: list[int]
+
+
+LABEL = 13  # width of the label column; a wrapped value continues under its first character
+
+
 def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], *,
                   next_due: float | None, paused: bool, stopped_reason: str | None,
-                  now: datetime, unseen: bool = False) -> Text:
+                  now: datetime, unseen: bool = False) -> DetailText:
     """The whole pane as one Text: network strings are appended as plain text, never markup."""
-    out = Text()
+    lines: list[tuple[Text, int]] = []
 
     def head(title: str) -> None:
-        out.append(f"\n{title}\n", style="bold underline")
+        lines.append((Text(), 0))
+        lines.append((Text(title, style="bold underline"), 0))
 
     def row(label: str, value: str | Text, style: str = "") -> None:
-        out.append(f"{label:<13}", style="dim")
+        line = Text(f"{label:<{LABEL}}", style="dim")
         if isinstance(value, Text):
-            out.append_text(value)
+            line.append_text(value)
         else:
-            out.append(clean_text(value, 500), style=style)
-        out.append("\n")
+            line.append(clean_text(value, 500), style=style)
+        lines.append((line, LABEL))
 
-    out.append(clean_text(task.label, 120), style="bold")
-    out.append(f"  {task.key}\n", style="dim")
+    title = Text(clean_text(task.label, 120), style="bold")
+    title.append(f"  {task.key}", style="dim")
+    lines.append((title, 2))
     row("service", f"{task.ref.service.title} (profile {task.profile})")
     phase = snapshot.phase if snapshot else None
     if phase is not None:
         row("status", status_text(phase, paused))
     if snapshot is not None:
         if snapshot.raw_status is not None:
-            row("raw status", str(snapshot.raw_status))
+            row("raw status", _value(snapshot.raw_status))
         if snapshot.progress is not None:
             row("progress", progress_text(snapshot.progress))
         if snapshot.message:
@@ -65,7 +77,9 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     if paused:
         row("polling", "paused (p resumes)", "bold")
     elif stopped_reason:
-        row("polling", f"stopped: {stopped_reason}", "bold red")
+        # The label already says polling stopped; the poller's reason may say it again.
+        reason = stopped_reason.removesuffix("; polling stopped")
+        row("polling", f"stopped: {reason}", "bold red")
     elif next_due is not None:
         due = datetime.fromtimestamp(next_due, timezone.utc)
         row("next poll", due.astimezone().strftime("%H:%M:%S"))
@@ -91,25 +105,56 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
 
     if snapshot is not None and snapshot.request is not None:
         head("Request")
-        out.append(clean_text(snapshot.request.method, 10), style="bold")
-        out.append(" " + clean_text(snapshot.request.url, 500) + "\n")
+        method = clean_text(snapshot.request.method, 10)
+        line = Text(method, style="bold")
+        line.append(" " + clean_text(snapshot.request.url, 500))
+        lines.append((line, len(method) + 1))
 
     if snapshot is not None and snapshot.fields:
         head("Fields")
         width = min(24, max(len(str(k)) for k in snapshot.fields) + 1)
         for key in sorted(snapshot.fields, key=str):
-            out.append(f"{clean_text(key, 60):<{width}}", style="cyan")
-            out.append(" " + _value(snapshot.fields[key]) + "\n")
+            line = Text(f"{clean_text(key, 60):<{width}}", style="cyan")
+            line.append(" " + _value(snapshot.fields[key]))
+            lines.append((line, width + 1))
 
     head("History" + (" (newest first)" if history else ""))
     if not history:
-        out.append("no changes seen yet\n", style="dim")
+        lines.append((Text("no changes seen yet", style="dim"), 0))
     for change in sorted(history, key=lambda c: c.at, reverse=True)[:50]:
-        out.append(change.at.astimezone().strftime("%m-%d %H:%M:%S"), style="dim")
-        out.append("  ")
-        out.append(clean_text(change.describe(), 200), style="bold" if change.major else "")
-        out.append("\n")
-    out.rstrip()
+        line = Text(change.at.astimezone().strftime("%m-%d %H:%M:%S"), style="dim")
+        line.append("  ")
+        line.append(clean_text(change.describe(), 200), style="bold" if change.major else "")
+        lines.append((line, 16))
+    return _join(lines)
+
+
+def _join(lines: list[tuple[Text, int]]) -> DetailText:
+    out = DetailText()
+    for i, (line, _) in enumerate(lines):
+        if i:
+            out.append("\n")
+        out.append_text(line)
+    out.hangs = [hang for _, hang in lines]
+    return out
+
+
+def wrap_hanging(text: Text, width: int, console) -> list[Text]:
+    """Lines of `text` no wider than `width`; a wrapped value continues under its own column."""
+    hangs = getattr(text, "hangs", None) or []
+    out: list[Text] = []
+    for i, line in enumerate(text.split("\n", allow_blank=True)):
+        hang = hangs[i] if i < len(hangs) else 0
+        if line.cell_len <= width:
+            out.append(line)
+            continue
+        if hang and width - hang >= 12:
+            head, body = line.divide([hang])
+            parts = body.wrap(console, width - hang)
+            out.append(Text.assemble(head, parts[0]))
+            out.extend(Text.assemble(" " * hang, part) for part in parts[1:])
+        else:
+            out.extend(line.wrap(console, width))
     return out
 
 
@@ -123,18 +168,28 @@ class DetailBody(Widget):
         super().__init__(**kwargs)
         self.text = Text("")
         self._height = 0
+        self._wrapped: tuple[int, list[Text]] | None = None
 
     def render(self) -> Text:
-        return self.text
+        # Already wrapped (with hanging indents) to the width, so Textual has nothing to re-wrap.
+        return Text("\n").join(self._wrap(self.size.width or 80))
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return self._lines(width)
 
+    def _wrap(self, width: int) -> list[Text]:
+        width = max(1, width)
+        if self._wrapped is None or self._wrapped[0] != width:
+            lines = wrap_hanging(self.text, width, self.app.console) if self.text else []
+            self._wrapped = (width, lines)
+        return self._wrapped[1]
+
     def _lines(self, width: int) -> int:
-        return len(self.text.wrap(self.app.console, max(1, width))) if self.text else 0
+        return len(self._wrap(width))
 
     def update(self, text: Text) -> None:
         self.text = text
+        self._wrapped = None
         height = self._lines(self.size.width or 80)
         self.refresh(layout=height != self._height)
         self._height = height

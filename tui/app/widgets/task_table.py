@@ -63,6 +63,7 @@ class TaskTable(DataTable):
         self._columns: tuple[str, ...] = ()
         self._widths: dict[str, int] = {}
         self._natural_name = 0
+        self.longest_name = 0  # longest name among all tasks, shown or filtered out (set by the app)
         self._continuing = False
 
     # ----- columns ---------------------------------------------------------------------------
@@ -75,7 +76,9 @@ class TaskTable(DataTable):
         return keys if width >= FULL_FROM else tuple(k for k in keys if k not in COMPACT_DROP)
 
     def _name_width(self) -> int:
-        longest = max((len(v.name) for v in self._views), default=NAME_MIN)
+        # longest_name covers the rows a filter hides, so typing a filter does not move columns.
+        longest = max((len(v.name) for v in self._views), default=self.longest_name)
+        longest = max(longest, self.longest_name)
         return max(NAME_MIN, min(NAME_MAX, longest))
 
     def fit_columns(self) -> None:

@@ -23,34 +23,52 @@ class TopBar(Widget):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._last: Text | None = None
+        self._variants: list[Text] = []
 
     def render(self) -> Text:
-        return self._last or Text("")
+        # The widest variant that fits: a narrow terminal loses words, not facts.
+        width = self.size.width
+        for text in self._variants:
+            if text.cell_len <= width:
+                return text
+        return self._variants[-1] if self._variants else Text("")
 
     def show(self, *, summary: str, unseen: int, swept: datetime | None, offline: bool,
-             auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False) -> None:
-        # Most urgent first, so a narrow terminal cuts the least important part.
-        text = Text(" hcwatch", style="bold")
-        if demo:
+             auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False,
+             compact: str = "") -> None:
+        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo)]
+        if compact:
+            variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, sort, demo))
+            variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, "", demo, short=True))
+        if [(v.plain, v.spans) for v in variants] != [(v.plain, v.spans) for v in self._variants]:
+            self._variants = variants
+            self.refresh()
+        for reason in auth.values():
+            self.tooltip = clean_text(reason, 200)
+
+    @staticmethod
+    def _build(summary: str, unseen: int, swept: datetime | None, offline: bool, auth: dict[str, str],
+               filter_text: str, sort: str, demo: bool, short: bool = False) -> Text:
+        # Most urgent first, so what a narrow terminal still cuts is the least important part.
+        text = Text()
+        text.append(" hcwatch", style="bold")  # Text(..., style=) would make the whole line bold
+        if demo and not short:
             text.append(" demo", style="italic")
         if offline:
             text.append("  ")
             text.append("⚠ OFFLINE", style="bold reverse red")
-        for profile, reason in sorted(auth.items()):
+        for profile in sorted(auth):
             text.append("  ")
             text.append(f"⚠ AUTH {clean_text(profile, 20)}", style="bold reverse red")
-            self.tooltip = clean_text(reason, 200)
         if unseen:
             text.append("  ")
             text.append(f"◆ {unseen} new", style="bold reverse")
         text.append(f"  {summary}")
-        text.append("  swept " + (swept.astimezone().strftime("%H:%M:%S") if swept else "—"), style="dim")
         if filter_text:
             text.append("  filter:", style="dim")
             text.append(clean_text(filter_text, 30))
+        when = swept.astimezone().strftime("%H:%M:%S") if swept else "—"
+        text.append(f"  swept {when}" if not short else f"  {when}", style="dim")
         if sort:
             text.append(f"  sort:{sort}", style="dim")
-        if self._last is None or text != self._last or text.spans != self._last.spans:
-            self._last = text
-            self.refresh()
+        return text
