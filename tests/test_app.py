@@ -444,3 +444,20 @@ async def test_header_keeps_its_facts_on_a_narrow_terminal(app):
         top = app.query_one("#top")
         shown = top.render().plain
         assert len(shown) <= 80 and "swept" in shown and "●" in shown
+
+
+async def test_tasks_added_or_removed_outside_the_app_show_up_on_the_next_tick(app, tmp_path):
+    from tui.model import TaskRef, WatchedTask
+    from tui.watchlist import Watchlist
+
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        other = Watchlist(tmp_path / "watchlist.toml")  # another process: `hcwatch add` / `remove`
+        other.load()
+        other.add(WatchedTask(TaskRef.parse("check:added0outside"), "from the CLI"))
+        other.remove(PAYMENTS)
+        app.tick()
+        await settle(pilot)
+        assert "check:added0outside" in app.table.order
+        assert PAYMENTS not in app.table.order
+        assert "check:added0outside" in app.runtime.poller.keys()

@@ -198,3 +198,12 @@ def test_list_still_prints_when_the_state_folder_cannot_be_written(capsys, tmp_p
     code, out, err = run(capsys, "list", "--json", "--config", str(cfg), "--watchlist", wl)
     assert code == 1 and json.loads(out)["error"]["kind"] == "network"
     assert "cannot save state" in err and "Traceback" not in err
+
+
+def test_adding_a_task_in_a_region_without_endpoints_says_which_setting_to_add(capsys, tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[profiles.default]\nregion = "xx-nowhere-9"\n')
+    wl = tmp_path / "wl.toml"
+    code, _, err = run(capsys, "add", "check:abc", "--config", str(cfg), "--watchlist", str(wl))
+    assert code == 2 and "xx-nowhere-9" in err and "endpoints" in err
+    assert not wl.exists()

@@ -263,6 +263,7 @@ class Runtime:
         profile = profile or self.default_profile
         self.profile(profile)
         ref = TaskRef.parse(ref_text.strip(), self.default_project(profile))
+        self.endpoint(profile, ref.service.value)  # an unknown region fails here, not at every poll
         name = name.strip() if name and name.strip() else None
         task = self.watchlist.add(WatchedTask(ref, name, profile, self.clock.now()))
         if self.poller is not None:

@@ -367,7 +367,8 @@ class HcwatchApp(App[int]):
             self.show_detail()
 
     def tick(self) -> None:
-        """The slow tick: bring relative times up to date, rewriting only cells that changed."""
+        """The slow tick: pick up outside edits of the watch list, bring relative times up to date."""
+        self.sync_watchlist()
         now = self.now()
         changed = set()
         for key, view in self.views.items():
@@ -379,6 +380,17 @@ class HcwatchApp(App[int]):
             self.apply_views(changed)
         else:
             self.show_detail()
+
+    def sync_watchlist(self) -> None:
+        """Tasks added or removed by `hcwatch add`/`remove` or a hand edit show up within a tick."""
+        try:
+            changed, removed = self.runtime.sync_watchlist()
+        except Exception as exc:  # a cache of the user's file: never worth crashing over
+            self.notify(clean_text(f"watch list not reloaded: {exc}", 300), severity="warning", markup=False)
+            return
+        if changed or removed:
+            self.rebuild_all()
+            self.schedule_flush()
 
     def refresh_chrome(self) -> None:
         from tui.app.widgets.top_bar import TopBar
