@@ -15,180 +15,37 @@ Rules as built (the README and DESIGN "The inside" describe the same):
   others wait behind it, so wrong credentials cost at most two failed attempts in a row.
 - 403 is per-resource permission: reauthentication cannot help, so that task stops with its
   error. not_found (gone) and config errors stop the task too.
+
+Layout: tui.pollmodel (plain types, cadence), tui.hostsched (per-host scheduler and one poll),
+tui.authgate (per-profile 401 gate); this module is the façade and settles results.
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
 import itertools
 import logging
-import math
 import random
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
+from tui.authgate import AuthGate, ProfileState
 from tui.backoff import backoff_delay
 from tui.clock import Clock
-from tui.model import (
-    Change, ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, UserError, WatchedTask, diff,
+from tui.hostsched import FETCH_DEADLINE, STOP_GRACE, Entry, Host, HostScheduler
+from tui.model import Change, ErrorKind, Snapshot, TaskError, WatchedTask, diff
+from tui.pollmodel import (
+    END, INTERVAL_FLOOR, REQUEUE, Fetcher, PollSettings, TaskStatus, Update, cadence, is_401,
 )
-from tui.ratelimit import TokenBucket, unlimited
+
+__all__ = ["FETCH_DEADLINE", "INTERVAL_FLOOR", "STOP_GRACE", "Fetcher", "PollSettings", "Poller", "TaskStatus",
+           "Update", "cadence"]
 
 log = logging.getLogger(__name__)
 
-INTERVAL_FLOOR = 2.0
-# stop() must return within 0.5 s: leave a margin for the caller's own clean-up.
-STOP_GRACE = 0.4
-_INF = math.inf
-# Due times a hair in the future (float sums of clock steps) count as due: a microsecond early is harmless.
-_EPS = 1e-6
-# The HTTP client has its own timeouts; this is the backstop so one hung request cannot hold a slot forever.
-FETCH_DEADLINE = 120.0
 
-
-@dataclass
-class PollSettings:
-    """The poller's knobs (from config.Settings); out-of-range values are clamped, not refused."""
-
-    interval: float = 10.0
-    finished_interval: float = 60.0
-    backoff_cap: float = 300.0
-    max_in_flight: int = 8
-    rate: float = 20.0  # per host; 0 or inf: no rate cap
-    history: int = 200
-
-    def __post_init__(self) -> None:
-        self.interval = max(INTERVAL_FLOOR, float(self.interval))
-        self.finished_interval = max(INTERVAL_FLOOR, float(self.finished_interval))
-        self.backoff_cap = max(INTERVAL_FLOOR, float(self.backoff_cap))
-        self.max_in_flight = max(1, int(self.max_in_flight))
-        self.rate = _INF if unlimited(self.rate) else float(self.rate)
-        self.history = max(1, int(self.history))
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> "PollSettings":
-        names = ("interval", "finished_interval", "backoff_cap", "max_in_flight", "rate", "history")
-        return cls(**{n: getattr(settings, n) for n in names if hasattr(settings, n)})
-
-
-class Fetcher(Protocol):
-    """What the runtime supplies: where a task lives and how to fetch it."""
-
-    def host(self, task: WatchedTask) -> str: ...
-
-    async def fetch(self, task: WatchedTask) -> Snapshot: ...
-
-    async def reauthenticate(self, profile: str) -> bool: ...
-
-
-@dataclass(frozen=True)
-class Update:
-    """One result for one task, delivered in order per task; next_due is wall-clock epoch seconds."""
-
-    key: str
-    snapshot: Snapshot
-    changes: list[Change]
-    next_due: float | None
-
-
-@dataclass(frozen=True)
-class TaskStatus:
-    """Everything the poller knows about one task."""
-
-    task: WatchedTask
-    snapshot: Snapshot | None
-    history: list[Change]
-    next_due: float | None
-    paused: bool
-    stopped_reason: str | None
-
-
-def cadence(service: Service, phase: Phase, settings: PollSettings) -> float | None:
-    """Seconds until the next poll after a good fetch in this phase; None: never again."""
-    if phase.finished:
-        # A DWS job id names one operation; Check tasks and Build jobs can run again.
-        return None if service is Service.DWS else settings.finished_interval
-    if phase is Phase.IDLE:
-        return settings.finished_interval
-    return settings.interval  # pending, running, unknown
-
-
-def _is_401(err: TaskError) -> bool:
-    """An auth error a credential refresh may cure (403 is a missing permission: it cannot)."""
-    return err.kind is ErrorKind.AUTH and err.http_status != 403
-
-
-@dataclass
-class _Failed:
-    error: TaskError
-    request: RequestInfo | None = None
-
-
-_REQUEUE = object()  # sent with credentials that were replaced meanwhile: just poll again
-_END = object()
-
-
-class _Entry:
-    __slots__ = ("task", "key", "host", "snapshot", "history", "due", "gen", "failures", "not_before",
-                 "stop_error", "in_flight", "again", "fresh", "parked", "removed", "waiters")
-
-    def __init__(self, task: WatchedTask, host: "_Host | None", history: int) -> None:
-        self.task = task
-        self.key = task.key
-        self.host = host
-        self.snapshot: Snapshot | None = None
-        self.history: deque[Change] = deque(maxlen=history)
-        self.due: float | None = None  # monotonic
-        self.gen = 0  # bumps invalidate heap items (lazy deletion)
-        self.failures = 0
-        self.not_before = 0.0  # Retry-After, monotonic
-        self.stop_error: TaskError | None = None
-        self.in_flight = False
-        self.again = False  # refresh asked while a request was in flight
-        self.fresh = True  # not polled yet by this poller
-        self.parked = False
-        self.removed = False
-        self.waiters: list[asyncio.Future] = []
-
-
-class _Host:
-    __slots__ = ("name", "heap", "wake", "in_flight", "bucket", "hold_until", "runner", "fresh", "ready",
-                 "workers", "idle")
-
-    def __init__(self, name: str, settings: PollSettings) -> None:
-        self.name = name
-        self.heap: list[tuple[float, int, _Entry, int]] = []
-        self.wake = asyncio.Event()
-        self.in_flight = 0
-        self.bucket = TokenBucket(settings.rate)
-        self.hold_until = 0.0
-        self.runner: asyncio.Task | None = None
-        self.fresh = 0
-        # Requests are made by at most max_in_flight long-lived workers per host: a task per request
-        # costs httpx/anyio ~0.4 ms of CPU more per poll (fresh per-task state), measured.
-        self.ready: asyncio.Queue[_Entry] = asyncio.Queue()
-        self.workers: set[asyncio.Task] = set()
-        self.idle = 0
-
-
-class _Profile:
-    __slots__ = ("name", "verified", "probing", "parked", "stopped", "failures", "epoch", "reauth")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.verified = False  # a request with the current credentials got past authentication
-        self.probing: str | None = None
-        self.parked: list[_Entry] = []
-        self.stopped: TaskError | None = None
-        self.failures = 0  # 401s in a row
-        self.epoch = 0  # bumps when credentials are refreshed
-        self.reauth: asyncio.Task | None = None
-
-
-class Poller:
+class Poller(HostScheduler, AuthGate):
     """Polls watched tasks in the background; see the module docstring for the rules."""
 
     def __init__(
@@ -208,9 +65,9 @@ class Poller:
         self._clock = clock or Clock()
         self._on_update = on_update
         self._rng = rng or random.Random()
-        self._entries: dict[str, _Entry] = {}
-        self._hosts: dict[str, _Host] = {}
-        self._profiles: dict[str, _Profile] = {}
+        self._entries: dict[str, Entry] = {}
+        self._hosts: dict[str, Host] = {}
+        self._profiles: dict[str, ProfileState] = {}
         self._seeds: dict[str, tuple[Snapshot, list[Change]]] = {}
         self._queues: list[asyncio.Queue] = []
         self._seq = itertools.count()
@@ -237,7 +94,7 @@ class Poller:
             self._update_task(entry, task)
             return
         host, problem = self._host_for(task)
-        entry = _Entry(task, host, self.settings.history)
+        entry = Entry(task, host, self.settings.history)
         seeded = self._seeds.pop(task.key, None)
         if seeded:
             entry.snapshot, history = seeded
@@ -335,7 +192,7 @@ class Poller:
 
         async def stream() -> AsyncIterator[Update]:
             try:
-                while (item := await queue.get()) is not _END:
+                while (item := await queue.get()) is not END:
                     yield item
             finally:
                 if queue in self._queues:
@@ -348,7 +205,7 @@ class Poller:
         if self._started:
             return
         self._started = True
-        by_host: dict[str, list[_Entry]] = {}
+        by_host: dict[str, list[Entry]] = {}
         for entry in self._entries.values():
             if entry.due is None and self._wants_polling(entry):
                 by_host.setdefault(entry.host.name, []).append(entry)
@@ -366,7 +223,7 @@ class Poller:
         for entry in self._entries.values():
             self._release(entry, entry.snapshot)
         for queue in self._queues:
-            queue.put_nowait(_END)
+            queue.put_nowait(END)
 
     async def sweep(self, tasks: Iterable[WatchedTask]) -> dict[str, Snapshot]:
         """Fetch each task once, concurrently within the caps; failures come back as snapshots with .error."""
@@ -394,288 +251,19 @@ class Poller:
                 await self._halt_runners()
         return {key: snap for (key, _), snap in zip(waits, results) if snap is not None}
 
-    # ----- scheduling -----------------------------------------------------------------------
-
-    def _host_for(self, task: WatchedTask) -> tuple[_Host | None, TaskError | None]:
-        try:
-            name = self._fetcher.host(task)
-        except Exception as exc:
-            text = str(exc).splitlines()[0][:300] if isinstance(exc, UserError) and str(exc) else ""
-            return None, TaskError(ErrorKind.CONFIG, text or f"no endpoint for this task ({type(exc).__name__})")
-        host = self._hosts.get(name)
-        if host is None:
-            host = self._hosts[name] = _Host(name, self.settings)
-            self._ensure_runner(host)
-        return host, None
-
-    def _update_task(self, entry: _Entry, task: WatchedTask) -> None:
+    def _update_task(self, entry: Entry, task: WatchedTask) -> None:
         was_paused = entry.task.paused
         entry.task = replace(task, paused=was_paused)
         if task.paused != was_paused:
             (self.pause if task.paused else self.resume)(entry.key)
 
-    def _profile(self, name: str) -> _Profile:
-        prof = self._profiles.get(name)
-        if prof is None:
-            prof = self._profiles[name] = _Profile(name)
-        return prof
-
-    def _spread(self, host: _Host, n: int) -> float:
-        return min(self.settings.interval, n / self.settings.rate)
-
-    def _first_delay(self, host: _Host) -> float:
-        return self._rng.uniform(0, self._spread(host, host.fresh))
-
-    def _schedulable(self, entry: _Entry) -> bool:
-        return (entry.host is not None and not entry.task.paused and entry.stop_error is None
-                and self._profile(entry.task.profile).stopped is None)
-
-    def _wants_polling(self, entry: _Entry) -> bool:
-        """Should an unscheduled task be polled when the poller (re)starts?"""
-        if entry.in_flight or entry.parked or not self._schedulable(entry):
-            return False
-        snap = entry.snapshot
-        if entry.fresh or snap is None or snap.error is not None or snap.stale:
-            return True
-        return cadence(entry.task.ref.service, snap.phase, self.settings) is not None
-
-    def _schedule(self, entry: _Entry, delay: float) -> None:
-        host = entry.host
-        now = self._clock.monotonic()
-        due = max(now + max(0.0, delay), entry.not_before)
-        entry.due = due
-        entry.gen += 1
-        entry.parked = False
-        heapq.heappush(host.heap, (due, next(self._seq), entry, entry.gen))
-        host.wake.set()
-        self._ensure_runner(host)
-
-    def _unschedule(self, entry: _Entry) -> None:
-        entry.gen += 1
-        entry.due = None
-        entry.parked = False
-
-    def _ensure_runner(self, host: _Host) -> None:
-        if host.runner is None and (self._started or self._sweeps):
-            host.runner = asyncio.get_running_loop().create_task(self._run(host))
-
-    async def _halt_runners(self, also: Iterable[asyncio.Task] = ()) -> None:
-        """Cancel every scheduler and worker (requests in flight too) and wait for them, briefly."""
-        tasks = list(also)
-        for host in self._hosts.values():
-            if host.runner is not None:
-                tasks.append(host.runner)
-            tasks.extend(host.workers)
-            host.runner = None
-            host.workers = set()
-            host.idle = 0
-        for t in tasks:
-            t.cancel()
-        if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE)
-            if pending:
-                log.debug("%d poller tasks ignored cancellation", len(pending))
-        for host in self._hosts.values():
-            # Handed to a worker but not started: due again if the poller starts again.
-            while not host.ready.empty():
-                entry = host.ready.get_nowait()
-                host.in_flight -= 1
-                entry.in_flight = False
-                if self._current(entry):
-                    self._schedule_quietly(entry)
-
-    async def _run(self, host: _Host) -> None:
-        """The one loop per host: start what is due, then sleep until the next due time or a wake."""
-        while True:
-            host.wake.clear()
-            delay = self._dispatch(host)
-            if delay is None:
-                await host.wake.wait()
-            elif not host.wake.is_set():
-                # Wake a hair early (see _EPS): float sums of clock steps must not cost a whole extra step.
-                sleeper = asyncio.ensure_future(self._clock.sleep(max(0.0, delay - _EPS)))
-                waiter = asyncio.ensure_future(host.wake.wait())
-                try:
-                    await asyncio.wait((sleeper, waiter), return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    sleeper.cancel()
-                    waiter.cancel()
-                    await asyncio.gather(sleeper, waiter, return_exceptions=True)
-
-    def _dispatch(self, host: _Host) -> float | None:
-        """Launch every due request the caps allow; seconds until the next chance (None: wait for a wake)."""
-        heap = host.heap
-        cap = self.settings.max_in_flight
-        while heap:
-            due, _, entry, gen = heap[0]
-            if gen != entry.gen or entry.removed:
-                heapq.heappop(heap)
-                continue
-            now = self._clock.monotonic()
-            if due > now + _EPS:
-                return due - now
-            if host.in_flight >= cap:
-                return None
-            if now + _EPS < host.hold_until:
-                return host.hold_until - now
-            wait = host.bucket.delay(now)
-            if wait > 0:
-                return wait
-            heapq.heappop(heap)
-            prof = self._profile(entry.task.profile)
-            if prof.stopped is not None:
-                self._mark_profile_stopped(entry, prof)
-                continue
-            if not prof.verified:
-                if prof.probing is not None or prof.reauth is not None:
-                    entry.gen += 1
-                    entry.parked = True
-                    prof.parked.append(entry)
-                    continue
-                prof.probing = entry.key
-            host.bucket.take(now)
-            self._launch(host, entry)
-        return None
-
-    def _launch(self, host: _Host, entry: _Entry) -> None:
-        entry.in_flight = True
-        entry.again = False
-        entry.gen += 1
-        entry.due = None
-        host.in_flight += 1
-        host.ready.put_nowait(entry)
-        if host.ready.qsize() > host.idle and len(host.workers) < self.settings.max_in_flight:
-            worker = asyncio.get_running_loop().create_task(self._work(host))
-            host.workers.add(worker)
-            worker.add_done_callback(host.workers.discard)
-
-    async def _work(self, host: _Host) -> None:
-        while True:
-            host.idle += 1
-            try:
-                entry = await host.ready.get()
-            finally:
-                host.idle -= 1
-            try:
-                await self._poll(host, entry)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a bug in settling one answer must not take this worker down
-                log.debug("settling %s failed", entry.key, exc_info=True)
-                if self._current(entry) and not entry.in_flight and self._started:
-                    self._schedule(entry, self.settings.interval)
-            # Start the next due request from here, in the same loop step: the connection just freed
-            # is reused at once instead of idling while the scheduler wakes (measured: −0.3 ms CPU/poll).
-            self._dispatch(host)
-
-    # ----- one poll -------------------------------------------------------------------------
-
-    async def _poll(self, host: _Host, entry: _Entry) -> None:
-        prof = self._profile(entry.task.profile)
-        try:
-            epoch = prof.epoch
-            result = await self._fetch(entry)
-            if isinstance(result, _Failed) and _is_401(result.error):
-                result = await self._after_401(host, entry, prof, epoch, result)
-        except asyncio.CancelledError:
-            if prof.probing == entry.key:
-                prof.probing = None
-            if self._current(entry):
-                entry.in_flight = False
-                self._schedule_quietly(entry)
-            raise
-        finally:
-            host.in_flight -= 1
-            host.wake.set()
-        entry.in_flight = False
-        self._settle(host, entry, prof, result)
-
-    def _schedule_quietly(self, entry: _Entry) -> None:
-        """After a cancelled request: due now, picked up if the poller starts again."""
-        entry.gen += 1
-        entry.due = self._clock.monotonic()
-        heapq.heappush(entry.host.heap, (entry.due, next(self._seq), entry, entry.gen))
-
-    async def _fetch(self, entry: _Entry) -> Snapshot | _Failed:
-        try:
-            async with asyncio.timeout(FETCH_DEADLINE):
-                snap = await self._fetcher.fetch(entry.task)
-        except TimeoutError:
-            return _Failed(TaskError(ErrorKind.NETWORK, f"no answer within {FETCH_DEADLINE:g} s"))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            err = getattr(exc, "error", None)
-            if isinstance(err, TaskError):
-                return _Failed(err, getattr(exc, "request", None))
-            # A bug or an unexpected library error: keep polling the others, say what kind it was.
-            log.debug("fetch of %s raised", entry.key, exc_info=True)
-            return _Failed(TaskError(ErrorKind.BAD_RESPONSE, f"unexpected {type(exc).__name__} while fetching"))
-        if not isinstance(snap, Snapshot):
-            return _Failed(TaskError(ErrorKind.BAD_RESPONSE, "fetcher returned no snapshot"))
-        return snap
-
-    async def _after_401(self, host: _Host, entry: _Entry, prof: _Profile, epoch: int, result: _Failed) -> Any:
-        """One shared credential refresh, one retry; a second 401 in a row stops the profile."""
-        if prof.stopped is not None:
-            return result
-        if prof.reauth is not None or epoch != prof.epoch:
-            # This request left before the credentials were refreshed: not a new failure of ours.
-            if prof.reauth is not None:
-                await asyncio.shield(prof.reauth)
-            return _REQUEUE
-        prof.failures += 1
-        prof.verified = False
-        if prof.failures >= 2:
-            self._stop_profile(prof, result.error, entry)
-            return result
-        prof.probing = entry.key
-        prof.reauth = asyncio.get_running_loop().create_task(self._reauthenticate(prof))
-        ok, why = await asyncio.shield(prof.reauth)
-        if prof.stopped is not None:
-            return result
-        if not ok:
-            err = replace(result.error, message=why) if why else result.error
-            self._stop_profile(prof, err, entry)
-            return _Failed(err, result.request)
-        await self._take_token(host)
-        prof.probing = entry.key
-        epoch = prof.epoch
-        retried = await self._fetch(entry)
-        if isinstance(retried, _Failed) and _is_401(retried.error) and epoch == prof.epoch:
-            prof.failures += 1
-            self._stop_profile(prof, retried.error, entry)
-        return retried
-
-    async def _reauthenticate(self, prof: _Profile) -> tuple[bool, str | None]:
-        try:
-            return bool(await self._fetcher.reauthenticate(prof.name)), None
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            # UserError subclasses (auth.AuthError) carry a one-line, secret-free reason.
-            why = str(exc).splitlines()[0][:300] if isinstance(exc, UserError) and str(exc) else None
-            log.debug("reauthentication of profile %s failed", prof.name, exc_info=True)
-            return False, why or f"could not refresh the credentials ({type(exc).__name__})"
-        finally:
-            prof.reauth = None
-            prof.epoch += 1
-
-    async def _take_token(self, host: _Host) -> None:
-        while (wait := host.bucket.delay(self._clock.monotonic())) > 0:
-            await self._clock.sleep(wait)
-        host.bucket.take(self._clock.monotonic())
-
-    def _current(self, entry: _Entry) -> bool:
-        return not entry.removed and self._entries.get(entry.key) is entry
-
     # ----- results --------------------------------------------------------------------------
 
-    def _settle(self, host: _Host, entry: _Entry, prof: _Profile, result: Any) -> None:
+    def _settle(self, host: Host, entry: Entry, prof: ProfileState, result: Any) -> None:
         self._judge_credentials(prof, entry, result)
         if not self._current(entry):
             return  # removed while in flight: drop the answer
-        if result is _REQUEUE:
+        if result is REQUEUE:
             self._schedule(entry, 0.0)
             return
         if entry.fresh:
@@ -709,7 +297,7 @@ class Poller:
         self._release(entry, entry.snapshot)
         self._emit(entry, changes)
 
-    def _after_error(self, host: _Host, entry: _Entry, err: TaskError) -> float | None:
+    def _after_error(self, host: Host, entry: Entry, err: TaskError) -> float | None:
         if err.kind.transient:
             entry.failures += 1
             s = self.settings
@@ -721,73 +309,23 @@ class Poller:
                     # The gateway throttles a caller, not a task: the whole host waits.
                     host.hold_until = max(host.hold_until, now + min(delay, s.backoff_cap))
             return delay
-        if err.kind is ErrorKind.AUTH and _is_401(err):
+        if err.kind is ErrorKind.AUTH and is_401(err):
             return None  # the profile is stopped (or was, for an answer that came back late)
         entry.stop_error = err  # not_found, 403, config: polling this task cannot help
         return None
 
-    def _judge_credentials(self, prof: _Profile, entry: _Entry, result: Any) -> None:
-        """A probe's answer decides whether the profile's other tasks may go (concurrently)."""
-        proven = isinstance(result, Snapshot) or (
-            isinstance(result, _Failed) and result.error.http_status is not None and not _is_401(result.error))
-        if proven:
-            prof.failures = 0
-        was_probe = prof.probing == entry.key
-        if was_probe:
-            prof.probing = None
-        if proven and not prof.verified and prof.stopped is None:
-            prof.verified = True
-            self._unpark(prof)
-        elif was_probe and not prof.verified:
-            self._unpark(prof)  # no verdict (network error): let the next task try
-
-    def _unpark(self, prof: _Profile) -> None:
-        parked, prof.parked = prof.parked, []
-        for entry in parked:
-            if entry.parked and self._current(entry) and not entry.in_flight:
-                self._schedule(entry, 0.0)
-
-    def _stop_profile(self, prof: _Profile, err: TaskError, culprit: _Entry) -> None:
-        prof.stopped = err
-        prof.verified = False
-        prof.probing = None
-        prof.parked = []
-        for entry in list(self._entries.values()):
-            if entry.task.profile == prof.name and entry is not culprit and not entry.in_flight:
-                self._mark_profile_stopped(entry, prof)
-
-    def _mark_profile_stopped(self, entry: _Entry, prof: _Profile) -> None:
-        self._unschedule(entry)
-        entry.snapshot = (entry.snapshot or Snapshot(entry.task.ref)).failed_with(prof.stopped, self._clock.now())
-        self._release(entry, entry.snapshot)
-        self._emit(entry, [])
-
-    def _release(self, entry: _Entry, snapshot: Snapshot | None) -> None:
+    def _release(self, entry: Entry, snapshot: Snapshot | None) -> None:
         waiters, entry.waiters = entry.waiters, []
         for fut in waiters:
             if not fut.done():
                 fut.set_result(snapshot)
-
-    def _stopped_reason(self, entry: _Entry) -> str | None:
-        prof = self._profiles.get(entry.task.profile)
-        if prof is not None and prof.stopped is not None:
-            return (f"authentication failed for profile {prof.name} ({prof.stopped.one_line()}); "
-                    "polling stopped until its credentials change")
-        err = entry.stop_error
-        if err is None:
-            return None
-        if err.kind is ErrorKind.NOT_FOUND:
-            return f"task is gone ({err.one_line()}); polling stopped"
-        if err.kind is ErrorKind.AUTH:
-            return f"no permission ({err.one_line()}); polling stopped"
-        return f"{err.one_line()}; polling stopped"
 
     def _wall(self, due: float | None) -> float | None:
         if due is None:
             return None
         return self._clock.time() + max(0.0, due - self._clock.monotonic())
 
-    def _emit(self, entry: _Entry, changes: list[Change]) -> None:
+    def _emit(self, entry: Entry, changes: list[Change]) -> None:
         if entry.snapshot is None:
             return
         update = Update(entry.key, entry.snapshot, changes, self._wall(entry.due))
