@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import sys
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -39,9 +40,9 @@ WIDE = 140          # columns from which the detail pane sits to the right (belo
 FLASH_SECONDS = 3.0
 TICK_SECONDS = 5.0  # relative times ("12s ago") move in 10 s steps, so 5 s is plenty
 # Poll results are applied in batches: a change of phase within a tenth of a second, other
-# news (progress, "checked" times) at most once a second, so 200 running tasks cost one
-# small repaint a second instead of twenty.
-FLUSH_DELAY = 1.0
+# news (progress, messages, next-poll times) at most every two seconds, so 200 running tasks
+# cost one small repaint every two seconds instead of twenty a second.
+FLUSH_DELAY = 2.0
 FLUSH_DELAY_CHANGE = 0.1
 TTY_CHECK_SECONDS = 3.0
 OFFLINE_AFTER = 3   # consecutive network failures before the header says offline
@@ -89,6 +90,8 @@ class HcwatchApp(App[int]):
         self._flush_timer: Timer | None = None
         self._flush_urgent = False
         self._dirty_views: set[str] = set()
+        self._chrome: tuple | None = None           # what the header and title last showed
+        self._rows_moved = False                    # tasks were added or removed since the last flush
         self._flash_timers: dict[str, Timer] = {}
         self._net_failures = 0
         self._terminal_title = ""
@@ -165,8 +168,13 @@ class HcwatchApp(App[int]):
         self.schedule_flush()
 
     def _on_update(self, update: "Update") -> None:
-        # Called by the poller on this loop; a message keeps the work in Textual's own queue.
-        self.post_message(TaskUpdated(update))
+        # Called by the poller on this loop. Changes go through Textual's queue (flash, bell,
+        # toast in order); a report without changes only marks its row for the next batch, so
+        # twenty polls a second cost twenty set insertions, not twenty dispatched messages.
+        if update.changes:
+            self.post_message(TaskUpdated(update))
+        else:
+            self._note_update(update)
 
     async def prompt_password(self, profile: str) -> str:
         future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
@@ -233,13 +241,16 @@ class HcwatchApp(App[int]):
     @on(TaskUpdated)
     def _task_updated(self, message: TaskUpdated) -> None:
         update = message.update
+        if update.changes:
+            self.on_changes(update.key, update.changes)
+        self._note_update(update)
+
+    def _note_update(self, update: "Update") -> None:
         err = update.snapshot.error
         if err is not None and err.kind is ErrorKind.NETWORK:
             self._net_failures += 1
         elif err is None:
             self._net_failures = 0
-        if update.changes:
-            self.on_changes(update.key, update.changes)
         self._dirty.add(update.key)
         self.schedule_flush(urgent=any(c.major for c in update.changes))
 
@@ -301,8 +312,8 @@ class HcwatchApp(App[int]):
             return status.task
         return next((t for t in self.runtime.tasks() if t.key == key), None)
 
-    def build_view(self, task, now: datetime) -> RowView:
-        status = self.status_of(task.key)
+    def build_view(self, task, now: datetime, status=None) -> RowView:
+        status = status if status is not None else self.status_of(task.key)
         snapshot = status.snapshot if status else None
         history = list(status.history) if status else []
         paused = status.paused if status else task.paused
@@ -321,6 +332,7 @@ class HcwatchApp(App[int]):
         # Only rows whose view differs get their cells rebuilt and compared.
         self._dirty.clear()
         self._dirty_views = {k for k, v in self.views.items() if old.get(k) != v}
+        self._rows_moved = self._rows_moved or old.keys() != self.views.keys()
 
     def schedule_flush(self, urgent: bool = True) -> None:
         if self._flush_timer is not None and urgent and not self._flush_urgent:
@@ -336,14 +348,26 @@ class HcwatchApp(App[int]):
             self._flush_timer.stop()
         self._flush_timer = None
         now = self.now()
-        for key in self._dirty:
-            task = self.task_for(key)
-            if task is not None and key in self.views:
-                self.views[key] = self.build_view(task, now)
-        changed = self._dirty | self._dirty_views
-        self._dirty.clear()
-        self._dirty_views = set()
-        self.apply_views(changed)
+        touched, self._dirty = self._dirty, set()
+        changed, self._dirty_views = self._dirty_views, set()
+        for key in touched:
+            old = self.views.get(key)
+            if old is None:
+                continue
+            status = self.status_of(key)
+            task = status.task if status is not None else self.task_for(key)
+            if task is None:
+                continue
+            new = self.build_view(task, now, status)
+            # Most polls of a running task change nothing the row shows: leave those rows alone.
+            if new != old:
+                self.views[key] = new
+                changed.add(key)
+        if changed or self._rows_moved or self.table.current_key in touched:
+            self._rows_moved = False
+            self.apply_views(changed, touched)
+        else:
+            self.refresh_chrome()  # the last sweep time moves with every round of polls
 
     def visible_rows(self) -> list[RowView]:
         rows = list(self.views.values())
@@ -354,7 +378,9 @@ class HcwatchApp(App[int]):
         rows.sort(key=lambda r: sort_key(order, r))
         return rows
 
-    def apply_views(self, changed: set[str] | None = None) -> None:
+    def apply_views(self, changed: set[str] | None = None, touched: set[str] | None = None) -> None:
+        """Show the views; `changed`: rows whose view differs, `touched`: tasks with any news
+        (the detail pane is redrawn only when its task was touched or another task is selected)."""
         table = self.table
         table.longest_name = max((len(v.name) for v in self.views.values()), default=0)
         with self.batch_update():
@@ -364,7 +390,9 @@ class HcwatchApp(App[int]):
             finally:
                 self._moving = False
             self.refresh_chrome()
-            self.show_detail()
+            key = table.current_key
+            if key is None or key != self.detail.key or key in (changed or ()) or key in (touched or ()):
+                self.show_detail()
 
     def tick(self) -> None:
         """The slow tick: pick up outside edits of the watch list, bring relative times up to date."""
@@ -378,8 +406,7 @@ class HcwatchApp(App[int]):
                 changed.add(key)
         if changed:
             self.apply_views(changed)
-        else:
-            self.show_detail()
+        # else nothing on screen depends on the time: the detail pane shows absolute times only
 
     def sync_watchlist(self) -> None:
         """Tasks added or removed by `hcwatch add`/`remove` or a hand edit show up within a tick."""
@@ -396,10 +423,8 @@ class HcwatchApp(App[int]):
         from tui.app.widgets.top_bar import TopBar
 
         phases = [v.phase for v in self.views.values()]
-        text = summary(phases)
         tasks = len(self.views)
-        self.query_one("#top", TopBar).show(
-            summary=text,
+        facts = dict(
             unseen=len(self.unseen),
             swept=getattr(self.runtime, "last_sweep_at", None),
             offline=self._net_failures >= min(OFFLINE_AFTER, max(1, tasks)),
@@ -407,8 +432,14 @@ class HcwatchApp(App[int]):
             filter_text=self.filter_text,
             sort=SORTS[self.sort_index],
             demo=bool(getattr(self.runtime, "demo", False)),
-            compact=compact_summary(phases),
         )
+        counts = tuple(sorted(Counter(phases).items(), key=lambda kv: kv[0].value))
+        state = (counts, tuple(sorted(facts["auth"].items())), *(v for k, v in facts.items() if k != "auth"))
+        if state == self._chrome:
+            return  # nothing the header or the title shows has changed
+        self._chrome = state
+        text = summary(phases)
+        self.query_one("#top", TopBar).show(summary=text, compact=compact_summary(phases), **facts)
         if self.wants("title"):
             self.set_terminal_title(f"hcwatch: {text}" + (f" ({len(self.unseen)} new)" if self.unseen else ""))
 

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -228,7 +229,10 @@ class TaskTable(DataTable):
             return
         self._data[row_key][column_key] = value
         self._update_count += 1  # part of every render cache key: stale rows re-render
-        self.refresh_row(self._row_locations.get(row_key))
+        # Every row is one line high, so its region is known without summing the heights of
+        # the rows above it (what refresh_row does); rows off screen are not repainted at all.
+        y = self._row_locations.get(row_key) + (self.header_height if self.show_header else 0)
+        self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
 
     def _continue(self) -> None:
         """Add the next batch of rows that apply() held back."""
