@@ -461,3 +461,66 @@ async def test_tasks_added_or_removed_outside_the_app_show_up_on_the_next_tick(a
         assert "check:added0outside" in app.table.order
         assert PAYMENTS not in app.table.order
         assert "check:added0outside" in app.runtime.poller.keys()
+
+
+async def test_changed_column_is_the_last_change_not_the_last_poll(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        for key, view in app.views.items():
+            status = app.runtime.status(key)
+            if not status.history:  # nothing changed since hcwatch started watching
+                assert app.table.cell_text(key, "updated") == "—"
+        headings = {str(c.key.value): c.label.plain for c in app.table.columns.values()}
+        assert headings["updated"] == "changed"
+        await advance(pilot, 22, step=2)  # payments succeeds at 20 s
+        assert app.table.cell_text(PAYMENTS, "updated") == "just now"
+        polled = app.runtime.status(PAYMENTS).snapshot.fetched_at
+        await advance(pilot, 70, step=5)  # finished tasks are polled every 60 s: nothing new
+        assert app.runtime.status(PAYMENTS).snapshot.fetched_at > polled
+        app.tick()  # the slow tick (a real-time timer) moves relative times
+        assert app.table.cell_text(PAYMENTS, "updated") == "1m ago"
+
+
+async def test_header_counts_every_task(app):
+    async with app.run_test(size=(200, 40)) as pilot:
+        await started(pilot)
+        shown = app.query_one("#top").render().plain
+        import re
+
+        counted = sum(int(n) for n in re.findall(r"(\d+) (?:running|failed|stopped|pending|succeeded|idle|unknown)",
+                                                  shown))
+        assert counted == len(app.views)
+        assert "idle" in shown  # the demo has an idle build
+
+
+async def test_dialogs_footer_shows_the_dialogs_own_keys(app):
+    from textual.widgets._footer import FooterKey
+
+    def footer_actions() -> set[str]:
+        return {k.action for k in app.screen.query(FooterKey)}
+
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert "add" in footer_actions()
+        await pilot.press("a")
+        await settle(pilot)
+        assert "add" not in footer_actions() and "cancel" in footer_actions()
+        await pilot.press("escape", "d")
+        await settle(pilot)
+        assert {"answer(True)", "answer(False)"} <= footer_actions()
+
+
+def test_detail_of_a_task_never_fetched_reads_naturally():
+    from datetime import datetime, timezone
+
+    from tui.app.widgets.detail import render_detail
+    from tui.model import Snapshot, TaskRef, WatchedTask
+
+    task = WatchedTask(TaskRef.parse(PAYMENTS), "payments")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    never = Snapshot(task.ref, stale=True)  # restored after a restart; no poll ever worked
+    text = render_detail(task, never, [], next_due=None, paused=False, stopped_reason=None, now=now).plain
+    assert "not yet: no poll has succeeded" in text and "never" not in text
+    saved = Snapshot(task.ref, fetched_at=now, stale=True)
+    text = render_detail(task, saved, [], next_due=None, paused=False, stopped_reason=None, now=now).plain
+    assert "(saved before the restart)" in text and "no change seen yet" in text

@@ -16,7 +16,7 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("pause", "Pause / resume task", "Stop or restart polling the selected task"),
     ("filter", "Filter", "Show only tasks matching a name, id or status"),
     ("clear_filter", "Clear filter", "Show every task again"),
-    ("sort", "Cycle sort order", "name → status → updated → service"),
+    ("sort", "Cycle sort order", "name → status → changed → service"),
     ("details", "Show details", "Open the detail pane on the selected task"),
     ("toggle_detail", "Toggle detail pane", "Hide or show the detail pane"),
     ("copy_id", "Copy task id", "Copy the selected task's id to the clipboard (OSC 52)"),

@@ -33,7 +33,7 @@ ERROR_LABEL: dict[ErrorKind, str] = {
 }
 
 # Sort orders cycled by `s`; the order a glance wants first is trouble, then activity.
-SORTS = ("name", "status", "updated", "service")
+SORTS = ("name", "status", "changed", "service")
 PHASE_RANK = {
     Phase.FAILED: 0, Phase.STOPPED: 1, Phase.RUNNING: 2, Phase.PENDING: 3,
     Phase.UNKNOWN: 4, Phase.SUCCEEDED: 5, Phase.IDLE: 6,
@@ -111,12 +111,13 @@ def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
     return text
 
 
-def last_change_at(snapshot: Snapshot | None, history: list[Change]) -> datetime | None:
-    """When the task last changed status, else when it was last fetched."""
-    majors = [c.at for c in history if c.major]
-    if majors:
-        return max(majors)
-    return snapshot.fetched_at if snapshot else None
+def last_change_at(history: list[Change]) -> datetime | None:
+    """When the task's status, progress or message last changed (None: no change seen yet).
+
+    Never the time of the last poll: a column that says "just now" after every poll of a
+    quiet task would hide the one thing it is for, how long a task has shown the same thing.
+    """
+    return max((c.at for c in history), default=None)
 
 
 def run_span(history: list[Change]) -> tuple[datetime | None, datetime | None]:
@@ -164,7 +165,7 @@ class RowView:
 
     def retimed(self, now: datetime) -> "RowView":
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
-        updated = ago(self.changed_at, now)
+        updated = ago(self.changed_at, now) or "—"
         took = elapsed_text(self.phase, self.run_start, self.run_end, now)
         if updated == self.updated and took == self.elapsed:
             return self
@@ -178,7 +179,7 @@ class RowView:
             status_text(self.phase),
             progress_text(self.progress),
             self._message_cell(),
-            Text(self.updated),
+            Text(self.updated, style="grey50" if self.changed_at is None else ""),
             Text(self.elapsed),
         )
 
@@ -209,7 +210,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         paused=paused,
         progress=snapshot.progress if snapshot else None,
         message=message_text(snapshot),
-        changed_at=last_change_at(snapshot, history),
+        changed_at=last_change_at(history),
         run_start=start,
         run_end=end,
     )
@@ -219,7 +220,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
 def sort_key(order: str, row: RowView):
     if order == "status":
         return (PHASE_RANK[row.phase], row.name.lower(), row.key)
-    if order == "updated":
+    if order == "changed":
         return (-(row.changed_at.timestamp() if row.changed_at else 0.0), row.name.lower(), row.key)
     if order == "service":
         return (row.service, row.name.lower(), row.key)
@@ -234,9 +235,11 @@ def compact_summary(phases: list[Phase]) -> str:
 
 
 def summary(phases: list[Phase]) -> str:
-    """'2 running, 1 failed' for the terminal title; the phases a glance cares about, in that order."""
+    """'2 running, 1 failed, 3 idle' for the header and title: every task counted once, so the
+    counts add up to the number of rows; the phases a glance cares about first."""
     parts = []
-    for phase in (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED):
+    for phase in (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE,
+                  Phase.UNKNOWN):
         n = phases.count(phase)
         if n:
             parts.append(f"{n} {phase.value}")

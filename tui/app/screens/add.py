@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Footer, Button, Input, Label, Select
 
 from tui.app.widgets.inputs import OrderedInput
 from tui.model import RefError, Service, TaskRef, validate_id
@@ -58,6 +58,9 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Add", variant="primary", id="ok", disabled=True, compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        # A dialog's own keys: Textual's Footer lists the bindings of the screen it is on, and a
+        # modal screen's chain stops at the modal, so the main screen's footer would be wrong.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._sync_service()

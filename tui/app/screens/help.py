@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 HelpRow = tuple[str, str, str]  # keys, description, binding id
 
@@ -29,11 +29,15 @@ class HelpScreen(ModalScreen[None]):
             text.append(f"{keys:<{width}}", style="bold")
             text.append(f"{description:<{said}}")
             text.append(f"{binding_id}\n", style="dim")
-        text.append("\nRemap keys in config.toml: a [keymap] table of binding id = keys, e.g. add = \"plus\"",
+        text.append("\nThe changed column: when the task's status, progress or message last changed "
+                    "(— none seen yet). The detail pane shows when it was last fetched.\n", style="dim")
+        text.append("Remap keys in config.toml: a [keymap] table of binding id = keys, e.g. add = \"plus\"",
                     style="dim")
         with VerticalScroll(classes="dialog help"):
             yield Label("Keys", classes="dialog-title")
             yield Static(text)
+        # The dialog's own keys (see AddTaskScreen.compose).
+        yield Footer(compact=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Footer, Button, Input, Label
 
 from tui.app.widgets.inputs import OrderedInput
 
@@ -33,6 +33,8 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, variant="error", id="yes", compact=True)
                 yield Button("Cancel", id="no", compact=True)
+        # The dialog's own keys (see AddTaskScreen.compose).
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -69,6 +71,8 @@ class TextScreen(ModalScreen["str | None"]):
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="primary", id="ok", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        # The dialog's own keys (see AddTaskScreen.compose).
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
-from tui.app.formatting import ERROR_LABEL, progress_text, status_text
+from tui.app.formatting import ERROR_LABEL, last_change_at, progress_text, status_text
 from tui.model import Change, Snapshot, WatchedTask, clean_text
 
 
@@ -69,7 +69,14 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
             row("progress", progress_text(snapshot.progress))
         if snapshot.message:
             row("message", snapshot.message)
-        row("fetched", _when(snapshot.fetched_at, now) + (" — saved, not yet refreshed" if snapshot.stale else ""))
+        changed = last_change_at(history)
+        row("changed", _when(changed, now) if changed else "no change seen yet")
+        if snapshot.fetched_at is None:
+            row("fetched", "not yet: no poll has succeeded")
+        elif snapshot.stale:
+            row("fetched", _when(snapshot.fetched_at, now) + " (saved before the restart)")
+        else:
+            row("fetched", _when(snapshot.fetched_at, now))
         if snapshot.checked_at and snapshot.checked_at != snapshot.fetched_at:
             row("last tried", _when(snapshot.checked_at, now))
     else:

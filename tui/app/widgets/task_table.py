@@ -24,7 +24,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("status", "status", 11),
     ("progress", "progress", 11),
     ("message", "message", None),
-    ("updated", "updated", 8),
+    ("updated", "changed", 8),  # when status, progress or message last changed (help says so)
     ("elapsed", "elapsed", 7),
 )
 # Below this many columns the service and elapsed columns go (both are in the detail pane).
