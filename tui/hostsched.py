@@ -8,8 +8,9 @@ import logging
 from collections import deque
 from collections.abc import Iterable
 
+from tui.clock import Clock
 from tui.model import Change, ErrorKind, Snapshot, TaskError, UserError, WatchedTask
-from tui.pollmodel import Failed, PollSettings, cadence, is_401
+from tui.pollmodel import INF, Failed, PollSettings, cadence, is_401
 from tui.ratelimit import TokenBucket
 
 log = logging.getLogger("tui.poller")
@@ -18,13 +19,20 @@ log = logging.getLogger("tui.poller")
 STOP_GRACE = 0.4
 # Due times a hair in the future (float sums of clock steps) count as due: a microsecond early is harmless.
 _EPS = 1e-6
+# Work due less than this before the runner's own alarm does not wake it: the alarm is as good (and the
+# times compared come from separate clock reads, so "earlier" by a few microseconds is noise).
+_SLACK = 1e-3
 # The HTTP client has its own timeouts; this is the backstop so one hung request cannot hold a slot forever.
 FETCH_DEADLINE = 120.0
+# One pass of the scheduler also starts the regular-cadence polls that fall due within this window (well
+# below the 2 s interval floor): fewer wake-ups; _settle keeps the cadence on the planned due time, so
+# early starts never drift. First polls (jitter), retries (backoff) and Retry-After keep exact times.
+WINDOW = 0.25
 
 
 class Entry:
     __slots__ = ("task", "key", "host", "snapshot", "history", "due", "gen", "failures", "not_before",
-                 "stop_error", "in_flight", "again", "fresh", "parked", "removed", "waiters")
+                 "stop_error", "in_flight", "again", "fresh", "parked", "removed", "waiters", "planned")
 
     def __init__(self, task: WatchedTask, host: "Host | None", history: int) -> None:
         self.task = task
@@ -43,11 +51,12 @@ class Entry:
         self.parked = False
         self.removed = False
         self.waiters: list[asyncio.Future] = []
+        self.planned = 0.0  # the due time the request in flight was started for (monotonic)
 
 
 class Host:
     __slots__ = ("name", "heap", "wake", "in_flight", "bucket", "hold_until", "runner", "fresh", "ready",
-                 "workers", "idle")
+                 "workers", "idle", "next_at", "alarm", "alarm_at")
 
     def __init__(self, name: str, settings: PollSettings) -> None:
         self.name = name
@@ -63,6 +72,13 @@ class Host:
         self.ready: asyncio.Queue[Entry] = asyncio.Queue()
         self.workers: set[asyncio.Task] = set()
         self.idle = 0
+        # When the runner will next look at the heap by itself (INF: only when woken). Wakes are sent
+        # only for work due before then, so a poll that reschedules its task 10 s ahead wakes nobody.
+        self.next_at = INF
+        # One timer per host (a loop TimerHandle on the real clock, else a sleeping task), kept across
+        # passes while it still fires in time: no futures, asyncio.wait or gather per sleep.
+        self.alarm: asyncio.TimerHandle | asyncio.Task | None = None
+        self.alarm_at = INF
 
 
 class HostScheduler:
@@ -103,15 +119,19 @@ class HostScheduler:
             return True
         return cadence(entry.task.ref.service, snap.phase, self.settings) is not None
 
-    def _schedule(self, entry: Entry, delay: float) -> None:
+    def _schedule(self, entry: Entry, delay: float, after: float = 0.0, wake: bool = True) -> None:
+        """Make a task due `delay` s after now (or after `after`, if later), never before its Retry-After."""
         host = entry.host
         now = self._clock.monotonic()
-        due = max(now + max(0.0, delay), entry.not_before)
+        due = max(max(now, after) + max(0.0, delay), entry.not_before)
         entry.due = due
         entry.gen += 1
         entry.parked = False
         heapq.heappush(host.heap, (due, next(self._seq), entry, entry.gen))
-        host.wake.set()
+        # wake=False: called by a worker that dispatches next anyway (and wakes the runner if need be);
+        # likewise, with every slot taken, the worker that frees one does.
+        if wake and due < host.next_at - _SLACK and host.in_flight < self.settings.max_in_flight:
+            host.wake.set()
         self._ensure_runner(host)
 
     def _unschedule(self, entry: Entry) -> None:
@@ -130,7 +150,12 @@ class HostScheduler:
             if host.runner is not None:
                 tasks.append(host.runner)
             tasks.extend(host.workers)
-            host.runner = None
+            if isinstance(host.alarm, asyncio.Task):
+                tasks.append(host.alarm)
+            if host.alarm is not None:
+                host.alarm.cancel()
+            host.runner = host.alarm = None
+            host.alarm_at = host.next_at = INF
             host.workers = set()
             host.idle = 0
         for t in tasks:
@@ -149,22 +174,44 @@ class HostScheduler:
                     self._schedule_quietly(entry)
 
     async def _run(self, host: Host) -> None:
-        """The one loop per host: start what is due, then sleep until the next due time or a wake."""
+        """The one loop per host: start what is due, then wait once, for the alarm or a wake."""
+        wake = host.wake
         while True:
-            host.wake.clear()
-            delay = self._dispatch(host)
-            if delay is None:
-                await host.wake.wait()
-            elif not host.wake.is_set():
-                # Wake a hair early (see _EPS): float sums of clock steps must not cost a whole extra step.
-                sleeper = asyncio.ensure_future(self._clock.sleep(max(0.0, delay - _EPS)))
-                waiter = asyncio.ensure_future(host.wake.wait())
-                try:
-                    await asyncio.wait((sleeper, waiter), return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    sleeper.cancel()
-                    waiter.cancel()
-                    await asyncio.gather(sleeper, waiter, return_exceptions=True)
+            wake.clear()
+            self._arm(host, self._dispatch(host))
+            await wake.wait()
+
+    def _arm(self, host: Host, delay: float | None) -> None:
+        """Have the runner woken after `delay` s (None: only by a wake); reuse a timer that fires in time."""
+        alarm_live = host.alarm is not None
+        if delay is None:
+            host.next_at = host.alarm_at if alarm_live else INF
+            return  # a live alarm may fire early: one idle pass, cheaper than cancelling it
+        # Wake a hair early (see _EPS): float sums of clock steps must not cost a whole extra step.
+        at = self._clock.monotonic() + max(0.0, delay - _EPS)
+        if alarm_live and host.alarm_at <= at + _EPS:
+            host.next_at = host.alarm_at
+            return
+        if alarm_live:
+            host.alarm.cancel()
+        host.alarm_at = host.next_at = at
+        clock = self._clock
+        loop = asyncio.get_running_loop()
+        if type(clock) is Clock:
+            # The real clock's monotonic() is the loop's time base: a bare timer, no task.
+            host.alarm = loop.call_at(at, self._ring, host, None)
+        else:
+            alarm = host.alarm = loop.create_task(clock.sleep(at - clock.monotonic()))
+            alarm.add_done_callback(lambda t: self._ring(host, t))
+
+    @staticmethod
+    def _ring(host: Host, task: asyncio.Task | None) -> None:
+        if task is not None and task.cancelled():
+            return
+        if host.alarm is task or task is None:
+            host.alarm = None
+            host.alarm_at = INF
+        host.wake.set()
 
     def _dispatch(self, host: Host) -> float | None:
         """Launch every due request the caps allow; seconds until the next chance (None: wait for a wake)."""
@@ -176,7 +223,7 @@ class HostScheduler:
                 heapq.heappop(heap)
                 continue
             now = self._clock.monotonic()
-            if due > now + _EPS:
+            if due > now + _EPS and (due > now + WINDOW or not self._steady(entry, now)):
                 return due - now
             if host.in_flight >= cap:
                 return None
@@ -201,10 +248,17 @@ class HostScheduler:
             self._launch(host, entry)
         return None
 
+    @staticmethod
+    def _steady(entry: Entry, now: float) -> bool:
+        """May this task go up to WINDOW early? Only a task on its regular cadence: first polls keep
+        their jitter, retries their backoff, and a Retry-After is a floor."""
+        return not entry.fresh and entry.failures == 0 and entry.not_before <= now
+
     def _launch(self, host: Host, entry: Entry) -> None:
         entry.in_flight = True
         entry.again = False
         entry.gen += 1
+        entry.planned = entry.due or 0.0
         entry.due = None
         host.in_flight += 1
         host.ready.put_nowait(entry)
@@ -230,7 +284,10 @@ class HostScheduler:
                     self._schedule(entry, self.settings.interval)
             # Start the next due request from here, in the same loop step: the connection just freed
             # is reused at once instead of idling while the scheduler wakes (measured: −0.3 ms CPU/poll).
-            self._dispatch(host)
+            # The runner is woken only if this found work due before it planned to look.
+            delay = self._dispatch(host)
+            if delay is not None and self._clock.monotonic() + delay < host.next_at - _SLACK:
+                host.wake.set()
 
     # ----- one poll -------------------------------------------------------------------------
 
@@ -250,7 +307,6 @@ class HostScheduler:
             raise
         finally:
             host.in_flight -= 1
-            host.wake.set()
         entry.in_flight = False
         self._settle(host, entry, prof, result)
 

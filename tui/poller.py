@@ -264,7 +264,7 @@ class Poller(HostScheduler, AuthGate):
         if not self._current(entry):
             return  # removed while in flight: drop the answer
         if result is REQUEUE:
-            self._schedule(entry, 0.0)
+            self._schedule(entry, 0.0, wake=False)  # settled by a worker, which dispatches next
             return
         if entry.fresh:
             entry.fresh = False
@@ -293,7 +293,9 @@ class Poller(HostScheduler, AuthGate):
                 or entry.stop_error is not None):
             self._unschedule(entry)
         else:
-            self._schedule(entry, delay)
+            # A good answer keeps the cadence on the planned due time (the scheduler may start a poll
+            # up to hostsched.WINDOW early; counting from then would drift the task earlier each round).
+            self._schedule(entry, delay, entry.planned if isinstance(result, Snapshot) else 0.0, wake=False)
         self._release(entry, entry.snapshot)
         self._emit(entry, changes)
 
