@@ -814,3 +814,32 @@ async def test_ten_thousand_tasks_cost_a_few_timers(clock, fetcher) -> None:
     ours = [t for t in asyncio.all_tasks() - before if not t.done()]
     assert len(ours) <= 3 * (1 + 2 + 8)  # per host: scheduler, its sleep and wake waiters, workers
     await p.stop()
+
+
+async def test_profile_stop_tells_the_others_it_is_not_their_own_error(clock, fetcher) -> None:
+    culprit, *others = [task(f"check:p{i}", profile="work") for i in range(4)]
+    for t in [culprit, *others]:
+        fetcher.scripts[t.key] = lambda tk, n: ApiError(TaskError(ErrorKind.AUTH, "token expired", "APIG.0301", 401, "req-1"))
+    fetcher.reauth_ok = False
+    updates: list[Update] = []
+    p = make(fetcher, clock, updates=updates)
+    for t in [culprit, *others]:
+        p.add(t)
+    await p.start()
+    await advance(clock, 20, step=0.25)
+    assert len(fetcher.calls) == 1
+    refused = fetcher.calls[0][0]
+    assert p.profile_error("work").request_id == "req-1"
+    first_auth = next(u for u in updates if u.snapshot.error is not None)
+    assert first_auth.key == refused  # the culprit's own answer is delivered first
+    for t in [culprit, *others]:
+        st = p.status(t.key)
+        assert st.stopped_reason == "profile work: credentials rejected (token expired); polling stopped"
+        e = st.snapshot.error
+        assert e.kind is ErrorKind.AUTH
+        if t.key == refused:
+            assert (e.http_status, e.request_id, e.code) == (401, "req-1", "APIG.0301")
+        else:
+            assert e.message == "stopped: profile work's credentials were rejected"
+            assert (e.http_status, e.request_id, e.code) == (None, None, None)
+    await p.stop()

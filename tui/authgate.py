@@ -17,7 +17,7 @@ log = logging.getLogger("tui.poller")
 
 
 class ProfileState:
-    __slots__ = ("name", "verified", "probing", "parked", "stopped", "failures", "epoch", "reauth")
+    __slots__ = ("name", "verified", "probing", "parked", "stopped", "failures", "epoch", "reauth", "unmarked")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -28,6 +28,7 @@ class ProfileState:
         self.failures = 0  # 401s in a row
         self.epoch = 0  # bumps when credentials are refreshed
         self.reauth: asyncio.Task | None = None
+        self.unmarked = False  # stopped, but its other tasks not yet told (after the culprit settles)
 
 
 class AuthGate:
@@ -120,21 +121,40 @@ class AuthGate:
         prof.verified = False
         prof.probing = None
         prof.parked = []
+        # The culprit is in flight: its own answer is delivered first (listeners such as the runtime take
+        # the profile's reason from the first auth error they see), then the others (_poll calls
+        # _mark_profile_tasks).
+        prof.unmarked = True
+
+    def _mark_profile_tasks(self, prof: ProfileState) -> None:
+        """Tell every idle task of a stopped profile; tasks in flight bring back their own answer."""
+        prof.unmarked = False
+        if prof.stopped is None:
+            return
         for entry in list(self._entries.values()):
-            if entry.task.profile == prof.name and entry is not culprit and not entry.in_flight:
+            if entry.task.profile == prof.name and not entry.in_flight and entry.host is not None:
                 self._mark_profile_stopped(entry, prof)
+
+    @staticmethod
+    def _inherited(prof: ProfileState) -> TaskError:
+        """The error of a task that was stopped because another task's request was refused: it says so,
+        and carries none of that request's details (HTTP status, code, request id)."""
+        return TaskError(ErrorKind.AUTH, f"stopped: profile {prof.name}'s credentials were rejected")
 
     def _mark_profile_stopped(self, entry: Entry, prof: ProfileState) -> None:
         self._unschedule(entry)
-        entry.snapshot = (entry.snapshot or Snapshot(entry.task.ref)).failed_with(prof.stopped, self._clock.now())
+        err = entry.snapshot.error if entry.snapshot is not None else None
+        if err is None or not is_401(err):  # a task refused itself keeps its own error
+            err = self._inherited(prof)
+        entry.snapshot = (entry.snapshot or Snapshot(entry.task.ref)).failed_with(err, self._clock.now())
         self._release(entry, entry.snapshot)
         self._emit(entry, [])
 
     def _stopped_reason(self, entry: Entry) -> str | None:
         prof = self._profiles.get(entry.task.profile)
         if prof is not None and prof.stopped is not None:
-            return (f"authentication failed for profile {prof.name} ({prof.stopped.one_line()}); "
-                    "polling stopped until its credentials change")
+            why = prof.stopped.message.splitlines()[0][:200] if prof.stopped.message else ""
+            return f"profile {prof.name}: credentials rejected{f' ({why})' if why else ''}; polling stopped"
         err = entry.stop_error
         if err is None:
             return None

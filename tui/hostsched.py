@@ -309,6 +309,8 @@ class HostScheduler:
             host.in_flight -= 1
         entry.in_flight = False
         self._settle(host, entry, prof, result)
+        if prof.unmarked:
+            self._mark_profile_tasks(prof)
 
     def _schedule_quietly(self, entry: Entry) -> None:
         """After a cancelled request: due now, picked up if the poller starts again."""

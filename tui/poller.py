@@ -182,6 +182,11 @@ class Poller(HostScheduler, AuthGate):
             stopped_reason=self._stopped_reason(entry),
         )
 
+    def profile_error(self, profile: str) -> TaskError | None:
+        """The refused request's own error while a profile is stopped on authentication, else None."""
+        prof = self._profiles.get(profile)
+        return prof.stopped if prof is not None else None
+
     def keys(self) -> list[str]:
         return list(self._entries)
 
