@@ -843,3 +843,29 @@ async def test_profile_stop_tells_the_others_it_is_not_their_own_error(clock, fe
             assert e.message == "stopped: profile work's credentials were rejected"
             assert (e.http_status, e.request_id, e.code) == (None, None, None)
     await p.stop()
+
+
+async def test_extra_requests_of_a_poll_pay_from_the_host_rate_limit(clock, fetcher) -> None:
+    from tui.ratelimit import current_scope, pay_for_extra_request
+
+    sent: list[float] = []
+    profiles: set[str | None] = set()
+
+    async def fetch_three(t: WatchedTask) -> Snapshot:  # like an idle Build job: status + two lookups
+        sent.append(clock.monotonic())
+        for _ in range(2):
+            await pay_for_extra_request()
+            sent.append(clock.monotonic())
+        profiles.add(current_scope().profile)
+        return fetcher.snap(t, Phase.RUNNING)
+
+    fetcher.fetch = fetch_three
+    p = make(fetcher, clock, rate=2, interval=2)
+    for i in range(3):
+        p.add(task(f"check:x{i}", profile=f"prof{i}"))
+    await p.start()
+    await advance(clock, 20, step=0.05)
+    assert len(sent) >= 30
+    assert all(b - a >= 0.5 - 1e-3 for a, b in zip(sent, sent[1:]))  # 2/s, extras included
+    assert profiles == {"prof0", "prof1", "prof2"}
+    await p.stop()

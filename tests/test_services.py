@@ -581,3 +581,27 @@ async def test_undecodable_answers_are_bad_responses(httpx_mock: HTTPXMock, clie
     with pytest.raises(ApiError) as info:
         await services.fetch(client, DWS, DWS_HOST, NOW)
     assert info.value.error.kind is ErrorKind.BAD_RESPONSE
+
+
+async def test_build_caches_are_kept_per_profile(httpx_mock: HTTPXMock, client):
+    """A refusal (or an outcome) seen with one profile's credentials is never used for another's."""
+    import asyncio
+
+    from tui.ratelimit import RequestScope, enter_scope
+
+    async def as_profile(profile: str):
+        async def run():
+            enter_scope(RequestScope(profile=profile))  # what a poller worker sets
+            return await services.fetch(client, BUILD, BUILD_HOST, NOW)
+
+        return await asyncio.create_task(run())  # its own context: nothing leaks into this test
+
+    httpx_mock.add_response(url=BUILD_URL, json={"result": False}, is_reusable=True)
+    httpx_mock.add_response(url=RUNNING_STATUS_URL, status_code=403, json={"error_code": "CB.403", "error_msg": "denied"})
+    httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status())
+    httpx_mock.add_response(url=_build_info_url(), json=_build_info("SUCCESS"))
+    assert (await as_profile("work")).phase is Phase.IDLE  # refused: work skips the lookup for a while
+    assert (await as_profile("home")).phase is Phase.SUCCEEDED  # home is not held to work's refusal
+    assert (await as_profile("work")).phase is Phase.IDLE  # nor does work see home's outcome
+    assert len(httpx_mock.get_requests(url=RUNNING_STATUS_URL)) == 2
+    assert len(httpx_mock.get_requests(url=_build_info_url())) == 1

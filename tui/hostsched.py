@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from tui.clock import Clock
 from tui.model import Change, ErrorKind, Snapshot, TaskError, UserError, WatchedTask
 from tui.pollmodel import INF, Failed, PollSettings, cadence, is_401
-from tui.ratelimit import TokenBucket
+from tui.ratelimit import RequestScope, TokenBucket, current_scope, enter_scope
 
 log = logging.getLogger("tui.poller")
 
@@ -268,6 +268,8 @@ class HostScheduler:
             worker.add_done_callback(host.workers.discard)
 
     async def _work(self, host: Host) -> None:
+        # A fetch that makes extra requests (Build's outcome lookup) pays for them from this host's bucket.
+        enter_scope(RequestScope(lambda: self._pay_extra(host)))
         while True:
             host.idle += 1
             try:
@@ -318,7 +320,20 @@ class HostScheduler:
         entry.due = self._clock.monotonic()
         heapq.heappush(entry.host.heap, (entry.due, next(self._seq), entry, entry.gen))
 
+    async def _pay_extra(self, host: Host) -> None:
+        """One more request for the poll in hand: wait for the host's hold and a token, then take it."""
+        while True:
+            now = self._clock.monotonic()
+            wait = max(host.hold_until - now, host.bucket.delay(now))
+            if wait <= _EPS:
+                break
+            await self._clock.sleep(wait)
+        host.bucket.take(now)
+
     async def _fetch(self, entry: Entry) -> Snapshot | Failed:
+        scope = current_scope()
+        if scope is not None:
+            scope.profile = entry.task.profile  # caches of per-credential answers are kept per profile
         try:
             async with asyncio.timeout(FETCH_DEADLINE):
                 snap = await self._fetcher.fetch(entry.task)

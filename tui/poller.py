@@ -13,6 +13,8 @@ Rules as built (the README and DESIGN "The inside" describe the same):
   every task of the profile until resume_profile(). A profile whose credentials are not yet
   proven (at start, after a refresh, after resume_profile) has one request in flight: the
   others wait behind it, so wrong credentials cost at most two failed attempts in a row.
+- A poll that needs more than one request (an idle Build job's outcome lookup) pays for each extra
+  request from the host's rate limit (tui.ratelimit.pay_for_extra_request, via the worker's scope).
 - 403 is per-resource permission: reauthentication cannot help, so that task stops with its
   error. not_found (gone) and config errors stop the task too.
 

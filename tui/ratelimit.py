@@ -1,8 +1,10 @@
-"""A token bucket on an injected time line: at most `rate` requests per second, bursts of `burst`."""
+"""A token bucket on an injected time line (at most `rate` requests/s), and paying for a poll's extra requests."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
 # Float sums of small advances (0.05 + 0.05 + …) land a hair under a whole token, and the scheduler
 # wakes a microsecond early on purpose: count 0.9999 of a token as whole (microseconds early, harmless).
@@ -52,3 +54,39 @@ class TokenBucket:
             return
         self._fill(now)
         self.tokens = max(0.0, self.tokens - 1.0) if self.tokens >= 1.0 - _EPS else self.tokens - 1.0
+
+
+# ----- follow-up requests -----------------------------------------------------------------------
+# One poll may need more than one HTTP request (an idle Build job: status, running-status, build-info).
+# The poller takes one token per poll; a fetcher that makes more requests pays for each extra one here.
+# The poller's workers set the scope (a context variable, so the fetcher protocol and the layers between
+# poller and services stay as they are); outside the poller nothing is set and nothing is charged.
+
+
+class RequestScope:
+    """Whom the current poll is for (profile) and how an extra request is paid (awaits a token)."""
+
+    __slots__ = ("profile", "spend")
+
+    def __init__(self, spend: Callable[[], Awaitable[None]] | None = None, profile: str | None = None) -> None:
+        self.spend = spend
+        self.profile = profile
+
+
+_SCOPE: ContextVar[RequestScope | None] = ContextVar("hcwatch_request_scope", default=None)
+
+
+def enter_scope(scope: RequestScope) -> None:
+    """Set the scope for the rest of the current asyncio task (a poller worker)."""
+    _SCOPE.set(scope)
+
+
+def current_scope() -> RequestScope | None:
+    return _SCOPE.get()
+
+
+async def pay_for_extra_request() -> None:
+    """Wait for, and take, a rate-limit token for one more request of the current poll (no-op outside)."""
+    scope = _SCOPE.get()
+    if scope is not None and scope.spend is not None:
+        await scope.spend()

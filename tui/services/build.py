@@ -11,6 +11,7 @@ from typing import Any
 
 from tui.errors import ApiError
 from tui.model import ErrorKind, Phase, Snapshot, TaskRef
+from tui.ratelimit import current_scope, pay_for_extra_request
 from tui.services.common import flatten, raw_text, text_or_none
 
 # build-info `build_result`; only FAILURE is documented, the others are what Jenkins-style backends say.
@@ -20,15 +21,18 @@ _WORDS = {Phase.SUCCEEDED: "succeeded", Phase.FAILED: "failed", Phase.STOPPED: "
 # A build number comes from the server and goes into a URL path: digits only.
 _BUILD_NO_RE = re.compile(r"[0-9]{1,12}")
 
-# Outcome of a finished build never changes: fetch it once per (endpoint, job, build number).
+# Outcome of a finished build never changes: fetch it once per (profile, endpoint, job, build number).
+# Keyed by profile too: what one profile's credentials may read is never shown to another (nor a refusal
+# of one profile held against another). The profile comes from the poller's request scope (None outside).
+# Both caches are bounded LRU-style (CACHE_SIZE entries each).
 CACHE_SIZE = 4096
-_outcomes: OrderedDict[tuple[str, str, str], tuple[Phase, str, dict[str, Any]]] = OrderedDict()
+_outcomes: OrderedDict[tuple[str | None, str, str, str], tuple[Phase, str, dict[str, Any]]] = OrderedDict()
 
 # A host without the /v1 APIs (or a user without rights to them) must not cost two requests per
 # poll forever: after a lasting refusal, skip the lookup for this job for a while.
 SKIP_FOR = timedelta(minutes=10)
 _LASTING = {ErrorKind.NOT_FOUND, ErrorKind.AUTH, ErrorKind.BAD_RESPONSE, ErrorKind.CONFIG}
-_skip_until: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+_skip_until: OrderedDict[tuple[str | None, str, str], datetime] = OrderedDict()
 
 GetJson = Callable[[str], Awaitable[dict[str, Any]]]
 
@@ -88,13 +92,18 @@ async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson, now: date
     """An idle Build snapshot with the last build's outcome when both /v1 calls say it clearly.
 
     Any failure or unclear answer leaves the snapshot idle: the outcome is a bonus, not the status.
+    Each of the (up to two) extra requests takes a token from the poller's per-host rate limit
+    (tui.ratelimit.pay_for_extra_request), so an idle Build poll costs what it asks of the gateway.
     """
     ref = snapshot.ref
-    job_key = (endpoint, ref.task_id)
+    scope = current_scope()
+    profile = scope.profile if scope is not None else None
+    job_key = (profile, endpoint, ref.task_id)
     until = _skip_until.get(job_key)
     if until is not None and now < until:
         return snapshot
     try:
+        await pay_for_extra_request()
         status = _result_of(await get_json(running_status_path(ref)))
     except ApiError as exc:
         if exc.error.kind in _LASTING:
@@ -116,10 +125,11 @@ async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson, now: date
         # Queued or racing with a new start: the /v3 answer said not running, so stay idle but say why.
         note = f"not running (last build #{build_no}: {last_status or 'running'})"
         return replace(snapshot, fields=fields, message=note)
-    key = (endpoint, ref.task_id, build_no)
+    key = (profile, endpoint, ref.task_id, build_no)
     cached = _outcomes.get(key)
     if cached is None:
         try:
+            await pay_for_extra_request()
             info = _result_of(await get_json(build_info_path(ref, build_no)))
         except ApiError:
             return replace(snapshot, fields=fields)
