@@ -127,6 +127,8 @@ class Cloud:
         """Drop a profile's credentials so the next poll builds (and may prompt for) new ones."""
         self._creds.pop(profile, None)
         self.auth_problems.pop(profile, None)
+        # Build outcome lookups refused under the old credentials may work under the new ones.
+        services.build.clear_outcome_cache()
 
     # ----- the poller's Fetcher protocol -------------------------------------------------------
 

@@ -234,7 +234,9 @@ class Runtime:
         task = status.task if status else None
         if task is not None:
             if err is not None and err.kind is ErrorKind.AUTH and status.stopped_reason:
-                self.auth_problems.setdefault(task.profile, self.cloud.rejection(task.profile, err))
+                # The refused request's own error, not the "stopped: profile ..." its siblings inherit.
+                own = self.poller.profile_error(task.profile) or err
+                self.auth_problems.setdefault(task.profile, self.cloud.rejection(task.profile, own))
             elif err is None:
                 self.auth_problems.pop(task.profile, None)
         if err is None:
