@@ -23,6 +23,10 @@ class Clock:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
 
+    async def sleep_until(self, when: float) -> None:
+        """Sleep until monotonic time `when` (fixed now, however late the sleeping task starts)."""
+        await self.sleep(when - self.monotonic())
+
 
 class FakeClock(Clock):
     """A clock that moves only when told to; `sleep` waits until `advance` passes the deadline."""
@@ -52,9 +56,12 @@ class FakeClock(Clock):
         self._waiters = still
 
     async def sleep(self, seconds: float) -> None:
-        if seconds <= 0:
+        await self.sleep_until(self._mono + seconds)
+
+    async def sleep_until(self, when: float) -> None:
+        if when <= self._mono:
             await asyncio.sleep(0)
             return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((self._mono + seconds, fut))
+        self._waiters.append((when, fut))
         await fut

@@ -43,6 +43,9 @@ class Cloud:
         self._creds_lock = asyncio.Lock()
         self._projects: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str], str] = {}
+        # Build outcomes are cached per process; a new Cloud (a new runtime, or a test) starts
+        # from what its own credentials can see.
+        services.build.clear_outcome_cache()
 
     # ----- where -------------------------------------------------------------------------------
 

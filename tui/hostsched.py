@@ -201,7 +201,8 @@ class HostScheduler:
             # The real clock's monotonic() is the loop's time base: a bare timer, no task.
             host.alarm = loop.call_at(at, self._ring, host, None)
         else:
-            alarm = host.alarm = loop.create_task(clock.sleep(at - clock.monotonic()))
+            # sleep_until: the deadline is fixed now, even if time moves before the task first runs.
+            alarm = host.alarm = loop.create_task(clock.sleep_until(at))
             alarm.add_done_callback(lambda t: self._ring(host, t))
 
     @staticmethod
