@@ -5,7 +5,6 @@ from datetime import datetime, timezone
 import pytest
 
 from tui.model import (
-    Change,
     ErrorKind,
     Phase,
     RefError,

@@ -14,6 +14,7 @@ import types
 from pathlib import Path
 from unittest import mock
 
+from tui.app.driving import advance, settle, started
 from tui.clock import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,23 +35,6 @@ def _png(svg_path: Path) -> bool:
     return True
 
 
-async def _settle(pilot, rounds: int = 8) -> None:
-    for _ in range(rounds):
-        await asyncio.sleep(0)
-        await pilot.pause()
-    pilot.app.flush()
-    await pilot.pause()
-
-
-async def _advance(pilot, seconds: float, step: float = 1.0) -> None:
-    clock = pilot.app.runtime.clock
-    while seconds > 0:
-        clock.advance(min(step, seconds))
-        seconds -= step
-        await _settle(pilot, 4)
-    await _settle(pilot)
-
-
 async def _shoot(name: str, size: tuple[int, int], scene, out: Path) -> Path:
     from tui.app.app import HcwatchApp
     from tui.runtime import Runtime
@@ -60,21 +44,19 @@ async def _shoot(name: str, size: tuple[int, int], scene, out: Path) -> Path:
                           watchlist_path=Path(tmp) / "watchlist.toml")
         app = HcwatchApp(rt)
         async with app.run_test(size=size) as pilot:
-            while rt.poller is None or app.workers:
-                await asyncio.sleep(0.01)
-            await _advance(pilot, 11, step=2)
+            await started(pilot)
             await scene(pilot)
             app.tick()
             for widget in app.screen.query("Input"):
                 widget.cursor_blink = False
-            await _settle(pilot)
+            await settle(pilot)
             path = out / f"{name}.svg"
             path.write_text(app.export_screenshot(title="hcwatch"), encoding="utf-8")
     return path
 
 
 async def _main_screen(pilot) -> None:
-    await _advance(pilot, 30, step=3)
+    await advance(pilot, 30, step=3)
     pilot.app.end_all_flashes()
     pilot.app.clear_notifications()
 
@@ -83,7 +65,7 @@ async def _change(pilot) -> None:
     # Stop just after the payments scan succeeds: its row is flashing and marked.
     app = pilot.app
     for _ in range(40):
-        await _advance(pilot, 1)
+        await advance(pilot, 1)
         if PAYMENTS in app.table.flashing:
             break
     app.clear_notifications()
@@ -95,7 +77,7 @@ async def _detail(pilot) -> None:
     app.runtime.simulator.inject("busy", ref=FAILING)
     app.table.move_cursor(row=app.table.get_row_index(FAILING), animate=False)
     await pilot.press("r")
-    await _advance(pilot, 2)
+    await advance(pilot, 2)
     app.clear_notifications()
 
 
