@@ -229,8 +229,11 @@ class Runtime:
     def _handle_update(self, update: Update) -> None:
         # Only the new changes: the store appends them to the history it already holds.
         self.state.record(update.key, update.snapshot, update.changes)
-        status = self.status(update.key)
         err = update.snapshot.error
+        # The poller's status (a copy of the history) is only needed when auth is in question,
+        # not on every good poll.
+        needs_status = self.auth_problems or (err is not None and err.kind is ErrorKind.AUTH)
+        status = self.status(update.key) if needs_status else None
         task = status.task if status else None
         if task is not None:
             if err is not None and err.kind is ErrorKind.AUTH and status.stopped_reason:
