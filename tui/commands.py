@@ -11,19 +11,8 @@ import sys
 from datetime import datetime
 from typing import Callable
 
-from tui.model import ErrorKind, Phase, Snapshot, UserError, WatchedTask, clean_text
-
 from tui.cli import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
-
-GLYPHS = {
-    Phase.PENDING: "○",
-    Phase.RUNNING: "●",
-    Phase.SUCCEEDED: "✔",
-    Phase.FAILED: "✘",
-    Phase.STOPPED: "■",
-    Phase.IDLE: "◌",
-    Phase.UNKNOWN: "?",
-}
+from tui.model import ErrorKind, Phase, Snapshot, UserError, WatchedTask, clean_text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -110,7 +99,7 @@ def _progress(snap: Snapshot) -> str:
 
 
 def _status_word(snap: Snapshot) -> str:
-    text = f"{GLYPHS[snap.phase]} {snap.phase.value}"
+    text = f"{snap.phase.glyph} {snap.phase.value}"
     if snap.phase is Phase.UNKNOWN and snap.raw_status:
         text += f" ({clean_text(snap.raw_status, 20)})"
     return text
@@ -240,7 +229,7 @@ def _watch(rt, args) -> int:
         if first and err is None:
             emit(task, snap, _status_word(snap))
         for change in update.changes:
-            text = f"{GLYPHS[change.to_phase]} {change.describe()}" if change.major else _status_word(snap)
+            text = f"{change.to_phase.glyph} {change.describe()}" if change.major else _status_word(snap)
             if change.while_closed and not change.major:
                 text += " (while hcwatch was closed)"
             emit(task, snap, text, change)

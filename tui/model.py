@@ -43,6 +43,22 @@ class Phase(str, Enum):
         """True while work is queued or under way."""
         return self in (Phase.PENDING, Phase.RUNNING)
 
+    @property
+    def glyph(self) -> str:
+        """The symbol shown with the word everywhere (table, `list`, `watch`): never colour alone."""
+        return _GLYPHS[self]
+
+
+_GLYPHS = {
+    Phase.PENDING: "○",
+    Phase.RUNNING: "●",
+    Phase.SUCCEEDED: "✔",
+    Phase.FAILED: "✘",
+    Phase.STOPPED: "■",
+    Phase.IDLE: "◌",
+    Phase.UNKNOWN: "?",
+}
+
 
 class ErrorKind(str, Enum):
     """Why the last fetch of a task did not give a fresh status."""

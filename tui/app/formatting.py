@@ -12,15 +12,16 @@ from tui.model import Change, ErrorKind, Phase, Snapshot, WatchedTask, clean_tex
 # Glyph + word + colour: the glyph and word carry the meaning, the colour only helps
 # (so NO_COLOR and colour-blind users lose nothing). Colours are named ANSI/256 colours
 # so tmux without truecolor renders them the same.
-PHASE_STYLE: dict[Phase, tuple[str, str]] = {
-    Phase.RUNNING: ("●", "bold dodger_blue1"),
-    Phase.SUCCEEDED: ("✔", "green3"),
-    Phase.FAILED: ("✘", "bold red1"),
-    Phase.STOPPED: ("■", "dark_orange"),
-    Phase.PENDING: ("○", "grey62"),
-    Phase.IDLE: ("◌", "grey50"),
-    Phase.UNKNOWN: ("?", "magenta"),
+PHASE_COLOUR: dict[Phase, str] = {
+    Phase.RUNNING: "bold dodger_blue1",
+    Phase.SUCCEEDED: "green3",
+    Phase.FAILED: "bold red1",
+    Phase.STOPPED: "dark_orange",
+    Phase.PENDING: "grey62",
+    Phase.IDLE: "grey50",
+    Phase.UNKNOWN: "magenta",
 }
+PHASE_STYLE: dict[Phase, tuple[str, str]] = {p: (p.glyph, colour) for p, colour in PHASE_COLOUR.items()}
 
 ERROR_LABEL: dict[ErrorKind, str] = {
     ErrorKind.AUTH: "auth",
