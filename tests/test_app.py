@@ -96,7 +96,7 @@ async def test_failure_raises_an_error_toast(app, monkeypatch):
 
 
 async def test_notify_settings_turn_channels_off(app, monkeypatch):
-    from tui.config import NotifySettings
+    from tui.config.settings import NotifySettings
 
     rung = bells(app, monkeypatch)
     app.notify_settings = NotifySettings(flash=False, marker=False, title=False, bell=False, toast=False)
@@ -448,7 +448,7 @@ async def test_header_keeps_its_facts_on_a_narrow_terminal(app):
 
 async def test_tasks_added_or_removed_outside_the_app_show_up_on_the_next_tick(app, tmp_path):
     from tui.model import TaskRef, WatchedTask
-    from tui.watchlist import Watchlist
+    from tui.store.watchlist import Watchlist
 
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)

@@ -9,7 +9,7 @@ import pytest
 
 import itertools
 
-import tui.poller
+import tui.poll.poller
 import tui.sim.app
 from tests.test_app_support import advance, demo_runtime, freeze_local_time, settle, started
 from tui.app.app import HcwatchApp
@@ -21,7 +21,7 @@ THROTTLED = "check:e5a7c9b1d3f54e6a8c0b2d4f6a8c0e2b"
 def deterministic(monkeypatch) -> None:
     """Same picture every run: UTC local time, seeded poller jitter, counted request ids."""
     freeze_local_time(monkeypatch)
-    monkeypatch.setattr(tui.poller, "random", types.SimpleNamespace(Random=lambda *a: _random.Random(7)))
+    monkeypatch.setattr(tui.poll.poller, "random", types.SimpleNamespace(Random=lambda *a: _random.Random(7)))
     ids = itertools.count(1)
     monkeypatch.setattr(tui.sim.app, "uuid", types.SimpleNamespace(
         uuid4=lambda: types.SimpleNamespace(hex=f"req-{next(ids):08d}")))

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tui import signing
-from tui.auth import (
+from tui.cloud import signing
+from tui.cloud.auth import (
     NOTHING_FOUND,
     AkSkAuth,
     AuthError,
@@ -25,9 +25,9 @@ from tui.auth import (
     credentials_for,
     redact,
 )
-from tui.auth.discovery import KeyPair
+from tui.cloud.auth.discovery import KeyPair
 from tui.clock import FakeClock
-from tui.config import Profile
+from tui.config.settings import Profile
 from tui.model import ErrorKind
 
 IAM = "https://iam.example.com"
@@ -561,9 +561,9 @@ async def test_aksk_lookup_401_with_skew(httpx_mock, client) -> None:
 
 # --- against the simulator over a real 127.0.0.1 socket ------------------------------------------------------
 
-from tui import services  # noqa: E402
+from tui.cloud import services  # noqa: E402
 from tui.model import Service, TaskRef  # noqa: E402
-from tui.simulator import Simulator, running  # noqa: E402
+from tui.sim import Simulator, running  # noqa: E402
 
 
 @pytest.fixture

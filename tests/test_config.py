@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import ConfigError, NotifySettings, Profile, Settings, load_config
+from tui.config.settings import ConfigError, NotifySettings, Profile, Settings, load_config
 from tui.model import UserError
-from tui.paths import default_paths
+from tui.config.paths import default_paths
 
 FULL = """\
 # every setting

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.simulator import Simulator
+from tui.sim import Simulator
 
 HCWATCH = [sys.executable, "-m", "tui"]
 

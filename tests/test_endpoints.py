@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.endpoints import KINDS, EndpointError, resolve, validate_url
+from tui.config.endpoints import KINDS, EndpointError, resolve, validate_url
 from tui.model import UserError
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from tui.errors import ApiError, error_from_response, network_error, parse_retry_after
+from tui.cloud.error_mapping import ApiError, error_from_response, network_error, parse_retry_after
 from tui.model import ErrorKind, TaskError
 
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)

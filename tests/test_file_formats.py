@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.state import StateStore
-from tui.watchlist import Watchlist
+from tui.store.state import StateStore
+from tui.store.watchlist import Watchlist
 
 FILES = Path(__file__).parent / "fixtures" / "files"
 

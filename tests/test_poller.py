@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from tui.backoff import MIN_DELAY, backoff_delay, ceiling
+from tui.poll.timing import MIN_DELAY, backoff_delay, ceiling
 from tui.clock import FakeClock
-from tui.errors import ApiError
+from tui.cloud.error_mapping import ApiError
 from tui.model import Change, ErrorKind, Phase, Snapshot, TaskError, TaskRef, WatchedTask
-from tui.poller import PollSettings, Poller, Update, cadence
-from tui.ratelimit import TokenBucket
+from tui.poll.poller import PollSettings, Poller, Update, cadence
+from tui.poll.rate_limit import TokenBucket
 
 
 async def settle(rounds: int = 40) -> None:
@@ -672,10 +672,10 @@ async def test_host_error_is_shown_not_polled(clock, fetcher) -> None:
 
 import httpx  # noqa: E402
 
-from tui import services  # noqa: E402
-from tui.auth.aksk import AkSkAuth  # noqa: E402
-from tui.auth.base import TokenAuth  # noqa: E402
-from tui.simulator import DEMO_PROJECT_ID, DEMO_TOKEN, Simulator  # noqa: E402
+from tui.cloud import services  # noqa: E402
+from tui.cloud.auth.aksk import AkSkAuth  # noqa: E402
+from tui.cloud.auth.base import TokenAuth  # noqa: E402
+from tui.sim import DEMO_PROJECT_ID, DEMO_TOKEN, Simulator  # noqa: E402
 
 SIM_HOSTS = {"check": "http://check.sim.invalid", "build": "http://build.sim.invalid", "dws": "http://dws.sim.invalid"}
 
@@ -846,7 +846,7 @@ async def test_profile_stop_tells_the_others_it_is_not_their_own_error(clock, fe
 
 
 async def test_extra_requests_of_a_poll_pay_from_the_host_rate_limit(clock, fetcher) -> None:
-    from tui.ratelimit import current_scope, pay_for_extra_request
+    from tui.poll.rate_limit import current_scope, pay_for_extra_request
 
     sent: list[float] = []
     profiles: set[str | None] = set()

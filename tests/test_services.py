@@ -9,10 +9,10 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
-from tui import services
-from tui.errors import ApiError
+from tui.cloud import services
+from tui.cloud.error_mapping import ApiError
 from tui.model import ErrorKind, Phase, Service, TaskRef
-from tui.services import build as build_service
+from tui.cloud.services import build as build_service
 
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
 CHECK_HOST = "https://codearts-check.cn-north-4.myhuaweicloud.com"
@@ -33,7 +33,7 @@ TARGETS = {"check": (CHECK, CHECK_HOST, CHECK_URL), "build": (BUILD, BUILD_HOST,
 
 
 class TokenAuth(httpx.Auth):
-    """Stand-in for tui.auth.TokenAuth: adds X-Auth-Token."""
+    """Stand-in for tui.cloud.auth.TokenAuth: adds X-Auth-Token."""
 
     def auth_flow(self, request):
         request.headers["X-Auth-Token"] = TOKEN
@@ -587,7 +587,7 @@ async def test_build_caches_are_kept_per_profile(httpx_mock: HTTPXMock, client):
     """A refusal (or an outcome) seen with one profile's credentials is never used for another's."""
     import asyncio
 
-    from tui.ratelimit import RequestScope, enter_scope
+    from tui.poll.rate_limit import RequestScope, enter_scope
 
     async def as_profile(profile: str):
         async def run():

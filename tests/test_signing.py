@@ -6,7 +6,7 @@ import urllib.parse
 
 import pytest
 
-from tui import signing
+from tui.cloud import signing
 
 AK = "AKEXAMPLE0000000000"
 SK = "SKEXAMPLE0000000000000000000000000000000"

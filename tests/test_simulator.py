@@ -13,10 +13,10 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from tui import signing
+from tui.cloud import signing
 from tui.clock import FakeClock
 from tui.model import UserError
-from tui.simulator import DEMO_PROJECT_ID, DEMO_TOKEN, FAULTS, Ramp, Simulator, running, serve
+from tui.sim import DEMO_PROJECT_ID, DEMO_TOKEN, FAULTS, Ramp, Simulator, running, serve
 
 CHECK = "check:0123456789abcdef0123456789abcdef"
 BUILD = "build:901878212b1a49be9c1a1054c272762a"
@@ -413,7 +413,7 @@ async def test_demo_user_and_project_listing():
 
 
 def signed(method: str, url: str, *, ak=AK, sk=SK, project=DEMO_PROJECT_ID, when: datetime | float, body=b"") -> dict:
-    """Headers the official SDK would send, signed with tui.signing."""
+    """Headers the official SDK would send, signed with tui.cloud.signing."""
     u = httpx.URL(url)
     stamp = when if isinstance(when, datetime) else datetime.fromtimestamp(when, timezone.utc)
     headers = {"Content-Type": "application/json", "Host": u.netloc.decode(),
@@ -495,7 +495,7 @@ async def test_stats_and_log_without_secrets():
 
 def test_serve_in_a_subprocess_over_a_real_socket():
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from tui.simulator import serve; serve(0)"],
+        [sys.executable, "-c", "from tui.sim import serve; serve(0)"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

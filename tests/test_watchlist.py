@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tui.model import TaskRef, UserError, WatchedTask
-from tui.tomlutil import fast_loads
-from tui.watchlist import HEADER, AlreadyWatched, Watchlist, WatchlistError
+from tui.config.toml_reader import fast_loads
+from tui.store.watchlist import HEADER, AlreadyWatched, Watchlist, WatchlistError
 
 T0 = datetime(2026, 1, 31, 9, 30, tzinfo=timezone.utc)
 ROOT = Path(__file__).resolve().parents[1]
@@ -234,7 +234,7 @@ def test_stale_temp_files_are_cleaned(wl: Watchlist) -> None:
 ADDER = """
 import sys
 from tui.model import TaskRef, WatchedTask
-from tui.watchlist import Watchlist
+from tui.store.watchlist import Watchlist
 w = Watchlist(sys.argv[1])
 for i in range(100):
     w.add(WatchedTask(TaskRef.parse(f"check:{sys.argv[2]}-{i}")))
@@ -323,7 +323,7 @@ def test_symlinked_watchlist_stays_a_symlink(tmp_path: Path) -> None:
 
 
 def test_quick_reader_agrees_with_the_full_parser(tmp_path: Path) -> None:
-    from tui.watchlist import _Doc, _quick_read
+    from tui.store.watchlist import _Doc, _quick_read
 
     rng = random.Random(3)
     alphabet = ["a", "Z", " ", "é", "✓", '"', "\\", "\t", "#", "'", "]", "="]

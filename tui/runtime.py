@@ -12,13 +12,13 @@ from typing import Callable
 import httpx
 
 from tui.clock import Clock
-from tui.cloud import Cloud, PasswordPrompt
-from tui.config import Profile, Settings, load_config
+from tui.cloud.fetcher import Cloud, PasswordPrompt
+from tui.config.settings import Profile, Settings, load_config
 from tui.model import ErrorKind, Snapshot, TaskRef, UserError, WatchedTask
-from tui.paths import default_paths
-from tui.poller import PollSettings, Poller, TaskStatus, Update
-from tui.state import StateStore
-from tui.watchlist import Watchlist
+from tui.config.paths import default_paths
+from tui.poll.poller import PollSettings, Poller, TaskStatus, Update
+from tui.store.state import StateStore
+from tui.store.watchlist import Watchlist
 
 
 # In demo mode each service gets its own loopback address so the poller keeps one scheduler
@@ -99,7 +99,7 @@ class Runtime:
         return cls(settings, wl, st, demo=False, profile=profile, clock=clock)
 
     def _setup_demo(self) -> None:
-        from tui.simulator import Simulator
+        from tui.sim import Simulator
 
         self.simulator = sim = Simulator(self.clock, demo=True)
         self.cloud = Cloud(self.settings, self.clock, self.warnings,
@@ -112,7 +112,7 @@ class Runtime:
             for ref_text, name in sim.demo_refs():
                 self.watchlist.add(WatchedTask(TaskRef.parse(ref_text), name, self.default_profile, self.clock.now()))
 
-    # ----- the cloud (tui.cloud.Cloud does the work) ----------------------------------------
+    # ----- the cloud (tui.cloud.fetcher.Cloud does the work) ----------------------------------------
 
     @property
     def auth_problems(self) -> dict[str, str]:

@@ -51,7 +51,7 @@ def refs(n: int) -> list[str]:
 
 
 def serve(port: int, n: int, latency: float) -> None:
-    from tui.simulator import Simulator, serve as serve_sim
+    from tui.sim import Simulator, serve as serve_sim
 
     sim = Simulator(demo=False)
     sim.add_aksk(AK, SK, PROJECT)
@@ -107,7 +107,7 @@ class BenchFetcher:
         return self.host_name
 
     async def fetch(self, task):
-        from tui import services
+        from tui.cloud import services
 
         return await services.fetch(self.client, task.ref, self.url, self.clock.now(), auth=self.auth)
 
@@ -122,11 +122,11 @@ def peak_rss_mb() -> float:
 async def run_ours(url: str, n: int, concurrency: int, rounds: int) -> dict:
     import httpx
 
-    from tui.auth.base import TokenAuth
+    from tui.cloud.auth.base import TokenAuth
     from tui.clock import Clock
     from tui.model import TaskRef, WatchedTask
-    from tui.poller import PollSettings, Poller
-    from tui.simulator import DEMO_TOKEN
+    from tui.poll.poller import PollSettings, Poller
+    from tui.sim import DEMO_TOKEN
 
     tasks = [WatchedTask(TaskRef.parse(r)) for r in refs(n)]
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)
@@ -154,8 +154,8 @@ async def run_ceiling(url: str, n: int, concurrency: int, rounds: int) -> dict:
     import httpx
 
     from tui.model import TaskRef
-    from tui.services import request_for
-    from tui.simulator import DEMO_TOKEN
+    from tui.cloud.services import request_for
+    from tui.sim import DEMO_TOKEN
 
     urls = [request_for(TaskRef.parse(r), url).url for r in refs(n)]
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)

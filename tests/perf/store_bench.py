@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tui.atomic import atomic_write  # noqa: E402
+from tui.store.atomic import atomic_write  # noqa: E402
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef, WatchedTask  # noqa: E402
-from tui.state import StateStore  # noqa: E402
-from tui.watchlist import Watchlist, _Doc  # noqa: E402
+from tui.store.state import StateStore  # noqa: E402
+from tui.store.watchlist import Watchlist, _Doc  # noqa: E402
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 SERVICES = ("check", "build", "dws")

@@ -32,7 +32,7 @@ from tui.app.widgets.task_table import TaskTable
 from tui.model import ErrorKind, Phase, UserError, clean_text
 
 if TYPE_CHECKING:
-    from tui.poller import Update
+    from tui.poll.poller import Update
     from tui.runtime import Runtime
 
 WIDE = 140          # columns from which the detail pane sits to the right (below that the

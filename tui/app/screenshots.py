@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     fixed_ids = types.SimpleNamespace(uuid4=lambda: types.SimpleNamespace(hex=f"{next(ids):032x}"))
     seeded = types.SimpleNamespace(Random=lambda *a: random.Random(7))
     # Same pictures on every run: seeded poll jitter, counted request ids.
-    with mock.patch("tui.poller.random", seeded), mock.patch("tui.sim.app.uuid", fixed_ids):
+    with mock.patch("tui.poll.poller.random", seeded), mock.patch("tui.sim.app.uuid", fixed_ids):
         for name, size, scene in SCENES:
             svg = asyncio.run(_shoot(name, size, scene, out))
             made = "svg + png" if _png(svg) else "svg (pip install cairosvg for png)"

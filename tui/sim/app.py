@@ -28,7 +28,7 @@ _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", 
 
 
 class Simulator:
-    """A simulated Huawei Cloud; the instance is the ASGI app. See tui/simulator.py for the API summary."""
+    """A simulated Huawei Cloud; the instance is the ASGI app. See tui/sim.py for the API summary."""
 
     DEMO_TOKEN = demo_data.DEMO_TOKEN
     DEMO_PROJECT_ID = demo_data.DEMO_PROJECT_ID

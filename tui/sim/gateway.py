@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from tui import signing
+from tui.cloud import signing
 from tui.clock import Clock
 
 SKEW_LIMIT = 15 * 60  # seconds X-Sdk-Date may differ from the gateway's clock

@@ -11,12 +11,12 @@ import sys
 from datetime import datetime
 from typing import Callable
 
-from tui.cli import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
+from tui.cli.main import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
 from tui.model import ErrorKind, Phase, Snapshot, UserError, WatchedTask, clean_text
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli import _warn, open_runtime
+    from tui.cli.main import _warn, open_runtime
 
     rt = open_runtime(args)
     shown: set[str] = set()
@@ -42,7 +42,7 @@ def _say(text: str) -> None:
 
 
 def _add(rt, args) -> int:
-    from tui.watchlist import AlreadyWatched
+    from tui.store.watchlist import AlreadyWatched
 
     try:
         task = rt.add(args.ref, args.name, args.profile)
@@ -89,7 +89,7 @@ async def _terminal_prompt(question: str) -> str:
 
 def _redactor(rt) -> Callable[[str], str]:
     """Mask every secret the runtime holds (also JSON-escaped or URL-encoded) in text we print."""
-    from tui.auth import redact
+    from tui.cloud.auth import redact
 
     return lambda text: redact(text, rt.secrets())
 

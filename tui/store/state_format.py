@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef
-from tui.statejson import _FAST_CHANGE, _FAST_SNAPSHOT, _PHASES, _can_build, _opt_num, _opt_str, safe_url
+from tui.store.legacy_format import _FAST_CHANGE, _FAST_SNAPSHOT, _PHASES, _can_build, _opt_num, _opt_str, safe_url
 
 __all__ = ["EPOCH", "PHASE_CODES", "Codes", "decode_task", "encode_task"]
 

@@ -9,10 +9,11 @@ from typing import Awaitable, Callable
 
 import httpx
 
-from tui import endpoints, services
+from tui.cloud import services
+from tui.config import endpoints
 from tui.clock import Clock
-from tui.config import Profile, Settings
-from tui.errors import ApiError
+from tui.config.settings import Profile, Settings
+from tui.cloud.error_mapping import ApiError
 from tui.model import ErrorKind, Service, Snapshot, TaskError, UserError, WatchedTask
 
 PasswordPrompt = Callable[[str], Awaitable[str]]
@@ -84,7 +85,7 @@ class Cloud:
         async with self._creds_lock:
             if profile in self._creds:
                 return self._creds[profile]
-            from tui.auth import TokenAuth, credentials_for
+            from tui.cloud.auth import TokenAuth, credentials_for
 
             if self._demo_token is not None:
                 creds = TokenAuth(self._demo_token, source="the demo")

@@ -8,12 +8,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from tui.model import ErrorKind, Snapshot, TaskError, UserError
-from tui.pollmodel import REQUEUE, Failed, is_401
+from tui.poll.interface import REQUEUE, Failed, is_401
 
 if TYPE_CHECKING:
-    from tui.hostsched import Entry, Host
+    from tui.poll.scheduler import Entry, Host
 
-log = logging.getLogger("tui.poller")
+log = logging.getLogger("tui.poll.poller")
 
 
 class ProfileState:

@@ -9,10 +9,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from tui.errors import ApiError
+from tui.cloud.error_mapping import ApiError
 from tui.model import ErrorKind, Phase, Snapshot, TaskRef
-from tui.ratelimit import current_scope, pay_for_extra_request
-from tui.services.common import flatten, raw_text, text_or_none
+from tui.poll.rate_limit import current_scope, pay_for_extra_request
+from tui.cloud.services.common import flatten, raw_text, text_or_none
 
 # build-info `build_result`; only FAILURE is documented, the others are what Jenkins-style backends say.
 OUTCOMES = {"SUCCESS": Phase.SUCCEEDED, "FAILURE": Phase.FAILED, "ABORTED": Phase.STOPPED}
@@ -93,7 +93,7 @@ async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson, now: date
 
     Any failure or unclear answer leaves the snapshot idle: the outcome is a bonus, not the status.
     Each of the (up to two) extra requests takes a token from the poller's per-host rate limit
-    (tui.ratelimit.pay_for_extra_request), so an idle Build poll costs what it asks of the gateway.
+    (tui.poll.rate_limit.pay_for_extra_request), so an idle Build poll costs what it asks of the gateway.
     """
     ref = snapshot.ref
     scope = current_scope()

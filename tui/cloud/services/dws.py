@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tui.model import Phase, TaskRef
-from tui.services.common import parse_percent, raw_text, text_or_none
+from tui.cloud.services.common import parse_percent, raw_text, text_or_none
 
 PHASES = {
     "INIT": Phase.PENDING,

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 import tomli_w
 
-from tui.atomic import atomic_write, locked, remove_stale_temps
+from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.fastref import parse_ref
 from tui.model import RefError, Service, TaskRef, UserError, WatchedTask, clean_text
-from tui.tomlutil import key_lines, line_of, loads, syntax_error
+from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
 
 __all__ = ["AlreadyWatched", "HEADER", "VERSION", "Watchlist", "WatchlistError"]
 

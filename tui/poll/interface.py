@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, WatchedTask
-from tui.ratelimit import unlimited
+from tui.poll.rate_limit import unlimited
 
 INTERVAL_FLOOR = 2.0
 INF = math.inf

@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "simulate":
-            from tui.simulator import serve
+            from tui.sim import serve
 
             if not 0 <= args.port <= 65535:
                 raise UserError(f"--port {args.port} is not a port number (0–65535)")
@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if args.command is None:
             return _run_tui(args)
-        from tui import commands
+        from tui.cli import commands
 
         return commands.run(args)
     except UserError as exc:

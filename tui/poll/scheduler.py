@@ -10,10 +10,10 @@ from collections.abc import Iterable
 
 from tui.clock import Clock
 from tui.model import Change, ErrorKind, Snapshot, TaskError, UserError, WatchedTask
-from tui.pollmodel import INF, Failed, PollSettings, cadence, is_401
-from tui.ratelimit import RequestScope, TokenBucket, current_scope, enter_scope
+from tui.poll.interface import INF, Failed, PollSettings, cadence, is_401
+from tui.poll.rate_limit import RequestScope, TokenBucket, current_scope, enter_scope
 
-log = logging.getLogger("tui.poller")
+log = logging.getLogger("tui.poll.poller")
 
 # stop() must return within 0.5 s: leave a margin for the caller's own clean-up.
 STOP_GRACE = 0.4

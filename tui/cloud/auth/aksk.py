@@ -10,7 +10,7 @@ import urllib.parse
 
 import httpx
 
-from tui import signing
+from tui.cloud import signing
 from tui.clock import Clock
 from tui.model import ErrorKind
 

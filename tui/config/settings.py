@@ -14,9 +14,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tui.endpoints import EndpointError, validate_region, validate_url
+from tui.config.endpoints import EndpointError, validate_region, validate_url
 from tui.model import RefError, UserError, validate_id
-from tui.tomlutil import key_lines, line_of, syntax_error
+from tui.config.toml_reader import key_lines, line_of, syntax_error
 
 __all__ = ["ConfigError", "NotifySettings", "Profile", "Settings", "load_config"]
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 
-from tui.errors import ApiError, api_error, error_from_response, network_error
+from tui.cloud.error_mapping import ApiError, api_error, error_from_response, network_error
 from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, UserError, RefError, validate_id
-from tui.services import build, check, dws
-from tui.services.common import flatten
+from tui.cloud.services import build, check, dws
+from tui.cloud.services.common import flatten
 
 # Answers are a few hundred bytes; anything past 1 MiB is refused without being read whole.
 MAX_BODY = 1 << 20

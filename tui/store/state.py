@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tui.atomic import atomic_write, locked, remove_stale_temps
+from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.clock import Clock
 from tui.fastref import parse_ref
 from tui.model import Change, Snapshot
-from tui.statepack import PHASE_CODES, Codes, decode_task, encode_task
-from tui.statejson import (
+from tui.store.state_format import PHASE_CODES, Codes, decode_task, encode_task
+from tui.store.legacy_format import (
     CHANGE_FIELDS,
     change_from_json,
     change_to_json,
@@ -33,7 +33,7 @@ __all__ = ["CHANGE_FIELDS", "STATE_FILE", "VERSION", "StateStore", "TaskState", 
            "history_from_json", "safe_url", "snapshot_from_json", "snapshot_to_json"]
 
 STATE_FILE = "state.jsonl"
-VERSION = 2  # 2: compact array lines (tui.statepack); 1: objects, still read
+VERSION = 2  # 2: compact array lines (tui.store.state_format); 1: objects, still read
 _READABLE = (1, 2)
 
 
@@ -83,7 +83,7 @@ class StateStore:
     """Last snapshots and histories in `state_dir/state.jsonl`; a cache, so problems only warn.
 
     The file is JSON Lines: a header object (`{"hcwatch_state": 2, ...}`), then one compact
-    array per task (tui.statepack; version 1 object lines are still read). One line per task
+    array per task (tui.store.state_format; version 1 object lines are still read). One line per task
     lets a save re-encode only the tasks that changed since the last one (lines read at start
     are reused as they are) and a damaged line lose only its task.
     """

@@ -14,12 +14,12 @@ Rules as built (the README and DESIGN "The inside" describe the same):
   proven (at start, after a refresh, after resume_profile) has one request in flight: the
   others wait behind it, so wrong credentials cost at most two failed attempts in a row.
 - A poll that needs more than one request (an idle Build job's outcome lookup) pays for each extra
-  request from the host's rate limit (tui.ratelimit.pay_for_extra_request, via the worker's scope).
+  request from the host's rate limit (tui.poll.rate_limit.pay_for_extra_request, via the worker's scope).
 - 403 is per-resource permission: reauthentication cannot help, so that task stops with its
   error. not_found (gone) and config errors stop the task too.
 
-Layout: tui.pollmodel (plain types, cadence), tui.hostsched (per-host scheduler and one poll),
-tui.authgate (per-profile 401 gate); this module is the façade and settles results.
+Layout: tui.poll.interface (plain types, cadence), tui.poll.scheduler (per-host scheduler and one poll),
+tui.poll.auth_gate (per-profile 401 gate); this module is the façade and settles results.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from tui.authgate import AuthGate, ProfileState
-from tui.backoff import backoff_delay
+from tui.poll.auth_gate import AuthGate, ProfileState
+from tui.poll.timing import backoff_delay
 from tui.clock import Clock
-from tui.hostsched import FETCH_DEADLINE, STOP_GRACE, Entry, Host, HostScheduler
+from tui.poll.scheduler import FETCH_DEADLINE, STOP_GRACE, Entry, Host, HostScheduler
 from tui.model import Change, ErrorKind, Snapshot, TaskError, WatchedTask, diff
-from tui.pollmodel import (
+from tui.poll.interface import (
     END, INTERVAL_FLOOR, REQUEUE, Fetcher, PollSettings, TaskStatus, Update, cadence, is_401,
 )
 
