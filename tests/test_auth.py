@@ -16,15 +16,8 @@ import httpx
 import pytest
 
 from tui.cloud import signing
-from tui.cloud.auth import (
-    NOTHING_FOUND,
-    AkSkAuth,
-    AuthError,
-    PasswordAuth,
-    TokenAuth,
-    credentials_for,
-    redact,
-)
+from tui.cloud.auth import NOTHING_FOUND, AkSkAuth, PasswordAuth, TokenAuth, credentials_for, redact
+from tui.errors import AuthError
 from tui.cloud.auth.discovery import KeyPair
 from tui.clock import FakeClock
 from tui.config.settings import Profile

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tui.config.endpoints import KINDS, EndpointError, resolve, validate_url
-from tui.model import UserError
+from tui.config.endpoints import KINDS, resolve, validate_url
+from tui.errors import EndpointError
+from tui.errors import UserError
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from tui.cloud.error_mapping import ApiError, error_from_response, network_error, parse_retry_after
+from tui.cloud.error_mapping import error_from_response, network_error, parse_retry_after
+from tui.errors import ApiError
 from tui.model import ErrorKind, TaskError
 
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)

@@ -4,19 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tui.model import (
-    ErrorKind,
-    Phase,
-    RefError,
-    Service,
-    Snapshot,
-    TaskError,
-    TaskRef,
-    UserError,
-    WatchedTask,
-    clean_text,
-    diff,
-)
+from tui.model import ErrorKind, Phase, Service, Snapshot, TaskError, TaskRef, WatchedTask, clean_text, diff
+from tui.errors import RefError, UserError
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

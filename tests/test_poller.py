@@ -12,7 +12,7 @@ import pytest
 
 from tui.poll.timing import MIN_DELAY, backoff_delay, ceiling
 from tui.clock import FakeClock
-from tui.cloud.error_mapping import ApiError
+from tui.errors import ApiError
 from tui.model import Change, ErrorKind, Phase, Snapshot, TaskError, TaskRef, WatchedTask
 from tui.poll.poller import PollSettings, Poller, Update, cadence
 from tui.poll.rate_limit import TokenBucket
@@ -649,7 +649,7 @@ async def test_add_updates_in_place_and_refresh_during_flight(clock, fetcher) ->
 
 
 async def test_host_error_is_shown_not_polled(clock, fetcher) -> None:
-    from tui.model import UserError
+    from tui.errors import UserError
 
     def host(t):
         raise UserError("no endpoint for check in region xx-1; set [profiles.default.endpoints] check")

@@ -10,7 +10,7 @@ import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
 from tui.cloud import services
-from tui.cloud.error_mapping import ApiError
+from tui.errors import ApiError
 from tui.model import ErrorKind, Phase, Service, TaskRef
 from tui.cloud.services import build as build_service
 

@@ -15,7 +15,7 @@ import pytest
 
 from tui.cloud import signing
 from tui.clock import FakeClock
-from tui.model import UserError
+from tui.errors import UserError
 from tui.sim import DEMO_PROJECT_ID, DEMO_TOKEN, FAULTS, Ramp, Simulator, running, serve
 
 CHECK = "check:0123456789abcdef0123456789abcdef"

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tui.model import TaskRef, UserError, WatchedTask
+from tui.model import TaskRef, WatchedTask
+from tui.errors import UserError
 from tui.config.toml_reader import fast_loads
-from tui.store.watchlist import HEADER, AlreadyWatched, Watchlist, WatchlistError
+from tui.store.watchlist import HEADER, Watchlist
+from tui.errors import AlreadyWatched, WatchlistError
 
 T0 = datetime(2026, 1, 31, 9, 30, tzinfo=timezone.utc)
 ROOT = Path(__file__).resolve().parents[1]

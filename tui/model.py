@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
+from tui.errors import RefError
 
 
 class Service(str, Enum):
@@ -75,14 +76,6 @@ class ErrorKind(str, Enum):
     def transient(self) -> bool:
         """Errors worth retrying with backoff rather than stopping."""
         return self in (ErrorKind.THROTTLED, ErrorKind.SERVER, ErrorKind.NETWORK, ErrorKind.BAD_RESPONSE)
-
-
-class UserError(Exception):
-    """A problem the user can fix (bad argument, bad file): shown as one line, exit status 2, no traceback."""
-
-
-class RefError(UserError, ValueError):
-    """A task reference (REF) the user typed is not valid; the message names the bad part."""
 
 
 # An id is 1–64 characters of A-Za-z0-9_- : nothing that could change the URL path.

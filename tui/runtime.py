@@ -14,7 +14,8 @@ import httpx
 from tui.clock import Clock
 from tui.cloud.fetcher import Cloud, PasswordPrompt
 from tui.config.settings import Profile, Settings, load_config
-from tui.model import ErrorKind, Snapshot, TaskRef, UserError, WatchedTask
+from tui.model import ErrorKind, Snapshot, TaskRef, WatchedTask
+from tui.errors import UserError
 from tui.config.paths import default_paths
 from tui.poll.poller import PollSettings, Poller, TaskStatus, Update
 from tui.store.state import StateStore

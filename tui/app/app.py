@@ -29,7 +29,8 @@ from tui.app.screens.simple import ConfirmScreen, TextScreen
 from tui.app.widgets.detail import DetailPane, render_detail
 from tui.app.widgets.inputs import OrderedInput
 from tui.app.widgets.task_table import TaskTable
-from tui.model import ErrorKind, Phase, UserError, clean_text
+from tui.model import ErrorKind, Phase, clean_text
+from tui.errors import UserError
 
 if TYPE_CHECKING:
     from tui.poll.poller import Update

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Callable
 
 from tui.cli.main import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
-from tui.model import ErrorKind, Phase, Snapshot, UserError, WatchedTask, clean_text
+from tui.model import ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.errors import UserError
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +43,7 @@ def _say(text: str) -> None:
 
 
 def _add(rt, args) -> int:
-    from tui.store.watchlist import AlreadyWatched
+    from tui.errors import AlreadyWatched
 
     try:
         task = rt.add(args.ref, args.name, args.profile)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from tui import __version__
-from tui.model import UserError
+from tui.errors import UserError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STOPPED, EXIT_TIMEOUT, EXIT_AUTH = 0, 1, 2, 3, 4, 5
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from tui.model import ErrorKind, RequestInfo, TaskError, clean_text
+from tui.model import ErrorKind, TaskError, clean_text
+from tui.errors import ApiError
 
 # Server-supplied text is shown in a table cell and a detail pane: keep it short.
 MSG_LIMIT = 300
@@ -37,22 +38,6 @@ _DEFAULT_MESSAGES = {
     ErrorKind.SERVER: "server error, will retry",
     ErrorKind.BAD_RESPONSE: "unexpected answer from the server",
 }
-
-
-class ApiError(Exception):
-    """A fetch that did not give a fresh status; `.error` says why, `.request` what was asked."""
-
-    def __init__(self, error: TaskError, request: RequestInfo | None = None) -> None:
-        super().__init__(error.one_line())
-        self.error = error
-        self.request = request
-
-    @property
-    def kind(self) -> ErrorKind:
-        return self.error.kind
-
-    def __str__(self) -> str:
-        return self.error.one_line()
 
 
 def api_error(kind: ErrorKind, message: str, **extra: Any) -> ApiError:

@@ -13,8 +13,9 @@ from tui.cloud import services
 from tui.config import endpoints
 from tui.clock import Clock
 from tui.config.settings import Profile, Settings
-from tui.cloud.error_mapping import ApiError
-from tui.model import ErrorKind, Service, Snapshot, TaskError, UserError, WatchedTask
+from tui.errors import ApiError
+from tui.model import ErrorKind, Service, Snapshot, TaskError, WatchedTask
+from tui.errors import UserError
 
 PasswordPrompt = Callable[[str], Awaitable[str]]
 

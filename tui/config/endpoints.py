@@ -7,7 +7,7 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 
-from tui.model import UserError
+from tui.errors import EndpointError
 
 KINDS = ("check", "build", "dws", "iam")
 
@@ -46,10 +46,6 @@ _SPECIAL = {
 }
 
 _REGION_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-class EndpointError(UserError):
-    """An endpoint cannot be worked out or an override is not acceptable; the message names the setting."""
 
 
 def _setting(kind: str, profile: str | None) -> str:

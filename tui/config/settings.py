@@ -14,15 +14,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tui.config.endpoints import EndpointError, validate_region, validate_url
-from tui.model import RefError, UserError, validate_id
+from tui.config.endpoints import validate_region, validate_url
+from tui.errors import EndpointError
+from tui.model import validate_id
+from tui.errors import RefError
 from tui.config.toml_reader import key_lines, line_of, syntax_error
+from tui.errors import ConfigError
 
 __all__ = ["ConfigError", "NotifySettings", "Profile", "Settings", "load_config"]
-
-
-class ConfigError(UserError):
-    """config.toml cannot be used; the one-line message names the file, the line and the problem."""
 
 
 DEFAULT_REGION = "cn-north-4"

@@ -7,7 +7,8 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from tui.model import ErrorKind, Snapshot, TaskError, UserError
+from tui.model import ErrorKind, Snapshot, TaskError
+from tui.errors import UserError
 from tui.poll.interface import REQUEUE, Failed, is_401
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from collections import deque
 from collections.abc import Iterable
 
 from tui.clock import Clock
-from tui.model import Change, ErrorKind, Snapshot, TaskError, UserError, WatchedTask
+from tui.model import Change, ErrorKind, Snapshot, TaskError, WatchedTask
+from tui.errors import UserError
 from tui.poll.interface import INF, Failed, PollSettings, cadence, is_401
 from tui.poll.rate_limit import RequestScope, TokenBucket, current_scope, enter_scope
 

@@ -12,7 +12,7 @@ from typing import Iterator, TextIO
 
 import uvicorn
 
-from tui.model import UserError
+from tui.errors import UserError
 from tui.sim.app import Simulator
 from tui.sim.faults import ConnectionDropped
 

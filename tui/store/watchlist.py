@@ -15,8 +15,10 @@ import tomli_w
 
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.fastref import parse_ref
-from tui.model import RefError, Service, TaskRef, UserError, WatchedTask, clean_text
+from tui.model import Service, TaskRef, WatchedTask, clean_text
+from tui.errors import RefError
 from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
+from tui.errors import AlreadyWatched, WatchlistError
 
 __all__ = ["AlreadyWatched", "HEADER", "VERSION", "Watchlist", "WatchlistError"]
 
@@ -26,18 +28,6 @@ NAME_LIMIT = 200
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _KNOWN = ("ref", "name", "profile", "added", "paused")
 T = TypeVar("T")
-
-
-class WatchlistError(UserError):
-    """watchlist.toml cannot be used, or a change to it cannot be made; one line, naming file and line."""
-
-
-class AlreadyWatched(WatchlistError):
-    """`add` of a task that is already in the list; `.task` is the entry already there."""
-
-    def __init__(self, message: str, task: WatchedTask) -> None:
-        super().__init__(message)
-        self.task = task
 
 
 @dataclass

@@ -11,7 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Button, Input, Label, Select
 
 from tui.app.widgets.inputs import OrderedInput
-from tui.model import RefError, Service, TaskRef, validate_id
+from tui.model import Service, TaskRef, validate_id
+from tui.errors import RefError
 
 AddResult = tuple[str, "str | None"]
 

@@ -14,7 +14,8 @@ from tui.cloud import signing
 from tui.clock import Clock
 from tui.model import ErrorKind
 
-from .base import AuthError, Credentials, check_header_value, iam_error_detail, mask_key
+from .base import Credentials, check_header_value, iam_error_detail, mask_key
+from tui.errors import AuthError
 
 log = logging.getLogger("hcwatch.auth")
 

@@ -1,4 +1,4 @@
-"""The credentials seam: AuthError, the Credentials base (an httpx.Auth), static tokens, redaction."""
+"""The credentials seam: the Credentials base (an httpx.Auth), static tokens, redaction."""
 
 from __future__ import annotations
 
@@ -9,41 +9,13 @@ from typing import AsyncGenerator, Awaitable, Callable, Generator, Iterable
 
 import httpx
 
-from tui.model import ErrorKind, TaskError, UserError, clean_text
+from tui.model import clean_text
+from tui.errors import AuthError
 
 # The TUI passes a masked dialog, the CLI getpass: question in, password out ("" or None = cancelled).
 Prompt = Callable[[str], Awaitable["str | None"]]
 
 REDACTED = "***"
-
-
-class AuthError(UserError):
-    """Credentials missing, refused or unobtainable: one line that says which, never a secret in it."""
-
-    def __init__(
-        self,
-        message: str,
-        kind: ErrorKind = ErrorKind.AUTH,
-        *,
-        http_status: int | None = None,
-        code: str | None = None,
-    ) -> None:
-        # One line, always: IAM text and file names must not break the TUI header or stderr line.
-        self.message = " ".join(str(message).split())
-        self.kind = kind
-        self.http_status = http_status
-        self.code = code
-        super().__init__(self.message)
-
-    @property
-    def transient(self) -> bool:
-        """True when trying again later may work (IAM unreachable, busy, garbled); False for refusals."""
-        return self.kind.transient
-
-    @property
-    def error(self) -> TaskError:
-        """The same failure as a TaskError, so it can ride on a Snapshot like any fetch error."""
-        return TaskError(self.kind, self.message, code=self.code, http_status=self.http_status)
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:

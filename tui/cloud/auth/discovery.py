@@ -14,7 +14,8 @@ import httpx
 from tui.clock import Clock
 
 from .aksk import AkSkAuth
-from .base import AuthError, Credentials, Prompt, TokenAuth
+from .base import Credentials, Prompt, TokenAuth
+from tui.errors import AuthError
 from .password import PasswordAuth
 
 ENV_TOKEN = "HCWATCH_AUTH_TOKEN"

@@ -15,7 +15,8 @@ import httpx
 from tui.clock import Clock
 from tui.model import ErrorKind
 
-from .base import AuthError, Credentials, Prompt, check_header_value, format_expiry, iam_error_detail
+from .base import Credentials, Prompt, check_header_value, format_expiry, iam_error_detail
+from tui.errors import AuthError
 
 log = logging.getLogger("hcwatch.auth")
 

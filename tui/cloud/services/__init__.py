@@ -11,8 +11,10 @@ from typing import Any
 
 import httpx
 
-from tui.cloud.error_mapping import ApiError, api_error, error_from_response, network_error
-from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, UserError, RefError, validate_id
+from tui.cloud.error_mapping import api_error, error_from_response, network_error
+from tui.errors import ApiError
+from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, validate_id
+from tui.errors import RefError, UserError
 from tui.cloud.services import build, check, dws
 from tui.cloud.services.common import flatten
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from tui.cloud.error_mapping import ApiError
+from tui.errors import ApiError
 from tui.model import ErrorKind, Phase, Snapshot, TaskRef
 from tui.poll.rate_limit import current_scope, pay_for_extra_request
 from tui.cloud.services.common import flatten, raw_text, text_or_none
