@@ -11,7 +11,7 @@ import itertools
 
 import tui.poll.poller
 import tui.sim.app
-from tests.test_app_support import advance, demo_runtime, freeze_local_time, settle, started
+from tests.behaviour.support import advance, demo_runtime, freeze_local_time, settle, started
 from tui.app.app import HcwatchApp
 
 FAILED_DWS = "dws:05f2cff45100d5112f4bc00b794ea08e/2c9080e8845b207101845b245e1e0001"

@@ -22,7 +22,7 @@ from tui.store.watchlist import HEADER, Watchlist
 from tui.errors import AlreadyWatched, WatchlistError
 
 T0 = datetime(2026, 1, 31, 9, 30, tzinfo=timezone.utc)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def task(ref: str, name: str | None = None, **kw) -> WatchedTask:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Button, Input
 
-from tests.test_app_support import advance, demo_runtime, settle, started
+from tests.behaviour.support import advance, demo_runtime, settle, started
 from tui.app.app import HcwatchApp
 from tui.app.formatting import MARK_NEW
 from tui.app.screens.add import AddTaskScreen
