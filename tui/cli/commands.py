@@ -11,18 +11,17 @@ import sys
 from datetime import datetime
 from typing import Callable
 
-from tui.cli.main import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
+from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
+from tui.cli.session import open_runtime, print_warnings
 from tui.model import ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 from tui.errors import UserError
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli.main import _warn, open_runtime
-
     rt = open_runtime(args)
     shown: set[str] = set()
     try:
-        _warn(rt, shown)
+        print_warnings(rt, shown)
         handler: Callable[..., int] = {
             "add": _add,
             "remove": _remove,
@@ -34,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         }[args.command]
         return handler(rt, args)
     finally:
-        _warn(rt, shown)
+        print_warnings(rt, shown)
         rt.close()
 
 
