@@ -1,4 +1,4 @@
-"""Every exception hcwatch raises on purpose, in one place.
+"""Every exception hcwatch raises on purpose, and the vocabulary of what went wrong (ErrorKind, TaskError).
 
     Exception
     ├── UserError            a problem the user can fix: one line, exit status 2, no traceback
@@ -17,13 +17,63 @@ connection, a refused signature) stay in tui/sim/, since they model the cloud, n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tui.model import ErrorKind, RequestInfo, TaskError, WatchedTask
+    from tui.model import RequestInfo, WatchedTask
 
-__all__ = ["AlreadyWatched", "ApiError", "AuthError", "ConfigError", "EndpointError", "RefError", "UserError",
-           "WatchlistError"]
+__all__ = ["AlreadyWatched", "ApiError", "AuthError", "ConfigError", "EndpointError", "ErrorKind", "RefError",
+           "TaskError", "UserError", "WatchlistError"]
+
+
+class ErrorKind(str, Enum):
+    """Why the last fetch of a task did not give a fresh status."""
+
+    AUTH = "auth"
+    NOT_FOUND = "not_found"
+    THROTTLED = "throttled"
+    SERVER = "server"
+    NETWORK = "network"
+    BAD_RESPONSE = "bad_response"
+    CONFIG = "config"
+
+    @property
+    def transient(self) -> bool:
+        """Errors worth retrying with backoff rather than stopping."""
+        return self in (ErrorKind.THROTTLED, ErrorKind.SERVER, ErrorKind.NETWORK, ErrorKind.BAD_RESPONSE)
+
+
+@dataclass(frozen=True)
+class TaskError:
+    """Why the last fetch failed: the kind plus what the server said, when it said anything."""
+
+    kind: ErrorKind
+    message: str
+    code: str | None = None
+    http_status: int | None = None
+    request_id: str | None = None
+    retry_after: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "code": self.code,
+            "message": self.message,
+            "http_status": self.http_status,
+            "request_id": self.request_id,
+        }
+
+    def one_line(self) -> str:
+        """A short human line: kind, code, message, status."""
+        parts = [self.kind.value]
+        if self.http_status:
+            parts.append(f"HTTP {self.http_status}")
+        if self.code:
+            parts.append(self.code)
+        head = " ".join(parts)
+        return f"{head}: {self.message}" if self.message else head
 
 
 class UserError(Exception):
@@ -60,16 +110,14 @@ class AuthError(UserError):
     def __init__(
         self,
         message: str,
-        kind: ErrorKind | None = None,
+        kind: ErrorKind = ErrorKind.AUTH,
         *,
         http_status: int | None = None,
         code: str | None = None,
     ) -> None:
-        from tui.model import ErrorKind  # model imports this module: resolved at call time
-
         # One line, always: IAM text and file names must not break the TUI header or stderr line.
         self.message = " ".join(str(message).split())
-        self.kind: ErrorKind = ErrorKind.AUTH if kind is None else kind
+        self.kind = kind
         self.http_status = http_status
         self.code = code
         super().__init__(self.message)
@@ -82,8 +130,6 @@ class AuthError(UserError):
     @property
     def error(self) -> TaskError:
         """The same failure as a TaskError, so it can ride on a Snapshot like any fetch error."""
-        from tui.model import TaskError
-
         return TaskError(self.kind, self.message, code=self.code, http_status=self.http_status)
 
 

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
-from tui.errors import RefError
+
+# ErrorKind and TaskError live with the exceptions; they are part of this vocabulary too.
+from tui.errors import ErrorKind, RefError, TaskError
+
+__all__ = ["CANONICAL_REF_RE", "ID_PATTERN", "ID_RE", "Change", "ErrorKind", "Phase", "RequestInfo", "Service",
+           "Snapshot", "TaskError", "TaskRef", "WatchedTask", "clean_text", "diff", "validate_id"]
 
 
 class Service(str, Enum):
@@ -61,25 +66,12 @@ _GLYPHS = {
 }
 
 
-class ErrorKind(str, Enum):
-    """Why the last fetch of a task did not give a fresh status."""
-
-    AUTH = "auth"
-    NOT_FOUND = "not_found"
-    THROTTLED = "throttled"
-    SERVER = "server"
-    NETWORK = "network"
-    BAD_RESPONSE = "bad_response"
-    CONFIG = "config"
-
-    @property
-    def transient(self) -> bool:
-        """Errors worth retrying with backoff rather than stopping."""
-        return self in (ErrorKind.THROTTLED, ErrorKind.SERVER, ErrorKind.NETWORK, ErrorKind.BAD_RESPONSE)
-
-
-# An id is 1–64 characters of A-Za-z0-9_- : nothing that could change the URL path.
-_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# An id is 1–64 characters of A-Za-z0-9_- : nothing that could change the URL path. Profile
+# names follow the same rule (they appear in file keys and messages).
+ID_PATTERN = r"[A-Za-z0-9_-]{1,64}"
+ID_RE = re.compile(ID_PATTERN)
+# Exactly the canonical forms str(TaskRef) produces: service, optional DWS project, id.
+CANONICAL_REF_RE = re.compile(rf"(check|build|dws):(?:({ID_PATTERN})/)?({ID_PATTERN})")
 
 
 def _describe_bad(text: str) -> str:
@@ -102,7 +94,7 @@ def _describe_bad(text: str) -> str:
 
 def validate_id(value: str, what: str = "id") -> str:
     """Return value if it is a valid id, else raise RefError naming the problem."""
-    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
+    if not isinstance(value, str) or not ID_RE.fullmatch(value):
         shown = value if isinstance(value, str) else str(value)
         shown = shown.encode("unicode_escape").decode("ascii")[:80]
         raise RefError(f"{what} '{shown}' {_describe_bad(value if isinstance(value, str) else '')}")
@@ -160,37 +152,6 @@ class TaskRef:
         """Ids as they go into a URL path, percent-encoded even though they were validated."""
         ids = (self.project_id, self.task_id) if self.service is Service.DWS else (self.task_id,)
         return tuple(urllib.parse.quote(i or "", safe="") for i in ids)
-
-
-@dataclass(frozen=True)
-class TaskError:
-    """Why the last fetch failed: the kind plus what the server said, when it said anything."""
-
-    kind: ErrorKind
-    message: str
-    code: str | None = None
-    http_status: int | None = None
-    request_id: str | None = None
-    retry_after: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "code": self.code,
-            "message": self.message,
-            "http_status": self.http_status,
-            "request_id": self.request_id,
-        }
-
-    def one_line(self) -> str:
-        """A short human line: kind, code, message, status."""
-        parts = [self.kind.value]
-        if self.http_status:
-            parts.append(f"HTTP {self.http_status}")
-        if self.code:
-            parts.append(self.code)
-        head = " ".join(parts)
-        return f"{head}: {self.message}" if self.message else head
 
 
 @dataclass(frozen=True)

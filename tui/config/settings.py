@@ -6,7 +6,6 @@ import difflib
 import json
 import math
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 
 from tui.config.endpoints import validate_region, validate_url
 from tui.errors import EndpointError
-from tui.model import validate_id
+from tui.model import ID_RE, validate_id
 from tui.errors import RefError
 from tui.config.toml_reader import key_lines, line_of, syntax_error
 from tui.errors import ConfigError
@@ -32,7 +31,6 @@ INTERVAL_FLOOR = 2.0
 # datetime (a next-poll time a million years away) far from the file that caused it.
 SECONDS_MAX = 7 * 24 * 3600.0
 COUNT_MAX = {"max_in_flight": 1000, "history": 100_000}
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Keys that would hold a secret, and where the secret belongs instead.
 _SECRETS = {
@@ -203,7 +201,7 @@ _KNOWN_NOTIFY = ("flash", "marker", "title", "bell", "toast")
 
 def _profile(r: _Reader, name: str, value: Any) -> Profile:
     keypath = ("profiles", name)
-    if not _PROFILE_NAME.fullmatch(name):
+    if not ID_RE.fullmatch(name):
         raise r.error(keypath, f"profile name {_show(name)} may only use letters, digits, '_' and '-'")
     data = r.table(keypath, value)
     prof = Profile(name)

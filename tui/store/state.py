@@ -14,23 +14,12 @@ from typing import Any, NamedTuple
 
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.clock import Clock
-from tui.fastref import parse_ref
 from tui.model import Change, Snapshot
 from tui.store.state_format import PHASE_CODES, Codes, decode_task, encode_task
-from tui.store.legacy_format import (
-    CHANGE_FIELDS,
-    change_from_json,
-    change_to_json,
-    history_from_json,
-    iso,
-    safe_url,
-    snapshot_from_json,
-    snapshot_to_json,
-)
+from tui.store.legacy_format import history_from_json, snapshot_from_json
+from tui.store.records import iso, saved_ref
 
-# The JSON helpers are re-exported: the (de)serialisation is part of this module's API.
-__all__ = ["CHANGE_FIELDS", "STATE_FILE", "VERSION", "StateStore", "TaskState", "change_from_json", "change_to_json",
-           "history_from_json", "safe_url", "snapshot_from_json", "snapshot_to_json"]
+__all__ = ["STATE_FILE", "VERSION", "StateStore", "TaskState"]
 
 STATE_FILE = "state.jsonl"
 VERSION = 2  # 2: compact array lines (tui.store.state_format); 1: objects, still read
@@ -174,7 +163,7 @@ class StateStore:
                     reusable = (text.startswith(f'["{key}",')
                                 and (len(item) < 3 or len(history) * 4 == len(item[2])))
                 else:  # a version 1 object (or a hand-written one)
-                    ref = parse_ref(item["ref"])
+                    _, ref = saved_ref(item["ref"])
                     snap = snapshot_from_json(ref, item["snapshot"])
                     history = history_from_json(ref, item.get("history") or ())[-limit:]
                     key, reusable = str(ref), False

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tui.model import Change, ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef
-from tui.store.legacy_format import _FAST_CHANGE, _FAST_SNAPSHOT, _PHASES, _can_build, _opt_num, _opt_str, safe_url
+from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError
+from tui.store.records import FAST_CHANGE, FAST_REQUEST, FAST_SNAPSHOT, PHASES, opt_num, opt_str, safe_url, saved_ref
 
 __all__ = ["EPOCH", "PHASE_CODES", "Codes", "decode_task", "encode_task"]
 
@@ -26,16 +25,12 @@ __all__ = ["EPOCH", "PHASE_CODES", "Codes", "decode_task", "encode_task"]
 # of ISO strings and names, no per-change lists, no repeated keys; see tests/perf/store_bench.py.
 
 PHASE_CODES = ("pending", "running", "succeeded", "failed", "stopped", "idle", "unknown")
-assert len(PHASE_CODES) <= 8 and set(PHASE_CODES) == set(_PHASES)  # three bits in a history code
-_PHASE_INDEX = {_PHASES[name]: i for i, name in enumerate(PHASE_CODES)}
+assert len(PHASE_CODES) <= 8 and set(PHASE_CODES) == set(PHASES)  # three bits in a history code
+_PHASE_INDEX = {PHASES[name]: i for i, name in enumerate(PHASE_CODES)}
 EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
 _US = timedelta(microseconds=1)
 _SNAP_DEFAULTS = (0, None, "", None, {}, None, None, None, None)
 _ERROR_KINDS = {k.value: k for k in ErrorKind}
-_SERVICES = {s.value: s for s in Service}
-_CANONICAL = re.compile(r"(check|build|dws):(?:([A-Za-z0-9_-]{1,64})/)?([A-Za-z0-9_-]{1,64})")
-_FAST_REF = _can_build(TaskRef, ("service", "task_id", "project_id"))
-_FAST_REQUEST = _can_build(RequestInfo, ("method", "url"))
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
@@ -107,24 +102,9 @@ def encode_task(key: str, snap: Snapshot, history: Any) -> str:
     return _dumps([key, s, flat])
 
 
-def _ref(key: Any) -> tuple[str, TaskRef]:
-    """A REF's canonical text and TaskRef; a canonical one is built without the dataclass __init__."""
-    m = _CANONICAL.fullmatch(key) if key.__class__ is str else None
-    if m is None or not _FAST_REF or (m.group(2) is not None and m.group(1) != "dws"):
-        ref = TaskRef.parse(key)  # validates, and raises RefError (a ValueError) for a bad one
-        return str(ref), ref
-    service, project, task = m.groups()
-    ref = object.__new__(TaskRef)
-    d = ref.__dict__
-    d["service"] = _SERVICES[service]
-    d["task_id"] = task
-    d["project_id"] = project
-    return key, ref
-
-
 def decode_task(item: list[Any], codes: Codes, limit: int) -> tuple[str, Snapshot, list[Change]]:
     """A compact line's key and task; raises ValueError/TypeError/KeyError/IndexError if malformed."""
-    key, ref = _ref(item[0])
+    key, ref = saved_ref(item[0])
     s = item[1]
     if s.__class__ is not list or len(item) > 3:
         raise ValueError("not a task line")
@@ -147,11 +127,11 @@ def decode_task(item: list[Any], codes: Codes, limit: int) -> tuple[str, Snapsho
         checked = (fetched or EPOCH) + delta(0, 0, checked)
     if err is not None:
         e = list(err) + [None] * (6 - len(err))
-        err = TaskError(_ERROR_KINDS[e[0]], str(e[1] or ""), _opt_str(e[2]),
-                        None if e[3] is None else int(e[3]), _opt_str(e[4]), _opt_num(e[5]))
+        err = TaskError(_ERROR_KINDS[e[0]], str(e[1] or ""), opt_str(e[2]),
+                        None if e[3] is None else int(e[3]), opt_str(e[4]), opt_num(e[5]))
     if req is not None:
         method, url = req
-        if _FAST_REQUEST:
+        if FAST_REQUEST:
             req = new(RequestInfo)
             req.__dict__.update(method=str(method), url=str(url))
         else:  # pragma: no cover - only if tui.model.RequestInfo changes shape
@@ -159,7 +139,7 @@ def decode_task(item: list[Any], codes: Codes, limit: int) -> tuple[str, Snapsho
     values = {"ref": ref, "phase": codes.phases[phase], "progress": progress, "message": message,
               "raw_status": raw_status, "fields": fields_, "fetched_at": fetched, "checked_at": checked,
               "error": err, "request": req, "stale": True}
-    if _FAST_SNAPSHOT:
+    if FAST_SNAPSHOT:
         snap = new(Snapshot)
         snap.__dict__.update(values)
     else:  # pragma: no cover - only if tui.model.Snapshot changes shape
@@ -175,7 +155,7 @@ def decode_task(item: list[Any], codes: Codes, limit: int) -> tuple[str, Snapsho
     append = history.append
     table = codes.changes
     to_float = float
-    fast = _FAST_CHANGE
+    fast = FAST_CHANGE
     at = EPOCH
     it = iter(flat)
     for code, dt, p, msg in zip(it, it, it, it):

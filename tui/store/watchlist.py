@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import tomli_w
 
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
-from tui.fastref import parse_ref
-from tui.model import Service, TaskRef, WatchedTask, clean_text
+from tui.store.records import saved_ref
+from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text
 from tui.errors import RefError
 from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
 from tui.errors import AlreadyWatched, WatchlistError
@@ -25,7 +25,6 @@ __all__ = ["AlreadyWatched", "HEADER", "VERSION", "Watchlist", "WatchlistError"]
 HEADER = "# Managed by hcwatch: edits are kept, comments are not.\n"
 VERSION = 1
 NAME_LIMIT = 200
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _KNOWN = ("ref", "name", "profile", "added", "paused")
 T = TypeVar("T")
 
@@ -47,7 +46,7 @@ _QUICK_HEAD = re.compile(r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*\n)*version = 1\n")
 _QUICK_TASK = re.compile(
     r'\n\[\[task\]\]\nref = "([A-Za-z0-9_:/-]{1,140})"\n'
     r'(?:name = "([^"\\\x00-\x1f\x7f]*)"\n)?'
-    r'profile = "([A-Za-z0-9_-]{1,64})"\n'
+    rf'profile = "({ID_PATTERN})"\n'
     r"(?:added = ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z)\n)?"
     r"paused = (true|false)\n"
 )
@@ -68,7 +67,7 @@ def _quick_read(text: str) -> _Doc | None:
             return None
         ref_text, name, profile, added, paused = m.groups()
         try:
-            ref = parse_ref(ref_text)
+            ref = saved_ref(ref_text)[1]
             when = datetime.fromisoformat(added) if added else None
         except ValueError:  # RefError included: the full parser says what and where
             return None
@@ -176,7 +175,7 @@ class Watchlist:
             if not isinstance(ref_text, str):
                 raise fail(here + ("ref",), f"task {i + 1}: ref must be text in quotes, not {ref_text!r}")
             try:
-                ref = parse_ref(ref_text)
+                ref = saved_ref(ref_text)[1]
             except RefError as exc:
                 raise fail(here + ("ref",), f"task {i + 1}: {exc}") from None
             key = str(ref)
@@ -187,7 +186,7 @@ class Watchlist:
             if name is not None and not isinstance(name, str):
                 raise fail(here + ("name",), f"task {i + 1}: name must be text in quotes, not {name!r}")
             profile = entry.get("profile", "default")
-            if not isinstance(profile, str) or not _PROFILE_NAME.fullmatch(profile):
+            if not isinstance(profile, str) or not ID_RE.fullmatch(profile):
                 raise fail(here + ("profile",), f"task {i + 1}: profile must be a profile name "
                            f"(letters, digits, '_' and '-'), not {profile!r}")
             added = entry.get("added")
@@ -294,7 +293,7 @@ class Watchlist:
     def add(self, task: WatchedTask, default_project: str | None = None) -> WatchedTask:
         """Add a task (its DWS project filled from default_project); AlreadyWatched if it is there."""
         name = clean_text(task.name, NAME_LIMIT) if task.name else None
-        if not _PROFILE_NAME.fullmatch(task.profile or ""):
+        if not ID_RE.fullmatch(task.profile or ""):
             raise WatchlistError(f"profile name {task.profile!r} may only use letters, digits, '_' and '-'")
         added = _utc(task.added) if task.added else datetime.now(timezone.utc).replace(microsecond=0)
         new = replace(task, ref=task.ref.with_project(default_project), name=name or None, added=added)

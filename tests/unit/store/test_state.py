@@ -12,7 +12,8 @@ import pytest
 
 from tui.clock import FakeClock
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef, diff
-from tui.store.state import STATE_FILE, StateStore, TaskState, safe_url
+from tui.store.records import safe_url
+from tui.store.state import STATE_FILE, StateStore, TaskState
 
 T0 = datetime(2026, 1, 31, 9, 30, 15, 123456, tzinfo=timezone.utc)
 REF = TaskRef.parse("check:2b31ed520ebedb6e57")
