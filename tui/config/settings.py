@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import math
@@ -20,7 +21,7 @@ from tui.errors import RefError
 from tui.config.toml_reader import key_lines, line_of, syntax_error
 from tui.errors import ConfigError
 
-__all__ = ["ConfigError", "NotifySettings", "Profile", "Settings", "load_config"]
+__all__ = ["POLL_BOUNDS", "ConfigError", "NotifySettings", "PollSettings", "Profile", "Settings", "load_config"]
 
 
 DEFAULT_REGION = "cn-north-4"
@@ -30,7 +31,27 @@ INTERVAL_FLOOR = 2.0
 # Upper bounds: past these a value is a typo, and it would overflow a deque (history) or a
 # datetime (a next-poll time a million years away) far from the file that caused it.
 SECONDS_MAX = 7 * 24 * 3600.0
-COUNT_MAX = {"max_in_flight": 1000, "history": 100_000}
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The range config.toml accepts for one poll setting; the poller clamps to the same range."""
+
+    floor: float
+    ceiling: float
+    unit: str
+
+
+# The one declaration of the poll settings' ranges: the loader refuses values outside them
+# (naming file and line), PollSettings clamps to them (for settings made in code).
+POLL_BOUNDS = {
+    "interval": Bounds(INTERVAL_FLOOR, SECONDS_MAX, "seconds"),
+    "finished_interval": Bounds(INTERVAL_FLOOR, SECONDS_MAX, "seconds"),
+    "backoff_cap": Bounds(INTERVAL_FLOOR, SECONDS_MAX, "seconds"),
+    "max_in_flight": Bounds(1, 1000, "requests"),
+    "rate": Bounds(0.0, math.inf, "requests per second"),  # per host; 0 or inf in code: no cap
+    "history": Bounds(1, 100_000, "changes"),
+}
 
 # Keys that would hold a secret, and where the secret belongs instead.
 _SECRETS = {
@@ -71,8 +92,12 @@ class NotifySettings:
 
 
 @dataclass
-class Settings:
-    """Everything config.toml can set, with defaults for what it leaves out."""
+class PollSettings:
+    """How often and how hard to poll: config.toml's top-level numbers, and the poller's knobs.
+
+    Values outside POLL_BOUNDS are clamped here (the config loader has refused them already,
+    with file and line); a rate of 0, a negative one or infinity means no rate cap.
+    """
 
     interval: float = 10.0
     finished_interval: float = 60.0
@@ -80,6 +105,27 @@ class Settings:
     max_in_flight: int = 8
     rate: float = 20.0
     history: int = 200
+
+    def __post_init__(self) -> None:
+        for name, bounds in POLL_BOUNDS.items():
+            value = getattr(self, name)
+            whole = isinstance(getattr(PollSettings, name), int)
+            value = int(value) if whole else float(value)
+            if name == "rate":
+                value = value if 0 < value < math.inf else math.inf
+            setattr(self, name, min(max(bounds.floor, value), bounds.ceiling))
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> PollSettings:
+        """The poll settings of a Settings (or any object with some of these attributes)."""
+        names = [f.name for f in dataclasses.fields(PollSettings)]
+        return cls(**{n: getattr(settings, n) for n in names if hasattr(settings, n)})
+
+
+@dataclass
+class Settings(PollSettings):
+    """Everything config.toml can set, with defaults for what it leaves out."""
+
     profiles: dict[str, Profile] = field(default_factory=dict)
     notify: NotifySettings = field(default_factory=NotifySettings)
     keymap: dict[str, str] = field(default_factory=dict)
@@ -144,25 +190,26 @@ class _Reader:
             raise self.error(keypath, f"{'.'.join(keypath)} must be a table ([{'.'.join(keypath)}]), not {_show(value)}")
         return value
 
-    def seconds(self, keypath: tuple[str, ...], value: Any, floor: float) -> float:
+    def seconds(self, keypath: tuple[str, ...], value: Any) -> float:
         name = keypath[-1]
+        bounds = POLL_BOUNDS[name]
         if not _is_number(value):
             raise self.error(keypath, f"{name} must be a number of seconds, not {_show(value)}")
-        if value < floor:
-            raise self.error(keypath, f"{name} must be at least {floor:g} seconds, not {value:g}")
-        if value > SECONDS_MAX:
-            raise self.error(keypath, f"{name} must be at most {SECONDS_MAX:g} seconds (a week), not {value:g}")
+        if value < bounds.floor:
+            raise self.error(keypath, f"{name} must be at least {bounds.floor:g} seconds, not {value:g}")
+        if value > bounds.ceiling:
+            raise self.error(keypath, f"{name} must be at most {bounds.ceiling:g} seconds (a week), not {value:g}")
         return float(value)
 
     def count(self, keypath: tuple[str, ...], value: Any, what: str) -> int:
         name = keypath[-1]
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(keypath, f"{name} must be a whole number of {what}, not {_show(value)}")
-        if value < 1:
-            raise self.error(keypath, f"{name} must be at least 1, not {value}")
-        top = COUNT_MAX.get(name)
-        if top is not None and value > top:
-            raise self.error(keypath, f"{name} must be at most {top}, not {value}")
+        bounds = POLL_BOUNDS[name]
+        if value < bounds.floor:
+            raise self.error(keypath, f"{name} must be at least {bounds.floor:g}, not {value}")
+        if value > bounds.ceiling:
+            raise self.error(keypath, f"{name} must be at most {bounds.ceiling:g}, not {value}")
         return value
 
     def text_value(self, keypath: tuple[str, ...], value: Any, what: str = "text in quotes") -> str:
@@ -187,14 +234,7 @@ class _Reader:
                 self.check_secrets(sub, here)
 
 
-_TOP = {
-    "interval": lambda r, k, v: r.seconds(k, v, INTERVAL_FLOOR),
-    "finished_interval": lambda r, k, v: r.seconds(k, v, INTERVAL_FLOOR),
-    "backoff_cap": lambda r, k, v: r.seconds(k, v, INTERVAL_FLOOR),
-    "max_in_flight": lambda r, k, v: r.count(k, v, "requests"),
-    "history": lambda r, k, v: r.count(k, v, "changes"),
-}
-_KNOWN_TOP = (*_TOP, "rate", "profiles", "notify", "keymap")
+_KNOWN_TOP = (*POLL_BOUNDS, "profiles", "notify", "keymap")
 _KNOWN_PROFILE = ("region", "project_id", "auth", "user", "domain", "endpoints")
 _KNOWN_NOTIFY = ("flash", "marker", "title", "bell", "toast")
 
@@ -247,12 +287,13 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
     r.check_secrets(data)
     for key, value in data.items():
         kp = (key,)
-        if key in _TOP:
-            setattr(s, key, _TOP[key](r, kp, value))
-        elif key == "rate":
+        if key == "rate":
             if not _is_number(value) or value <= 0:
                 raise r.error(kp, f"rate must be a positive number of requests per second, not {_show(value)}")
             s.rate = float(value)
+        elif key in POLL_BOUNDS:
+            unit = POLL_BOUNDS[key].unit
+            setattr(s, key, r.seconds(kp, value) if unit == "seconds" else r.count(kp, value, unit))
         elif key == "profiles":
             for name, prof in r.table(kp, value).items():
                 s.profiles[name] = _profile(r, name, prof)

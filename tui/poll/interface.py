@@ -1,42 +1,19 @@
-"""The poller's plain types: settings, the fetcher protocol, updates, task status, cadence, results."""
+"""The poller's plain types: the fetcher protocol, updates, task status, cadence, results (settings: tui.config)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
+# The settings are declared with the rest of config.toml; the poller takes them from here too.
+from tui.config.settings import INTERVAL_FLOOR, PollSettings
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, WatchedTask
-from tui.poll.rate_limit import unlimited
 
-INTERVAL_FLOOR = 2.0
+__all__ = ["END", "INF", "INTERVAL_FLOOR", "REQUEUE", "Failed", "Fetcher", "PollSettings", "TaskStatus", "Update",
+           "cadence", "is_401"]
+
 INF = math.inf
-
-
-
-@dataclass
-class PollSettings:
-    """The poller's knobs (from config.Settings); out-of-range values are clamped, not refused."""
-
-    interval: float = 10.0
-    finished_interval: float = 60.0
-    backoff_cap: float = 300.0
-    max_in_flight: int = 8
-    rate: float = 20.0  # per host; 0 or inf: no rate cap
-    history: int = 200
-
-    def __post_init__(self) -> None:
-        self.interval = max(INTERVAL_FLOOR, float(self.interval))
-        self.finished_interval = max(INTERVAL_FLOOR, float(self.finished_interval))
-        self.backoff_cap = max(INTERVAL_FLOOR, float(self.backoff_cap))
-        self.max_in_flight = max(1, int(self.max_in_flight))
-        self.rate = INF if unlimited(self.rate) else float(self.rate)
-        self.history = max(1, int(self.history))
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> "PollSettings":
-        names = ("interval", "finished_interval", "backoff_cap", "max_in_flight", "rate", "history")
-        return cls(**{n: getattr(settings, n) for n in names if hasattr(settings, n)})
 
 
 class Fetcher(Protocol):
