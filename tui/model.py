@@ -24,7 +24,8 @@ class Service(str, Enum):
     DWS = "dws"
 
     @property
-    def title(self) -> str:
+    def product(self) -> str:
+        """The product's own name, as the console shows it ("CodeArts Check")."""
         return {"check": "CodeArts Check", "build": "CodeArts Build", "dws": "DWS"}[self.value]
 
 

@@ -188,10 +188,10 @@ class Simulator:
             seconds = float(fault.opts.get("seconds", 0.05))
             await (self.clock.sleep(seconds) if fault.opts.get("on_clock") else asyncio.sleep(seconds))
         # Chosen after the wait, so concurrent requests never use up a counted fault more than `count` times.
-        fault = self._pick_fault(ref, service)
-        if fault is not None:
-            fault.consume()
-            return await self._fault(fault, scope, send, service)
+        picked = self._pick_fault(ref, service)
+        if picked is not None:
+            picked.consume()
+            return await self._fault(picked, scope, send, service)
 
         if route is None:
             status, err = not_found_body(None)
@@ -207,6 +207,7 @@ class Simulator:
                 return await self._send_json(send, fail.status, _apig(fail.code, fail.msg))
         if route == "iam_projects":
             return await self._send_json(send, 200, self.gateway.list_projects(query))
+        assert service is not None and ref is not None  # every other route is a task's
         return await self._answer(send, route, service, ref, params)
 
     def _pick_fault(self, ref: TaskRef | None, service: str | None) -> Fault | None:

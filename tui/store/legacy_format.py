@@ -26,7 +26,7 @@ def snapshot_from_json(ref: TaskRef, data: dict[str, Any]) -> Snapshot:
     req = data.get("request")
     progress = data.get("progress")
     fields_ = data.get("fields") or {}
-    values = dict(
+    values: dict[str, Any] = dict(
         ref=ref,
         phase=PHASES[data.get("phase", "pending")],
         progress=None if progress is None else float(progress),

@@ -29,7 +29,7 @@ assert len(PHASE_CODES) <= 8 and set(PHASE_CODES) == set(PHASES)  # three bits i
 _PHASE_INDEX = {PHASES[name]: i for i, name in enumerate(PHASE_CODES)}
 EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
 _US = timedelta(microseconds=1)
-_SNAP_DEFAULTS = (0, None, "", None, {}, None, None, None, None)
+_SNAP_DEFAULTS: tuple[Any, ...] = (0, None, "", None, {}, None, None, None, None)
 _ERROR_KINDS = {k.value: k for k in ErrorKind}
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
@@ -65,7 +65,7 @@ def encode_task(key: str, snap: Snapshot, history: Any) -> str:
     checked = snap.checked_at
     err = snap.error
     req = snap.request
-    s = [
+    s: list[Any] = [
         _PHASE_INDEX[snap.phase], snap.progress, snap.message, snap.raw_status, snap.fields,
         None if fetched is None else _us(fetched),
         None if checked is None else _us(checked, EPOCH if fetched is None else _aware(fetched)),

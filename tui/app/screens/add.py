@@ -46,7 +46,7 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
         with Vertical(id="dialog", classes="dialog"):
             yield Label("Watch a task", classes="dialog-title")
             yield Label("Service")
-            yield Select([(s.title, s.value) for s in Service], value=Service.CHECK.value,
+            yield Select([(s.product, s.value) for s in Service], value=Service.CHECK.value,
                          allow_blank=False, id="service", compact=True)
             yield Label("Task / job id", id="id-label")
             yield OrderedInput(placeholder="e.g. 2b31ed520xxxxxxebedb6e57xxxxxxxx", id="task-id", compact=True)

@@ -58,7 +58,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     title = Text(clean_text(task.label, 120), style="bold")
     title.append(f"  {task.key}", style="dim")
     lines.append((title, 2))
-    row("service", f"{task.ref.service.title} (profile {task.profile})")
+    row("service", f"{task.ref.service.product} (profile {task.profile})")
     phase = snapshot.phase if snapshot else None
     if phase is not None:
         row("status", status_text(phase, paused))
