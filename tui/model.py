@@ -30,7 +30,7 @@ class Service(str, Enum):
 
 
 class Phase(str, Enum):
-    """One phase vocabulary for all services (see DESIGN.md, Phases)."""
+    """One phase vocabulary for all services; `idle` is a Build job not running whose last outcome is unknown."""
 
     PENDING = "pending"
     RUNNING = "running"
@@ -197,7 +197,7 @@ class Snapshot:
         return replace(self, error=error, checked_at=at, request=request or self.request)
 
     def to_json(self, name: str | None = None) -> dict[str, Any]:
-        """The JSON object printed by `list --json` and `watch --json` (DESIGN.md)."""
+        """The JSON object printed by `list --json` and `watch --json` (its fields are the README's contract)."""
         return {
             "ref": str(self.ref),
             "service": self.ref.service.value,

@@ -11,7 +11,8 @@ from tui.errors import EndpointError
 
 KINDS = ("check", "build", "dws", "iam")
 
-# Regions whose hosts follow the SDK patterns (API-NOTES, Hosts). Which services answer in each
+# Regions whose hosts follow the official SDK's patterns (codearts-check / cloudbuild-ext / dws / iam
+# .{region}.myhuaweicloud.com; .eu for eu-west-101). Which services answer in each
 # international region is unconfirmed, which is why every endpoint can be overridden.
 REGIONS = frozenset(
     {

@@ -39,7 +39,7 @@ def client_for(sim: Simulator, token: str | None = DEMO_TOKEN, base: str = "http
 
 
 async def phase(client: httpx.AsyncClient, ref: str) -> str:
-    """The phase a client would show, by the mapping in API-NOTES (Build enriched via the /v1 APIs)."""
+    """The phase a client would show, by hcwatch's status mapping (Build's result:false enriched via the /v1 running-status and build-info)."""
     r = await client.get(url_for(ref))
     assert r.status_code == 200, r.text
     body = r.json()
