@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class Clock:
@@ -18,7 +18,7 @@ class Clock:
         return time.monotonic()
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.time(), timezone.utc)
+        return datetime.fromtimestamp(self.time(), UTC)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -112,7 +112,7 @@ class TaskRef:
     project_id: str | None = None
 
     @classmethod
-    def parse(cls, text: str, default_project: str | None = None) -> "TaskRef":
+    def parse(cls, text: str, default_project: str | None = None) -> TaskRef:
         """Parse and validate a REF; raises RefError with a one-line reason."""
         if not isinstance(text, str):
             raise RefError(f"task reference must be text, not {type(text).__name__}")
@@ -137,7 +137,7 @@ class TaskRef:
         validate_id(rest, f"{service.value} id")
         return cls(service, rest)
 
-    def with_project(self, project_id: str | None) -> "TaskRef":
+    def with_project(self, project_id: str | None) -> TaskRef:
         """Fill in a DWS project id that the REF left to the profile."""
         if self.service is not Service.DWS or self.project_id or not project_id:
             return self
@@ -164,7 +164,7 @@ class RequestInfo:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ class Snapshot:
     # True when this snapshot was loaded from the state folder and no fresh poll has come yet.
     stale: bool = False
 
-    def failed_with(self, error: TaskError, at: datetime, request: RequestInfo | None = None) -> "Snapshot":
+    def failed_with(self, error: TaskError, at: datetime, request: RequestInfo | None = None) -> Snapshot:
         """This snapshot's last known status, carrying a new fetch error."""
         from dataclasses import replace
 

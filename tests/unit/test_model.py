@@ -1,13 +1,13 @@
 """REF parsing and validation, snapshot JSON, and change detection."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from tui.model import ErrorKind, Phase, Service, Snapshot, TaskError, TaskRef, WatchedTask, clean_text, diff
 from tui.errors import RefError, UserError
+from tui.model import ErrorKind, Phase, Service, Snapshot, TaskError, TaskRef, WatchedTask, clean_text, diff
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -8,13 +8,13 @@ import getpass
 import json
 import math
 import sys
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
 from tui.cli.session import open_runtime, print_warnings
-from tui.model import ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 from tui.errors import UserError
+from tui.model import ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -126,8 +126,8 @@ def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
         for t, s in rows
     ]
     widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(header)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in lines]
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines]
     return "\n".join(out)
 
 
@@ -142,7 +142,8 @@ def _list(rt, args) -> int:
     tasks = rt.tasks()
     if not tasks:
         if not args.json:
-            print(f"hcwatch: no tasks watched yet; add one with 'hcwatch add REF' ({rt.watchlist.path})", file=sys.stderr)
+            print(f"hcwatch: no tasks watched yet; add one with 'hcwatch add REF' ({rt.watchlist.path})",
+                  file=sys.stderr)
         return EXIT_OK
 
     async def go() -> dict[str, Snapshot]:
@@ -247,7 +248,7 @@ def _watch(rt, args) -> int:
         try:
             await asyncio.wait_for(done.wait(), args.timeout)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         finally:
             await rt.stop()

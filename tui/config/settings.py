@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.config.endpoints import validate_region, validate_url
-from tui.errors import EndpointError
-from tui.model import ID_RE, validate_id
-from tui.errors import RefError
 from tui.config.toml_reader import key_lines, line_of, syntax_error
-from tui.errors import ConfigError
+from tui.errors import ConfigError, EndpointError, RefError
+from tui.model import ID_RE, validate_id
 
 __all__ = ["POLL_BOUNDS", "ConfigError", "NotifySettings", "PollSettings", "Profile", "Settings", "load_config"]
 
@@ -187,7 +185,8 @@ class _Reader:
 
     def table(self, keypath: tuple[str, ...], value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.error(keypath, f"{'.'.join(keypath)} must be a table ([{'.'.join(keypath)}]), not {_show(value)}")
+            name = ".".join(keypath)
+            raise self.error(keypath, f"{name} must be a table ([{name}]), not {_show(value)}")
         return value
 
     def seconds(self, keypath: tuple[str, ...], value: Any) -> float:

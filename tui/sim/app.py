@@ -7,7 +7,8 @@ import contextvars
 import email.utils
 import json
 import uuid
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 

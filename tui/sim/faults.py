@@ -63,7 +63,8 @@ def not_found_body(service: str | None) -> tuple[int, dict[str, str]]:
         return 404, {"error_code": "CB.00060201", "error_msg": "Invalid job ID or the job does not exist."}
     if service == Service.DWS.value:
         return 404, {"error_code": "DWS.0047", "error_msg": "The job does not exist."}
-    return 404, {"error_code": "APIG.0101", "error_msg": "The API does not exist or has not been published in the environment"}
+    return 404, {"error_code": "APIG.0101",
+                 "error_msg": "The API does not exist or has not been published in the environment"}
 
 
 def error_response(fault: Fault, service: str | None) -> tuple[int, dict[str, str], bytes]:
@@ -80,7 +81,8 @@ def error_response(fault: Fault, service: str | None) -> tuple[int, dict[str, st
         status, body = (
             (401, {"error_code": "CC.00000003", "error_msg": "Authentication information expired."})
             if service == "check"
-            else (401, {"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information: token expires"})
+            else (401, {"error_code": "APIG.0301",
+                        "error_msg": "Incorrect IAM authentication information: token expires"})
         )
     elif kind == "forbidden":
         status, body = (
@@ -92,7 +94,8 @@ def error_response(fault: Fault, service: str | None) -> tuple[int, dict[str, st
         status, body = not_found_body(service)
     elif kind == "throttle":
         status = 429
-        body = {"error_code": "APIG.0308", "error_msg": "The throttling threshold has been reached: policy user over ratelimit"}
+        body = {"error_code": "APIG.0308",
+                "error_msg": "The throttling threshold has been reached: policy user over ratelimit"}
         retry_after = o.get("retry_after", 5)
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)

@@ -7,12 +7,13 @@ import hmac
 import json
 import secrets
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
-from tui.cloud import signing
 from tui.clock import Clock
+from tui.cloud import signing
 
 SKEW_LIMIT = 15 * 60  # seconds X-Sdk-Date may differ from the gateway's clock
 LOCK_AFTER = 5  # consecutive failed AK/SK authentications...
@@ -57,7 +58,7 @@ class Identity:
 
 def iso(epoch: float) -> str:
     """IAM's time format: 2020-01-04T09:05:22.701000Z."""
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass
@@ -115,13 +116,14 @@ class Gateway:
     def _verify(self, entry, method, path, query, headers, body, names, sig, now) -> None:
         date = headers.get("x-sdk-date", "")
         try:
-            when = datetime.strptime(date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp()
+            when = datetime.strptime(date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
         except ValueError:
             raise AuthFailure(401, "APIG.0301", _BAD + "verify aksk signature fail, invalid X-Sdk-Date") from None
         if abs(when - now) > SKEW_LIMIT:
             raise AuthFailure(
                 401, "APIG.0301",
-                _BAD + "verify aksk signature fail, request time skewed: X-Sdk-Date is more than 15 minutes from the server time",
+                _BAD + "verify aksk signature fail, request time skewed: "
+                "X-Sdk-Date is more than 15 minutes from the server time",
             )
         if "x-sdk-date" not in names or any(n not in headers for n in names):
             raise AuthFailure(401, "APIG.0301", _BAD + "verify aksk signature fail")

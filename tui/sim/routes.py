@@ -68,7 +68,8 @@ def payload(route: str, ref: TaskRef, task: ScriptedTask, params: tuple[str, ...
         if found is None:
             return 404, {"error_code": "CB.00060201", "error_msg": "The build record does not exist."}
         building, outcome = found
-        return 200, _wrapped({"building": building, "build_result": outcome, "region": state.get("region", "cn-north-4")})
+        region = state.get("region", "cn-north-4")
+        return 200, _wrapped({"building": building, "build_result": outcome, "region": region})
     if "_body" in state:  # a test wants an exact (perhaps odd) answer
         return 200, state["_body"]
     if route == "build_status":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tui.model import Service, TaskRef
@@ -38,7 +38,7 @@ def _resolve(value: Any, fraction: float) -> Any:
 
 def dws_time(epoch: float) -> str:
     """DWS job times as the seed shows them: no time zone (we use UTC), second precision."""
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 @dataclass

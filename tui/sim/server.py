@@ -8,7 +8,8 @@ import logging
 import socket
 import sys
 import threading
-from typing import Iterator, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
 import uvicorn
 
@@ -64,7 +65,8 @@ def _banner(sim: Simulator, url: str) -> str:
     return "\n".join(lines)
 
 
-def serve(port: int = 8000, host: str = "127.0.0.1", *, sim: Simulator | None = None, out: TextIO | None = None) -> None:
+def serve(port: int = 8000, host: str = "127.0.0.1", *, sim: Simulator | None = None,
+          out: TextIO | None = None) -> None:
     """Run the simulator until interrupted; prints where it listens first (the real port when port=0)."""
     sock = _listen(host, port)
     sim = sim or Simulator(demo=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tui.model import Change, ErrorKind, RequestInfo, Snapshot, TaskError, TaskRef
@@ -13,7 +13,7 @@ __all__ = ["CHANGE_FIELDS", "change_from_json", "history_from_json", "snapshot_f
 
 def _parse_time(text: str) -> datetime:
     value = datetime.fromisoformat(text)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _time(value: Any) -> datetime | None:
@@ -75,7 +75,7 @@ def history_from_json(ref: TaskRef, items: Any) -> list[Change]:
             raise ValueError("change time missing")
         at = datetime.fromisoformat(at)
         if at.tzinfo is None:
-            at = at.replace(tzinfo=timezone.utc)
+            at = at.replace(tzinfo=UTC)
         if progress is not None and progress.__class__ is not float:
             progress = float(progress)
         if message.__class__ is not str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tui.model import CANONICAL_REF_RE, Change, Phase, RequestInfo, Service, Snapshot, TaskRef
@@ -23,7 +23,7 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.isoformat()
 
 

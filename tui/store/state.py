@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.clock import Clock
 from tui.model import Change, Snapshot
-from tui.store.state_format import PHASE_CODES, Codes, decode_task, encode_task
+from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.legacy_format import history_from_json, snapshot_from_json
 from tui.store.records import iso, saved_ref
+from tui.store.state_format import PHASE_CODES, Codes, decode_task, encode_task
 
 __all__ = ["STATE_FILE", "VERSION", "StateStore", "TaskState"]
 
@@ -153,7 +153,7 @@ class StateStore:
         encoded: dict[str, str] = {}
         bad = 0
         limit = self.history_limit
-        for text, item in zip(texts, items):
+        for text, item in zip(texts, items, strict=True):
             try:
                 if item is None:  # the one-shot parse failed: this line on its own
                     item = json.loads(text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError
@@ -27,7 +27,7 @@ __all__ = ["EPOCH", "PHASE_CODES", "Codes", "decode_task", "encode_task"]
 PHASE_CODES = ("pending", "running", "succeeded", "failed", "stopped", "idle", "unknown")
 assert len(PHASE_CODES) <= 8 and set(PHASE_CODES) == set(PHASES)  # three bits in a history code
 _PHASE_INDEX = {PHASES[name]: i for i, name in enumerate(PHASE_CODES)}
-EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _SNAP_DEFAULTS: tuple[Any, ...] = (0, None, "", None, {}, None, None, None, None)
 _ERROR_KINDS = {k.value: k for k in ErrorKind}
@@ -51,12 +51,12 @@ class Codes:
 
 def _us(value: datetime, base: datetime = EPOCH) -> int:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return (value - base) // _US
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def encode_task(key: str, snap: Snapshot, history: Any) -> str:
@@ -89,7 +89,7 @@ def encode_task(key: str, snap: Snapshot, history: Any) -> str:
     for c in history:
         at = c.at
         if at.tzinfo is None:
-            at = at.replace(tzinfo=timezone.utc)
+            at = at.replace(tzinfo=UTC)
         f = index[c.from_phase]
         t = index[c.to_phase]
         code = f | t << 3
@@ -158,7 +158,7 @@ def decode_task(item: list[Any], codes: Codes, limit: int) -> tuple[str, Snapsho
     fast = FAST_CHANGE
     at = EPOCH
     it = iter(flat)
-    for code, dt, p, msg in zip(it, it, it, it):
+    for code, dt, p, msg in zip(it, it, it, it, strict=True):  # len(flat) % 4 == 0, checked above
         at = at + delta(0, 0, dt)
         f, t, major, closed = table[code]
         if p.__class__ is not to_float and p is not None:

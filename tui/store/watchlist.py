@@ -7,18 +7,17 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 
 import tomli_w
 
+from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
+from tui.errors import AlreadyWatched, RefError, WatchlistError
+from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.records import saved_ref
-from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text
-from tui.errors import RefError
-from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
-from tui.errors import AlreadyWatched, WatchlistError
 
 __all__ = ["AlreadyWatched", "HEADER", "VERSION", "Watchlist", "WatchlistError"]
 
@@ -82,7 +81,7 @@ def _quick_read(text: str) -> _Doc | None:
 
 def _utc(value: datetime) -> datetime:
     # A datetime written without an offset is taken as UTC, so the file means the same everywhere.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _toml_str(text: str) -> str:
@@ -295,7 +294,7 @@ class Watchlist:
         name = clean_text(task.name, NAME_LIMIT) if task.name else None
         if not ID_RE.fullmatch(task.profile or ""):
             raise WatchlistError(f"profile name {task.profile!r} may only use letters, digits, '_' and '-'")
-        added = _utc(task.added) if task.added else datetime.now(timezone.utc).replace(microsecond=0)
+        added = _utc(task.added) if task.added else datetime.now(UTC).replace(microsecond=0)
         new = replace(task, ref=task.ref.with_project(default_project), name=name or None, added=added)
 
         def change(doc: _Doc) -> tuple[WatchedTask, bool]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tui.config.endpoints import KINDS, resolve, validate_url
-from tui.errors import EndpointError
-from tui.errors import UserError
+from tui.errors import EndpointError, UserError
 
 
 @pytest.mark.parametrize(

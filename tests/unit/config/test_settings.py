@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.config.settings import NotifySettings, Profile, Settings, load_config
-from tui.errors import ConfigError
-from tui.errors import UserError
 from tui.config.paths import default_paths
+from tui.config.settings import NotifySettings, Profile, Settings, load_config
+from tui.errors import ConfigError, UserError
 
 FULL = """\
 # every setting

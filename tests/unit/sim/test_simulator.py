@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import logging
+import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from tui.cloud import signing
 from tui.clock import FakeClock
+from tui.cloud import signing
 from tui.errors import UserError
 from tui.sim import DEMO_PROJECT_ID, DEMO_TOKEN, FAULTS, Ramp, Simulator, running, serve
 
@@ -185,7 +185,7 @@ async def test_dws_task_scripted_without_project_answers_under_any_project():
         clock.advance(9)
         body = (await client.get("/v1.0/other/job/job-1")).json()
         assert body["status"] == "STOP" and body["begin_time"] < body["end_time"]
-        assert datetime.fromisoformat(body["end_time"]).replace(tzinfo=timezone.utc).timestamp() == clock.time()
+        assert datetime.fromisoformat(body["end_time"]).replace(tzinfo=UTC).timestamp() == clock.time()
 
 
 async def test_unknown_tasks_and_routes_and_request_ids():
@@ -415,7 +415,7 @@ async def test_demo_user_and_project_listing():
 def signed(method: str, url: str, *, ak=AK, sk=SK, project=DEMO_PROJECT_ID, when: datetime | float, body=b"") -> dict:
     """Headers the official SDK would send, signed with tui.cloud.signing."""
     u = httpx.URL(url)
-    stamp = when if isinstance(when, datetime) else datetime.fromtimestamp(when, timezone.utc)
+    stamp = when if isinstance(when, datetime) else datetime.fromtimestamp(when, UTC)
     headers = {"Content-Type": "application/json", "Host": u.netloc.decode(),
                "X-Sdk-Date": stamp.strftime("%Y%m%dT%H%M%SZ"), "X-Project-Id": project}
     pairs = httpx.QueryParams(u.query.decode()).multi_items()
@@ -527,9 +527,9 @@ def test_running_thread_signatures_drop_and_chunks_over_a_socket():
         logging.getLogger("uvicorn.error").addHandler(handler)
         try:
             url = f"{base}/v3/projects?name=cn-north-4&x=a%20b"
-            r = client.get(url, headers=signed("GET", url, when=datetime.now(timezone.utc)))
+            r = client.get(url, headers=signed("GET", url, when=datetime.now(UTC)))
             assert r.status_code == 200, r.text
-            assert client.get(url, headers=signed("GET", url, sk="wrong" * 8, when=datetime.now(timezone.utc))).status_code == 401
+            assert client.get(url, headers=signed("GET", url, sk="wrong" * 8, when=datetime.now(UTC))).status_code == 401
             auth = {"X-Auth-Token": DEMO_TOKEN}
             sim.inject("drop", count=1)
             with pytest.raises(httpx.RemoteProtocolError):  # "Server disconnected without sending a response."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError
 from tui.store.records import safe_url
 from tui.store.state import STATE_FILE, StateStore, TaskState
 
-T0 = datetime(2026, 1, 31, 9, 30, 15, 123456, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 31, 9, 30, 15, 123456, tzinfo=UTC)
 REF = TaskRef.parse("check:2b31ed520ebedb6e57")
 DWS = TaskRef.parse("dws:05f2cff45100d5112f4bc00b794ea08e/job9")
 
@@ -136,7 +136,7 @@ def test_hand_edited_file_with_missing_and_extra_keys_loads(store: StateStore) -
     assert got["check:a"].snapshot == Snapshot(TaskRef.parse("check:a"), Phase.RUNNING, stale=True)
     b = got["build:b"]
     assert b.snapshot.progress == 100.0 and b.snapshot.phase is Phase.SUCCEEDED
-    assert b.history[0].at == datetime(2026, 1, 31, 10, tzinfo=timezone.utc) and b.history[0].major
+    assert b.history[0].at == datetime(2026, 1, 31, 10, tzinfo=UTC) and b.history[0].major
     assert b.history[1].message == "go" and b.history[1].to_phase is Phase.RUNNING
 
 
@@ -256,10 +256,10 @@ def test_compact_lines_keep_odd_values_exactly(store: StateStore) -> None:
     loaded = StateStore(store.dir).load()
     got = loaded[str(REF)]
     assert got.snapshot == Snapshot(**{**snap.__dict__, "checked_at": T0, "stale": True})
-    naive_as_utc = Change(**{**hist[0].__dict__, "at": hist[0].at.replace(tzinfo=timezone.utc)})
+    naive_as_utc = Change(**{**hist[0].__dict__, "at": hist[0].at.replace(tzinfo=UTC)})
     assert got.history == [naive_as_utc, hist[1], Change(REF, Phase.STOPPED, Phase.PENDING, T0 - timedelta(days=1),
                                                          True, 5.0, "back in time")]
-    assert all(c.at.tzinfo is timezone.utc for c in got.history)
+    assert all(c.at.tzinfo is UTC for c in got.history)
     dws = loaded[str(DWS)].snapshot
     assert dws.fetched_at == T0 and dws.checked_at == T0 - timedelta(seconds=1) and dws.error is None
 

@@ -10,18 +10,17 @@ import subprocess
 import sys
 import time
 import tomllib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tui.model import TaskRef, WatchedTask
-from tui.errors import UserError
 from tui.config.toml_reader import fast_loads
+from tui.errors import AlreadyWatched, UserError, WatchlistError
+from tui.model import TaskRef, WatchedTask
 from tui.store.watchlist import HEADER, Watchlist
-from tui.errors import AlreadyWatched, WatchlistError
 
-T0 = datetime(2026, 1, 31, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -43,7 +42,7 @@ def test_round_trip_of_every_field(wl: Watchlist) -> None:
     entries = [
         task("check:2b31ed520xxxxxxebedb6e57xxxxxxxx", 'nightly "scan" \\ ünïcode ✓'),
         task("build:job_1-a", None, profile="prod-eu", paused=True),
-        task("dws:05f2cff45100d5112f4bc00b794ea08e/job9", "dws job", added=datetime(2025, 5, 1, 23, 59, 58, 123456, tzinfo=timezone.utc)),
+        task("dws:05f2cff45100d5112f4bc00b794ea08e/job9", "dws job", added=datetime(2025, 5, 1, 23, 59, 58, 123456, tzinfo=UTC)),
         task("dws:lonejob", "no project yet"),
     ]
     for e in entries:
@@ -122,8 +121,8 @@ def test_hand_written_old_style_file_loads_and_extras_survive(wl: Watchlist) -> 
     tasks = wl.load()
     assert [t.key for t in tasks] == ["check:a", "build:b", "dws:p/j"]
     assert tasks[0].profile == "default" and tasks[0].paused is False and tasks[0].added is None
-    assert tasks[1].added == datetime(2026, 1, 2, tzinfo=timezone.utc)
-    assert tasks[2].added == datetime(2026, 1, 3, 8, tzinfo=timezone.utc)
+    assert tasks[1].added == datetime(2026, 1, 2, tzinfo=UTC)
+    assert tasks[2].added == datetime(2026, 1, 3, 8, tzinfo=UTC)
     wl.add(task("check:new"))
     data = tomllib.loads(wl.path.read_text())
     assert data["owner"] == "me" and data["version"] == 1
