@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tui.store.atomic import atomic_write  # noqa: E402
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef, WatchedTask  # noqa: E402
 from tui.store.state import StateStore  # noqa: E402
-from tui.store.watchlist import Watchlist, _Doc  # noqa: E402
+from tui.store.watchlist import Watchlist, Document  # noqa: E402
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 SERVICES = ("check", "build", "dws")
@@ -77,7 +77,7 @@ def main() -> None:
         root = Path(tmp)
         tasks = make_tasks(n)
         wl = Watchlist(root / "watchlist.toml")
-        doc = _Doc(tasks=list(tasks))
+        doc = Document(tasks=list(tasks))
         wl._set(doc)
 
         def save_watchlist() -> None:

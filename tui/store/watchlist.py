@@ -19,7 +19,7 @@ from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_te
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.records import saved_ref
 
-__all__ = ["AlreadyWatched", "HEADER", "VERSION", "Watchlist", "WatchlistError"]
+__all__ = ["HEADER", "VERSION", "Document", "Watchlist", "quick_read"]
 
 HEADER = "# Managed by hcwatch: edits are kept, comments are not.\n"
 VERSION = 1
@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 
 @dataclass
-class _Doc:
+class Document:
     """The file as read: tasks in order plus whatever else a hand edit put there (kept on rewrite)."""
 
     tasks: list[WatchedTask] = field(default_factory=list)
@@ -51,7 +51,7 @@ _QUICK_TASK = re.compile(
 )
 
 
-def _quick_read(text: str) -> _Doc | None:
+def quick_read(text: str) -> Document | None:
     """The tasks of a file exactly as hcwatch writes it, or None to use the full parser."""
     head = _QUICK_HEAD.match(text)
     if head is None:
@@ -76,7 +76,7 @@ def _quick_read(text: str) -> _Doc | None:
         seen.add(key)
         tasks.append(WatchedTask(ref, name or None, profile, when, paused == "true"))
         pos = m.end()
-    return _Doc(tasks)
+    return Document(tasks)
 
 
 def _utc(value: datetime) -> datetime:
@@ -109,20 +109,20 @@ class Watchlist:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.tasks: list[WatchedTask] = []
-        self._doc: _Doc | None = None
+        self._doc: Document | None = None
 
     # ---- reading -------------------------------------------------------------------------
 
     def _fail(self, line: int | None, message: str) -> WatchlistError:
         return WatchlistError(f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}")
 
-    def _read(self) -> _Doc:
+    def _read(self) -> Document:
         try:
             with open(self.path, "rb") as fh:
                 st = os.fstat(fh.fileno())
                 raw = fh.read()
         except FileNotFoundError:
-            return _Doc()
+            return Document()
         except IsADirectoryError:
             raise self._fail(None, "is a folder, not a watch list file") from None
         except PermissionError:
@@ -133,7 +133,7 @@ class Watchlist:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise self._fail(raw[: exc.start].count(b"\n") + 1, "not UTF-8 text") from None
-        quick = _quick_read(text)
+        quick = quick_read(text)
         if quick is not None:
             quick.stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
             return quick
@@ -146,7 +146,7 @@ class Watchlist:
         doc.stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         return doc
 
-    def _validate(self, data: dict[str, Any], text: str) -> _Doc:
+    def _validate(self, data: dict[str, Any], text: str) -> Document:
         index: dict[tuple[Any, ...], int] | None = None
 
         def fail(path: tuple[Any, ...], message: str) -> WatchlistError:
@@ -154,7 +154,7 @@ class Watchlist:
             index = key_lines(text) if index is None else index
             return self._fail(line_of(text, path, index), message)
 
-        doc = _Doc()
+        doc = Document()
         version = data.get("version", VERSION)  # files written by hand may leave it out
         if isinstance(version, bool) or not isinstance(version, int):
             raise fail(("version",), f"version must be a whole number, not {version!r}")
@@ -208,7 +208,7 @@ class Watchlist:
                 doc.extras[key] = extra
         return doc
 
-    def _set(self, doc: _Doc) -> list[WatchedTask]:
+    def _set(self, doc: Document) -> list[WatchedTask]:
         self._doc = doc
         self.tasks = list(doc.tasks)
         return list(doc.tasks)
@@ -228,7 +228,7 @@ class Watchlist:
 
     # ---- writing -------------------------------------------------------------------------
 
-    def _dump(self, doc: _Doc) -> bytes:
+    def _dump(self, doc: Document) -> bytes:
         if doc.extras:
             return self._dump_general(doc)
         parts = [HEADER, f"version = {VERSION}\n"]
@@ -245,7 +245,7 @@ class Watchlist:
             parts.append("".join(lines))
         return "".join(parts).encode("utf-8")
 
-    def _dump_general(self, doc: _Doc) -> bytes:
+    def _dump_general(self, doc: Document) -> bytes:
         """Slow path for hand-added keys inside tasks: tomli_w lays out whatever shape they have."""
         entries = []
         for t in doc.tasks:
@@ -261,7 +261,7 @@ class Watchlist:
         body = tomli_w.dumps({"version": VERSION, **doc.top, "task": entries})
         return (HEADER + body).encode("utf-8")
 
-    def _mutate(self, change: Callable[[_Doc], tuple[T, bool]]) -> T:
+    def _mutate(self, change: Callable[[Document], tuple[T, bool]]) -> T:
         """Lock, re-read the disk, apply `change`, write if it changed anything."""
         try:
             with locked(self.path):
@@ -283,7 +283,7 @@ class Watchlist:
         """Write the current tasks as they are (merge-free); used to create a fresh list."""
         tasks = list(self.tasks)
 
-        def change(doc: _Doc) -> tuple[None, bool]:
+        def change(doc: Document) -> tuple[None, bool]:
             doc.tasks = tasks
             return None, True
 
@@ -297,7 +297,7 @@ class Watchlist:
         added = _utc(task.added) if task.added else datetime.now(UTC).replace(microsecond=0)
         new = replace(task, ref=task.ref.with_project(default_project), name=name or None, added=added)
 
-        def change(doc: _Doc) -> tuple[WatchedTask, bool]:
+        def change(doc: Document) -> tuple[WatchedTask, bool]:
             for t in doc.tasks:
                 if t.key == new.key:
                     shown = f" as {t.name!r}" if t.name else ""
@@ -310,7 +310,7 @@ class Watchlist:
     def remove(self, key_or_name: str) -> WatchedTask:
         """Stop watching a task given by REF or name; returns the entry removed."""
 
-        def change(doc: _Doc) -> tuple[WatchedTask, bool]:
+        def change(doc: Document) -> tuple[WatchedTask, bool]:
             task = _match(doc.tasks, key_or_name)
             doc.tasks = [t for t in doc.tasks if t.key != task.key]
             doc.extras.pop(task.key, None)
@@ -319,7 +319,7 @@ class Watchlist:
         return self._mutate(change)
 
     def _update(self, key_or_name: str, **fields: Any) -> WatchedTask:
-        def change(doc: _Doc) -> tuple[WatchedTask, bool]:
+        def change(doc: Document) -> tuple[WatchedTask, bool]:
             old = _match(doc.tasks, key_or_name)
             new = replace(old, **fields)
             doc.tasks = [new if t.key == old.key else t for t in doc.tasks]

@@ -324,7 +324,7 @@ def test_symlinked_watchlist_stays_a_symlink(tmp_path: Path) -> None:
 
 
 def test_quick_reader_agrees_with_the_full_parser(tmp_path: Path) -> None:
-    from tui.store.watchlist import _Doc, _quick_read
+    from tui.store.watchlist import quick_read
 
     rng = random.Random(3)
     alphabet = ["a", "Z", " ", "é", "✓", '"', "\\", "\t", "#", "'", "]", "="]
@@ -335,13 +335,21 @@ def test_quick_reader_agrees_with_the_full_parser(tmp_path: Path) -> None:
         name = rng.choice([None, "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))])
         added = rng.choice([None, T0, T0.replace(microsecond=rng.randint(0, 999999))])
         tasks.append(WatchedTask(TaskRef.parse(ref), name, rng.choice(["default", "p-2"]), added, rng.random() < 0.3))
-    wl = Watchlist(tmp_path / "w.toml")
+    path = tmp_path / "w.toml"
     for chunk in range(0, 300, 30):
-        text = wl._dump(_Doc(tasks=tasks[chunk:chunk + 30])).decode()
-        full = wl._validate(tomllib.loads(text), text).tasks
-        quick = _quick_read(text)
+        wl = Watchlist(path)
+        wl.tasks = tasks[chunk:chunk + 30]
+        wl.save()
+        text = path.read_text()
+        quick = quick_read(text)
+        # A comment after the last task is a hand edit: the full TOML parser reads the file.
+        path.write_text(text + "# edited by hand\n")
+        assert quick_read(path.read_text()) is None
+        full = Watchlist(path).load()
         assert full == tasks[chunk:chunk + 30]
         if quick is not None:
             assert quick.tasks == full
-    plain = wl._dump(_Doc(tasks=[t for t in tasks if not t.name or t.name.isalnum()])).decode()
-    assert _quick_read(plain) is not None  # the common case does take the quick path
+    wl = Watchlist(path)
+    wl.tasks = [t for t in tasks if not t.name or t.name.isalnum()]
+    wl.save()
+    assert quick_read(path.read_text()) is not None  # the common case does take the quick path
