@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 class TaskUpdated(Message):
     """The poller reported on one task (a fresh snapshot, an error, maybe changes)."""
 
-    update: "Update"
+    update: Update
 
     def can_replace(self, message: Message) -> bool:
         # Textual drops *this* message when it returns True for the next queued one. A report
