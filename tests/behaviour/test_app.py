@@ -484,3 +484,24 @@ def test_detail_of_a_task_never_fetched_reads_naturally():
     saved = Snapshot(task.ref, fetched_at=now, stale=True)
     text = render_detail(task, saved, [], next_due=None, paused=False, stopped_reason=None, now=now).plain
     assert "(saved before the restart)" in text and "no change seen yet" in text
+
+
+async def test_help_lists_the_actions_table_in_its_order_with_its_texts(pilot):
+    from tui.app.actions import ACTIONS
+
+    await pilot.press("question_mark")
+    rows = pilot.app.screen.rows
+    own = [a for a in ACTIONS if a.keys]
+    assert [(r[1], r[2]) for r in rows[:len(own)]] == [(a.help, a.id) for a in own]
+
+
+async def test_palette_commands_run_on_the_main_screen(pilot):
+    from tui.app.commands import HcwatchCommands
+
+    app = pilot.app
+    app.board.unseen[PAYMENTS] = False
+    hits = [h async for h in HcwatchCommands(app.screen).discover()]
+    mark = next(h for h in hits if str(h.display).startswith("Mark all changes seen"))
+    assert await mark.command() is True
+    await settle(pilot)
+    assert not app.board.unseen and app.main.table.cell_text(PAYMENTS, "marker") == ""

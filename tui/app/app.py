@@ -19,7 +19,7 @@ from tui.errors import UserError
 from tui.model import clean_text
 
 if TYPE_CHECKING:
-    from tui.poll.poller import Update
+    from tui.poll.interface import Update
     from tui.runtime import Runtime
 
 

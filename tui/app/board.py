@@ -15,7 +15,7 @@ from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, compact_su
 from tui.model import Change, ErrorKind, Phase, WatchedTask, clean_text
 
 if TYPE_CHECKING:
-    from tui.poll.poller import TaskStatus, Update
+    from tui.poll.interface import TaskStatus, Update
 
 OFFLINE_AFTER = 3   # consecutive network failures before the header says offline
 CHANNELS = ("flash", "marker", "title", "bell", "toast")  # the [notify] switches the screen obeys

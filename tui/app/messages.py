@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from tui.poll.poller import Update
+    from tui.poll.interface import Update
 
 
 @dataclass

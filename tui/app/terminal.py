@@ -42,8 +42,12 @@ class Terminal:
                 stdin = sys.__stdin__
                 fd = stdin.fileno() if stdin is not None else -1
                 if fd >= 0 and os.isatty(fd):
-                    self._tty_fd = fd
-                    self._tty_timer = self.app.set_interval(TTY_CHECK_SECONDS, self.check_tty, name="tty check")
+                    self.watch_tty(fd)
+
+    def watch_tty(self, fd: int) -> None:
+        """Check now and then that the terminal on `fd` is still there."""
+        self._tty_fd = fd
+        self._tty_timer = self.app.set_interval(TTY_CHECK_SECONDS, self.check_tty, name="tty check")
 
     def remove(self) -> None:
         if self._tty_timer is not None:

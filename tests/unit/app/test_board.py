@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -13,7 +16,7 @@ from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS
 from tui.clock import FakeClock
 from tui.config.settings import NotifySettings
 from tui.model import Change, ErrorKind, Phase, Snapshot, TaskError, TaskRef, WatchedTask
-from tui.poll.poller import TaskStatus, Update
+from tui.poll.interface import TaskStatus, Update
 
 BUILD = "build:0a1b2c3d4e5f"
 CHECK = "check:7f3c2a91d4e84b6c9a0f5e1d2c3b4a59"
@@ -324,3 +327,11 @@ async def test_the_demo_runtime_on_a_fake_clock(tmp_path):
         assert CHECK in keys(board)
     finally:
         await rt.stop()
+
+
+@pytest.mark.parametrize("module", ["tui.app.board", "tui.app.formatting"])
+def test_the_view_model_needs_no_textual(module):
+    code = f"import sys, {module}; print([m for m in sys.modules if m.split('.')[0] == 'textual'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}).stdout
+    assert out.strip() == "[]"

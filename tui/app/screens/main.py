@@ -29,7 +29,7 @@ from tui.model import WatchedTask, clean_text
 
 if TYPE_CHECKING:
     from tui.model import Change
-    from tui.poll.poller import Update
+    from tui.poll.interface import Update
     from tui.runtime import Runtime
 
 WIDE = 140          # columns from which the detail pane sits to the right (below that the

@@ -14,7 +14,7 @@ from tui.app.formatting import ERROR_LABEL, last_change_at, progress_text, statu
 from tui.model import Change, Snapshot, WatchedTask, clean_text
 
 if TYPE_CHECKING:
-    from tui.poll.poller import TaskStatus
+    from tui.poll.interface import TaskStatus
 
 
 def _when(at: datetime | None, now: datetime) -> str:
