@@ -2,42 +2,26 @@
 
 from __future__ import annotations
 
-import random as _random
-import types
-
 import pytest
 
-import itertools
-
-import tui.poll.poller
-import tui.sim.app
-from tests.behaviour.support import advance, demo_runtime, freeze_local_time, settle, started
+from tests.behaviour.conftest import open_demo_runtime
 from tui.app.app import HcwatchApp
+from tui.app.driving import advance, settle, started
 
 FAILED_DWS = "dws:05f2cff45100d5112f4bc00b794ea08e/2c9080e8845b207101845b245e1e0001"
 THROTTLED = "check:e5a7c9b1d3f54e6a8c0b2d4f6a8c0e2b"
 
 
-def deterministic(monkeypatch) -> None:
-    """Same picture every run: UTC local time, seeded poller jitter, counted request ids."""
-    freeze_local_time(monkeypatch)
-    monkeypatch.setattr(tui.poll.poller, "random", types.SimpleNamespace(Random=lambda *a: _random.Random(7)))
-    ids = itertools.count(1)
-    monkeypatch.setattr(tui.sim.app, "uuid", types.SimpleNamespace(
-        uuid4=lambda: types.SimpleNamespace(hex=f"req-{next(ids):08d}")))
-
-
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    deterministic(monkeypatch)
-    return HcwatchApp(demo_runtime(tmp_path))
+def app(deterministic, tmp_path):
+    return HcwatchApp(open_demo_runtime(tmp_path))
 
 
 async def still(pilot) -> None:
     """Stop what moves on its own: flashes, toasts, blinking cursors."""
     app = pilot.app
-    app.end_all_flashes()
-    app.tick()  # relative times as of the frozen clock, not whenever the real 5 s tick last ran
+    app.main.table.end_all_flashes()
+    app.main.tick()  # relative times as of the frozen clock, not whenever the real 5 s tick last ran
     app.clear_notifications()
     for widget in app.screen.query("Input"):
         widget.cursor_blink = False
@@ -57,10 +41,9 @@ class TestMainScreen:
     def test_120x40(self, app, snap_compare):
         assert snap_compare(app, terminal_size=(120, 40), run_before=first_minute)
 
-    def test_no_color(self, tmp_path, monkeypatch, snap_compare):
-        deterministic(monkeypatch)
+    def test_no_color(self, deterministic, tmp_path, monkeypatch, snap_compare):
         monkeypatch.setenv("NO_COLOR", "1")
-        app = HcwatchApp(demo_runtime(tmp_path))
+        app = HcwatchApp(open_demo_runtime(tmp_path))
         assert snap_compare(app, terminal_size=(100, 30), run_before=first_minute)
 
 
@@ -79,7 +62,7 @@ class TestDialogsAndDetail:
             sim = pilot.app.runtime.simulator
             sim.inject("server", ref=THROTTLED, status=503, code="APIG.0203",
                        msg="[red]Backend unavailable[/] \x1b[2J")
-            table = pilot.app.table
+            table = pilot.app.main.table
             table.move_cursor(row=table.get_row_index(THROTTLED), animate=False)
             await pilot.press("r")
             await advance(pilot, 2, step=1)

@@ -101,7 +101,8 @@ def test_list_demo_json_prints_every_demo_task_across_all_phases(capsys):
     objs = [json.loads(line) for line in out.splitlines()]
     assert len(objs) >= 6
     for obj in objs:
-        assert set(obj) >= {"ref", "service", "name", "phase", "progress", "message", "raw_status", "fetched_at", "error"}
+        assert set(obj) >= {"ref", "service", "name", "phase", "progress", "message", "raw_status", "fetched_at",
+                            "error"}
         assert obj["error"] is None and obj["fetched_at"].endswith("Z")
     phases = {o["phase"] for o in objs}
     assert phases >= {"pending", "running", "succeeded", "failed", "stopped", "idle"}

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 __all__ = ["run", "HcwatchApp"]
 
 
-def run(runtime: "Runtime") -> int:
+def run(runtime: Runtime) -> int:
     """Run the TUI until the user quits or the terminal goes away; returns the exit status."""
     from tui.app.app import run as _run
 

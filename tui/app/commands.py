@@ -1,51 +1,52 @@
-"""The command palette provider: every hcwatch action, by name, with its current key."""
+"""The command palette provider: the actions table's palette entries, each with the key bound to it now."""
 
 from __future__ import annotations
 
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
-# (action, title, help). The same actions the keys run; the palette adds no behaviour of its own.
-PALETTE: tuple[tuple[str, str, str], ...] = (
-    ("add", "Add task", "Watch a new Check task, Build job or DWS job"),
-    ("remove", "Remove task", "Stop watching the selected task (asks first)"),
-    ("rename", "Rename task", "Change the selected task's display name"),
-    ("refresh", "Refresh task", "Poll the selected task now"),
-    ("refresh_all", "Refresh all", "Poll every watched task now"),
-    ("pause", "Pause / resume task", "Stop or restart polling the selected task"),
-    ("filter", "Filter", "Show only tasks matching a name, id or status"),
-    ("clear_filter", "Clear filter", "Show every task again"),
-    ("sort", "Cycle sort order", "name → status → changed → service"),
-    ("details", "Show details", "Open the detail pane on the selected task"),
-    ("toggle_detail", "Toggle detail pane", "Hide or show the detail pane"),
-    ("copy_id", "Copy task id", "Copy the selected task's id to the clipboard (OSC 52)"),
-    ("mark_all_seen", "Mark all changes seen", "Clear every change marker"),
-    ("retry_auth", "Retry authentication", "Ask for credentials again for stopped profiles"),
-    ("help", "Help: keys", "List every key"),
-    ("quit", "Quit", "Leave hcwatch"),
-)
+from tui.app.actions import Action, palette
+
+
+def key_for_action(screen: Screen, action: str) -> str:
+    """The key bound to an action on `screen` (after [keymap]), as the footer would show it."""
+    app = screen.app
+    for _key, active in screen.active_bindings.items():
+        if active.binding.action == action:
+            return app.get_key_display(active.binding)
+    # Shadowed keys still work: enter is the table's own "select", which opens the details.
+    for _, bindings in screen._binding_chain:
+        for bound in bindings.key_to_bindings.values():
+            for binding in bound:
+                if binding.action == action:
+                    return app.get_key_display(binding)
+    return ""
 
 
 class HcwatchCommands(Provider):
-    """Lists PALETTE; shows the key currently bound to each action (after [keymap])."""
+    """The same actions the keys run, on the main screen; the palette adds no behaviour of its own."""
 
-    def _key_for(self, action: str) -> str:
-        lookup = getattr(self.app, "key_for_action", None)
-        return lookup(action) if lookup else ""
+    @property
+    def main(self) -> Screen:
+        """The main screen (the first on the stack), whichever screen the palette was opened over."""
+        return self.app.screen_stack[0]
 
-    def _display(self, title: str, action: str) -> str:
-        key = self._key_for(action)
-        return f"{title}  ({key})" if key else title
+    def _display(self, action: Action) -> str:
+        key = key_for_action(self.main, action.name)
+        return f"{action.title}  ({key})" if key else action.title
+
+    def _run(self, action: Action):
+        return partial(self.app.run_action, action.name, self.main)
 
     async def discover(self) -> Hits:
-        for action, title, help_text in PALETTE:
-            yield DiscoveryHit(self._display(title, action), partial(self.app.run_action, action), help=help_text)
+        for action in palette():
+            yield DiscoveryHit(self._display(action), self._run(action), help=action.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for action, title, help_text in PALETTE:
-            score = matcher.match(f"{title} {help_text}")
+        for action in palette():
+            score = matcher.match(f"{action.title} {action.help}")
             if score > 0:
-                yield Hit(score, matcher.highlight(self._display(title, action)),
-                          partial(self.app.run_action, action), help=help_text)
+                yield Hit(score, matcher.highlight(self._display(action)), self._run(action), help=action.help)

@@ -10,7 +10,7 @@ async def settle(pilot, rounds: int = 8) -> None:
     for _ in range(rounds):
         await asyncio.sleep(0)
         await pilot.pause()
-    pilot.app.flush()
+    pilot.app.main.flush()
     await pilot.pause()
 
 

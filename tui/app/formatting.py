@@ -164,7 +164,7 @@ class RowView:
     updated: str = ""
     elapsed: str = ""
 
-    def retimed(self, now: datetime) -> "RowView":
+    def retimed(self, now: datetime) -> RowView:
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
         updated = ago(self.changed_at, now) or "—"
         took = elapsed_text(self.phase, self.run_start, self.run_end, now)

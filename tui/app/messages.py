@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from tui.poll.poller import Update
+    from tui.poll.interface import Update
 
 
 @dataclass
 class TaskUpdated(Message):
     """The poller reported on one task (a fresh snapshot, an error, maybe changes)."""
 
-    update: "Update"
+    update: Update
 
     def can_replace(self, message: Message) -> bool:
         # Textual drops *this* message when it returns True for the next queued one. A report

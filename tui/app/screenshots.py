@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import itertools
 import os
 import random
@@ -25,7 +26,7 @@ PAYMENTS = "check:7f3c2a91d4e84b6c9a0f5e1d2c3b4a59"
 def _png(svg_path: Path) -> bool:
     """PNG beside the SVG with cairosvg, if installed; a font with the status glyphs when there is one."""
     try:
-        import cairosvg
+        cairosvg = importlib.import_module("cairosvg")  # optional, untyped: only for the README's PNGs
     except ImportError:
         return False
     svg = svg_path.read_text(encoding="utf-8")
@@ -36,6 +37,8 @@ def _png(svg_path: Path) -> bool:
 
 
 async def _shoot(name: str, size: tuple[int, int], scene, out: Path) -> Path:
+    from textual.widgets import Input
+
     from tui.app.app import HcwatchApp
     from tui.runtime import Runtime
 
@@ -46,8 +49,8 @@ async def _shoot(name: str, size: tuple[int, int], scene, out: Path) -> Path:
         async with app.run_test(size=size) as pilot:
             await started(pilot)
             await scene(pilot)
-            app.tick()
-            for widget in app.screen.query("Input"):
+            app.main.tick()
+            for widget in app.screen.query(Input):
                 widget.cursor_blink = False
             await settle(pilot)
             path = out / f"{name}.svg"
@@ -57,7 +60,7 @@ async def _shoot(name: str, size: tuple[int, int], scene, out: Path) -> Path:
 
 async def _main_screen(pilot) -> None:
     await advance(pilot, 30, step=3)
-    pilot.app.end_all_flashes()
+    pilot.app.main.table.end_all_flashes()
     pilot.app.clear_notifications()
 
 
@@ -66,7 +69,7 @@ async def _change(pilot) -> None:
     app = pilot.app
     for _ in range(40):
         await advance(pilot, 1)
-        if PAYMENTS in app.table.flashing:
+        if PAYMENTS in app.main.table.flashing:
             break
     app.clear_notifications()
 
@@ -75,7 +78,8 @@ async def _detail(pilot) -> None:
     await _main_screen(pilot)
     app = pilot.app
     app.runtime.simulator.inject("busy", ref=FAILING)
-    app.table.move_cursor(row=app.table.get_row_index(FAILING), animate=False)
+    table = app.main.table
+    table.move_cursor(row=table.get_row_index(FAILING), animate=False)
     await pilot.press("r")
     await advance(pilot, 2)
     app.clear_notifications()

@@ -8,11 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Button, Input, Label, Select
+from textual.widgets import Button, Footer, Input, Label, Select
 
 from tui.app.widgets.inputs import OrderedInput
-from tui.model import Service, TaskRef, validate_id
 from tui.errors import RefError
+from tui.model import Service, TaskRef, validate_id
 
 AddResult = tuple[str, "str | None"]
 
@@ -101,7 +101,7 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def _submit(self) -> None:
-        if self.validate_now():
+        if self.validate_now() and self.ref_text is not None:
             name = self.query_one("#name", Input).value.strip() or None
             self.dismiss((self.ref_text, name))
 

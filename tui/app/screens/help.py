@@ -1,4 +1,4 @@
-"""The help screen: every key, read from the live bindings (so a remapped key shows as remapped)."""
+"""The help screen: the actions table's keys and texts, with the keys as bound now (after [keymap])."""
 
 from __future__ import annotations
 
@@ -6,10 +6,47 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
+from tui.app.actions import ACTIONS, BY_ID
+
 HelpRow = tuple[str, str, str]  # keys, description, binding id
+
+# Keys of the table's cell cursor that do nothing useful with a row cursor.
+HELP_SKIP = frozenset({"cursor_left", "cursor_right", "page_left", "page_right", "select_cursor"})
+
+
+def help_rows(screen: Screen) -> list[HelpRow]:
+    """One row per action bound on `screen`: hcwatch's actions in table order, then the widgets' keys.
+
+    The whole binding chain (keymap applied), not only the active keys: `enter` is shadowed
+    by the table's own enter binding, yet it is still a key worth listing.
+    """
+    display = screen.app.get_key_display
+    try:
+        chain = [b for _, bmap in screen._binding_chain for bs in bmap.key_to_bindings.values() for b in bs]
+    except Exception:
+        chain = [a.binding for a in screen.active_bindings.values()]
+    rows: dict[str, tuple[list[str], str, str]] = {}
+    for b in chain:
+        if not b.description or b.action in HELP_SKIP:
+            continue
+        known = BY_ID.get(b.id or "")
+        text = known.help if known else (b.tooltip or b.description)
+        # One row per action: j and ↓ both move down, q and ctrl+q both quit.
+        keys, _, ident = rows.setdefault(b.action, ([], text, b.id or ""))
+        if b.id:
+            keys.insert(0, display(b))  # hcwatch's own key first: j before ↓
+        else:
+            keys.append(display(b))
+        if b.id and not ident:
+            rows[b.action] = (keys, text, b.id)
+    listed = [(", ".join(dict.fromkeys(k)), text, ident) for k, text, ident in rows.values()]
+    # hcwatch's own keys first, in the actions table's order, then the table's and widgets' keys.
+    own = [a.id for a in ACTIONS]
+    listed.sort(key=lambda r: own.index(r[2]) if r[2] in own else len(own) + (not r[2]))
+    return listed
 
 
 class HelpScreen(ModalScreen[None]):

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Button, Input, Label
+from textual.widgets import Button, Footer, Input, Label
 
 from tui.app.widgets.inputs import OrderedInput
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -12,6 +12,9 @@ from textual.widget import Widget
 
 from tui.app.formatting import ERROR_LABEL, last_change_at, progress_text, status_text
 from tui.model import Change, Snapshot, WatchedTask, clean_text
+
+if TYPE_CHECKING:
+    from tui.poll.interface import TaskStatus
 
 
 def _when(at: datetime | None, now: datetime) -> str:
@@ -88,7 +91,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         reason = stopped_reason.removesuffix("; polling stopped")
         row("polling", f"stopped: {reason}", "bold red")
     elif next_due is not None:
-        due = datetime.fromtimestamp(next_due, timezone.utc)
+        due = datetime.fromtimestamp(next_due, UTC)
         row("next poll", due.astimezone().strftime("%H:%M:%S"))
     else:
         row("next poll", "not scheduled (finished)")
@@ -179,12 +182,13 @@ class DetailBody(Widget):
 
     def render(self) -> Text:
         # Already wrapped (with hanging indents) to the width, so Textual has nothing to re-wrap.
-        return Text("\n").join(self._wrap(self.size.width or 80))
+        return Text("\n").join(self.wrapped(self.size.width or 80))
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return self._lines(width)
 
-    def _wrap(self, width: int) -> list[Text]:
+    def wrapped(self, width: int) -> list[Text]:
+        """The text as shown at `width`: wrapped, continuation lines under their own column."""
         width = max(1, width)
         if self._wrapped is None or self._wrapped[0] != width:
             lines = wrap_hanging(self.text, width, self.app.console) if self.text else []
@@ -192,7 +196,7 @@ class DetailBody(Widget):
         return self._wrapped[1]
 
     def _lines(self, width: int) -> int:
-        return len(self._wrap(width))
+        return len(self.wrapped(width))
 
     def update(self, text: Text) -> None:
         self.text = text
@@ -214,6 +218,32 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def compose(self):
         yield self._body
+
+    @property
+    def text(self) -> Text:
+        """What the pane shows now, unwrapped."""
+        return self._last if self._last is not None else Text("")
+
+    def lines(self) -> list[Text]:
+        """What the pane shows now, line by line as wrapped to its width."""
+        return self._body.wrapped(self._body.size.width)
+
+    def show_task(self, key: str | None, task: WatchedTask | None, status: TaskStatus | None, now: datetime, *,
+                  unseen: bool = False) -> None:
+        """Show one task as the poller knows it (`status` None: not polled yet), or no task."""
+        if key is None or task is None:
+            self.show(None, Text("No task selected. Press a to add one.", style="dim"))
+            return
+        self.show(key, render_detail(
+            task,
+            status.snapshot if status else None,
+            list(status.history) if status else [],
+            next_due=status.next_due if status else None,
+            paused=status.paused if status else task.paused,
+            stopped_reason=status.stopped_reason if status else None,
+            now=now,
+            unseen=unseen,
+        ))
 
     def show(self, key: str | None, text: Text) -> None:
         if key != self.key:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import events
+from textual import events, on
 from textual.widgets import Input
 
 
@@ -15,8 +15,10 @@ class OrderedInput(Input):
     Textualize/textual#6605 (fix proposed in #6631); drop this class once that is released.
     """
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Input._on_key (typing) runs after this, as Textual calls each class's handler in turn.
+    @on(events.Key)
+    async def _editing_key_now(self, event: events.Key) -> None:
+        # Input._on_key (typing) runs after this: Textual calls the handlers of each class in the
+        # MRO in turn, this class's first, and stops at prevent_default().
         if not event.is_printable:
             for binding in self._bindings.key_to_bindings.get(event.key, ()):
                 if binding.priority:

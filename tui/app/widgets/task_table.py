@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.coordinate import Coordinate
 from textual.geometry import Region
+from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from tui.app.actions import TABLE_ACTIONS, bindings
 from tui.app.formatting import RowView
 
 # (key, heading, width; None = the message column, which takes the room that is left).
@@ -46,10 +49,7 @@ class RowText(Text):
 class TaskTable(DataTable):
     """A DataTable of watched tasks that applies a list of RowViews with the least work."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="table.down", tooltip="Next task"),
-        Binding("k", "cursor_up", "Up", show=False, id="table.up", tooltip="Previous task"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings(TABLE_ACTIONS)]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"tasktable--flash"}
     DEFAULT_CSS = """
     TaskTable > .tasktable--flash { background: $warning 35%; text-style: bold; }
@@ -58,6 +58,7 @@ class TaskTable(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, cell_padding=PADDING, **kwargs)
         self.flashing: set[str] = set()
+        self._flash_timers: dict[str, Timer] = {}
         self._shown: dict[str, dict[str, Text]] = {}
         self._views: list[RowView] = []
         self._order: list[str] = []
@@ -140,10 +141,14 @@ class TaskTable(DataTable):
         cell = self._shown.get(key, {}).get(column)
         return cell.plain if cell is not None else ""
 
+    def row_texts(self) -> dict[str, list[str]]:
+        """Every shown row's cell texts, in table order (every column, shown or not)."""
+        return {key: [c.plain for c in self._shown[key].values()] for key in self._order}
+
     # ----- updates -------------------------------------------------------------------------
 
     def _cells(self, view: RowView) -> dict[str, Text]:
-        cells = dict(zip((k for k, _, _ in COLUMNS), view.cells()))
+        cells = dict(zip((k for k, _, _ in COLUMNS), view.cells(), strict=True))
         name = RowText(cells["name"].plain)
         name.row_key = view.key
         cells["name"] = name
@@ -231,13 +236,32 @@ class TaskTable(DataTable):
         self._update_count += 1  # part of every render cache key: stale rows re-render
         # Every row is one line high, so its region is known without summing the heights of
         # the rows above it (what refresh_row does); rows off screen are not repainted at all.
-        y = self._row_locations.get(row_key) + (self.header_height if self.show_header else 0)
+        y = (self._row_locations.get(row_key) or 0) + (self.header_height if self.show_header else 0)
         self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
 
     def _continue(self) -> None:
         """Add the next batch of rows that apply() held back."""
         self._continuing = False
         self.apply(self._views, changed=set())
+
+    def flash(self, key: str, seconds: float) -> None:
+        """Flash a row for a few seconds (again from the start if it is flashing already)."""
+        old = self._flash_timers.pop(key, None)
+        if old is not None:
+            old.stop()
+        self.set_flash(key, True)
+        self._flash_timers[key] = self.set_timer(seconds, lambda: self.end_flash(key), name="flash")
+
+    def end_flash(self, key: str) -> None:
+        self._flash_timers.pop(key, None)
+        with contextlib.suppress(Exception):
+            self.set_flash(key, False)
+
+    def end_all_flashes(self) -> None:
+        """Stop every running flash now (tests and screenshots freeze the picture this way)."""
+        for key, timer in list(self._flash_timers.items()):
+            timer.stop()
+            self.end_flash(key)
 
     def set_flash(self, key: str, on: bool) -> None:
         """Start or end a row's flash; rewriting one cell makes the table re-render that row."""

@@ -1,0 +1,337 @@
+"""The Board without a screen: visible rows for a filter, order per sort, unseen markers, batching, header facts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from tui.app.board import OFFLINE_AFTER, Board
+from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS
+from tui.clock import FakeClock
+from tui.config.settings import NotifySettings
+from tui.model import Change, ErrorKind, Phase, Snapshot, TaskError, TaskRef, WatchedTask
+from tui.poll.interface import TaskStatus, Update
+
+BUILD = "build:0a1b2c3d4e5f"
+CHECK = "check:7f3c2a91d4e84b6c9a0f5e1d2c3b4a59"
+DWS = "dws:05f2cff45100d5112f4bc00b794ea08e/2c9080e8845b207101845b245e1e0001"
+
+
+@dataclass
+class FakeRuntime:
+    """What the Board reads from a Runtime: the tasks, the poller's status of each, the clock."""
+
+    clock: FakeClock = field(default_factory=FakeClock)
+    statuses: dict[str, TaskStatus] = field(default_factory=dict)
+    last_sweep_at: datetime | None = None
+    auth_problems: dict[str, str] = field(default_factory=dict)
+    demo: bool = False
+
+    def add(self, ref: str, name: str, phase: Phase | None = Phase.RUNNING, *, progress: float | None = None,
+            message: str = "", history: list[Change] | None = None, paused: bool = False) -> WatchedTask:
+        task = WatchedTask(TaskRef.parse(ref), name)
+        snapshot = Snapshot(task.ref, phase, progress, message, fetched_at=self.clock.now()) if phase else None
+        self.statuses[task.key] = TaskStatus(task, snapshot, history or [], None, paused, None)
+        return task
+
+    def set(self, key: str, **changes) -> TaskStatus:
+        status = self.statuses[key]
+        snapshot = replace(status.snapshot or Snapshot(status.task.ref), **changes)
+        self.statuses[key] = replace(status, snapshot=snapshot)
+        return self.statuses[key]
+
+    def tasks(self) -> list[WatchedTask]:
+        return [s.task for s in self.statuses.values()]
+
+    def status(self, key: str) -> TaskStatus | None:
+        return self.statuses.get(key)
+
+
+def change(key: str, to: Phase, at: datetime, *, major: bool = True, closed: bool = False,
+           frm: Phase = Phase.RUNNING) -> Change:
+    return Change(TaskRef.parse(key), frm, to, at, major, while_closed=closed)
+
+
+def update(rt: FakeRuntime, key: str, changes: list[Change] | None = None) -> Update:
+    status = rt.statuses[key]
+    assert status.snapshot is not None
+    return Update(key, status.snapshot, changes or [], None)
+
+
+@pytest.fixture
+def rt() -> FakeRuntime:
+    rt = FakeRuntime()
+    rt.add(CHECK, "payments scan", Phase.RUNNING, progress=40)
+    rt.add(BUILD, "api build", Phase.FAILED, message="step 3 failed")
+    rt.add(DWS, "dws-prod create", Phase.SUCCEEDED)
+    return rt
+
+
+@pytest.fixture
+def board(rt) -> Board:
+    board = Board(rt)
+    board.rebuild()
+    board.take_batch()
+    return board
+
+
+def keys(board: Board) -> list[str]:
+    return [r.key for r in board.visible_rows()]
+
+
+# ----- filter and sort -------------------------------------------------------------------------
+
+
+def test_filter_matches_name_id_and_status(board):
+    board.set_filter("scan")
+    assert keys(board) == [CHECK]
+    board.set_filter("  FAILED ")  # case and surrounding blanks do not matter
+    assert keys(board) == [BUILD]
+    board.set_filter("05f2cff4")  # part of the id
+    assert keys(board) == [DWS]
+    board.set_filter("nothing like it")
+    assert keys(board) == []
+    board.set_filter("")
+    assert len(keys(board)) == 3
+
+
+def test_filter_matches_paused_and_the_error_kind(rt, board):
+    rt.statuses[CHECK] = replace(rt.statuses[CHECK], paused=True)
+    rt.set(BUILD, error=TaskError(ErrorKind.NETWORK, "connection reset"))
+    board.rebuild()
+    board.set_filter("paused")
+    assert keys(board) == [CHECK]
+    board.set_filter("network")
+    assert keys(board) == [BUILD]
+
+
+def test_each_sort_order(rt, board):
+    now = rt.clock.now()
+    rt.statuses[DWS] = replace(rt.statuses[DWS], history=[change(DWS, Phase.SUCCEEDED, now)])
+    rt.statuses[BUILD] = replace(rt.statuses[BUILD], history=[change(BUILD, Phase.FAILED, now - timedelta(hours=1))])
+    board.rebuild()
+    seen = {}
+    for _ in SORTS:
+        seen[board.sort] = keys(board)
+        board.cycle_sort()
+    assert board.sort == "name"  # a full cycle comes back to the start
+    assert seen["name"] == [BUILD, DWS, CHECK]       # api build, dws-prod create, payments scan
+    assert seen["status"] == [BUILD, CHECK, DWS]     # trouble first, then activity
+    assert seen["changed"] == [DWS, BUILD, CHECK]    # most recent change first; never changed last
+    assert seen["service"] == [BUILD, CHECK, DWS]
+
+
+# ----- unseen changes --------------------------------------------------------------------------
+
+
+def test_a_change_marks_the_row_until_seen(rt, board):
+    rt.set(CHECK, phase=Phase.SUCCEEDED)
+    reaction = board.on_changes(CHECK, [change(CHECK, Phase.SUCCEEDED, rt.clock.now())])
+    assert reaction.flash and reaction.bell and not reaction.toast
+    assert board.note_update(update(rt, CHECK)) is False  # the update itself carries no change here
+    batch = board.take_batch()
+    assert batch.redraw and CHECK in batch.changed
+    assert board.views[CHECK].marker == MARK_NEW
+    assert board.header().unseen == 1 and board.header().title.endswith("(1 new)")
+    assert board.mark_seen(CHECK) is True
+    assert board.mark_seen(CHECK) is False  # seen once is enough
+    board.take_batch()
+    assert board.views[CHECK].marker == "" and board.header().unseen == 0
+
+
+def test_changes_while_closed_are_marked_differently_and_do_not_ring(rt, board):
+    reaction = board.on_changes(BUILD, [change(BUILD, Phase.FAILED, rt.clock.now(), closed=True)])
+    assert not reaction.flash and not reaction.bell and not reaction.toast
+    board.touch(BUILD)
+    board.take_batch()
+    assert board.views[BUILD].marker == MARK_CLOSED
+    # A change seen live afterwards makes it an ordinary new change.
+    board.on_changes(BUILD, [change(BUILD, Phase.RUNNING, rt.clock.now(), frm=Phase.FAILED)])
+    board.touch(BUILD)
+    board.take_batch()
+    assert board.views[BUILD].marker == MARK_NEW
+
+
+def test_minor_changes_neither_mark_nor_ring(rt, board):
+    reaction = board.on_changes(CHECK, [change(CHECK, Phase.RUNNING, rt.clock.now(), major=False)])
+    assert reaction == type(reaction)()
+    assert not board.unseen
+
+
+def test_a_failure_asks_for_a_toast_with_the_message(rt, board):
+    rt.set(CHECK, phase=Phase.FAILED, message="quality gate [red]failed[/]")
+    reaction = board.on_changes(CHECK, [change(CHECK, Phase.FAILED, rt.clock.now())])
+    assert reaction.bell and reaction.toast == "payments scan: failed — quality gate [red]failed[/]"
+
+
+def test_notify_settings_turn_the_channels_off(rt):
+    board = Board(rt, NotifySettings(flash=False, marker=False, title=False, bell=False, toast=False))
+    board.rebuild()
+    reaction = board.on_changes(BUILD, [change(BUILD, Phase.FAILED, rt.clock.now())])
+    assert not (reaction.flash or reaction.bell or reaction.toast)
+    assert not board.unseen
+    assert not board.wants("title")
+
+
+def test_mark_all_seen_clears_every_marker(rt, board):
+    for key in (CHECK, BUILD):
+        board.on_changes(key, [change(key, Phase.STOPPED, rt.clock.now())])
+        board.touch(key)
+    board.take_batch()
+    board.mark_all_seen()
+    assert board.pending == {CHECK, BUILD}
+    board.take_batch()
+    assert all(v.marker == "" for v in board.views.values())
+    assert board.header().unseen == 0
+
+
+def test_a_removed_task_takes_its_marker_with_it(rt, board):
+    board.on_changes(DWS, [change(DWS, Phase.FAILED, rt.clock.now())])
+    del rt.statuses[DWS]
+    board.rebuild()
+    assert DWS not in board.unseen and DWS not in board.views
+
+
+# ----- batching --------------------------------------------------------------------------------
+
+
+def test_only_rows_whose_text_changed_are_dirty(rt, board):
+    board.note_update(update(rt, CHECK))  # polled again, nothing new
+    batch = board.take_batch()
+    assert batch.touched == {CHECK} and batch.changed == set() and not batch.redraw
+    rt.set(CHECK, progress=55)
+    board.note_update(update(rt, CHECK))
+    batch = board.take_batch()
+    assert batch.changed == {CHECK} and batch.redraw
+    assert board.pending == set()  # taken: the next flush starts empty
+
+
+def test_news_of_the_selected_task_redraws_even_without_a_row_change(rt, board):
+    board.note_update(update(rt, BUILD))
+    assert board.take_batch(current=BUILD).redraw  # its detail pane shows the fetch time
+
+
+def test_a_change_of_phase_is_urgent_other_news_waits(rt, board):
+    assert board.note_update(update(rt, CHECK, [change(CHECK, Phase.SUCCEEDED, rt.clock.now())])) is True
+    assert board.note_update(update(rt, CHECK, [change(CHECK, Phase.RUNNING, rt.clock.now(), major=False)])) is False
+
+
+def test_added_and_removed_tasks_redraw(rt, board):
+    rt.add("check:added0outside", "from the CLI", None)
+    board.rebuild()
+    batch = board.take_batch()
+    assert batch.redraw and "check:added0outside" in batch.changed
+    assert board.views["check:added0outside"].message.plain == "waiting for first poll…"
+
+
+def test_relative_times_move_only_when_their_text_does(rt, board):
+    rt.statuses[DWS] = replace(rt.statuses[DWS], history=[change(DWS, Phase.SUCCEEDED, rt.clock.now())])
+    board.rebuild()
+    assert board.views[DWS].updated == "just now"
+    rt.clock.advance(3)
+    assert board.retime() == set()
+    rt.clock.advance(60)
+    assert board.retime() == {DWS} and board.views[DWS].updated == "1m ago"
+
+
+# ----- the header ------------------------------------------------------------------------------
+
+
+def test_header_counts_every_task_once(rt, board):
+    header = board.header()
+    assert header.summary == "1 running, 1 failed, 1 succeeded"
+    assert header.title == "hcwatch: 1 running, 1 failed, 1 succeeded"
+    assert sum(n for _, n in header.counts) == len(rt.statuses)
+
+
+def test_offline_after_several_network_failures_in_a_row(rt, board):
+    rt.set(CHECK, error=TaskError(ErrorKind.NETWORK, "connection refused"))
+    for _ in range(OFFLINE_AFTER - 1):
+        board.note_update(update(rt, CHECK))
+    assert not board.header().offline
+    board.note_update(update(rt, CHECK))
+    assert board.header().offline
+    rt.set(CHECK, error=None)
+    board.note_update(update(rt, CHECK))  # one good answer: back online
+    assert not board.header().offline
+
+
+def test_other_errors_do_not_count_as_offline(rt, board):
+    rt.set(CHECK, error=TaskError(ErrorKind.SERVER, "busy"))
+    for _ in range(OFFLINE_AFTER * 2):
+        board.note_update(update(rt, CHECK))
+    assert not board.header().offline
+
+
+def test_with_one_task_one_network_failure_is_offline():
+    rt = FakeRuntime()
+    rt.add(CHECK, "only one")
+    rt.set(CHECK, error=TaskError(ErrorKind.NETWORK, "no route to host"))
+    board = Board(rt)
+    board.rebuild()
+    board.note_update(update(rt, CHECK))
+    assert board.header().offline
+
+
+def test_header_repaints_only_when_a_fact_changes(rt, board):
+    assert board.new_header() is not None
+    assert board.new_header() is None
+    rt.last_sweep_at = rt.clock.now()
+    assert board.new_header() is not None
+    board.set_filter("scan")
+    header = board.new_header()
+    assert header is not None and header.filter_text == "scan"
+    rt.auth_problems["prod"] = "token refused"
+    header = board.new_header()
+    assert header is not None and dict(header.auth) == {"prod": "token refused"}
+    board.cycle_sort()
+    header = board.new_header()
+    assert header is not None and header.sort == "status"
+
+
+# ----- the real demo runtime, without the app --------------------------------------------------
+
+
+async def test_the_demo_runtime_on_a_fake_clock(tmp_path):
+    from tui.runtime import Runtime
+
+    rt = Runtime.open(demo=True, clock=FakeClock(), state_dir=tmp_path / "state",
+                      watchlist_path=tmp_path / "watchlist.toml")
+    board = Board(rt)
+    urgent: list[bool] = []
+    bells: list[str] = []
+
+    def on_update(u: Update) -> None:
+        if u.changes and board.on_changes(u.key, u.changes).bell:
+            bells.append(u.key)
+        urgent.append(board.note_update(u))
+
+    await rt.start(on_update=on_update)
+    try:
+        board.rebuild()
+        for _ in range(40):  # the payments scan succeeds at 20 s of demo time
+            rt.clock.advance(1)
+            for _ in range(20):
+                await asyncio.sleep(0)
+            board.take_batch()
+        assert CHECK in board.unseen and board.views[CHECK].phase is Phase.SUCCEEDED
+        assert board.views[CHECK].marker == MARK_NEW
+        assert CHECK in bells and any(urgent)
+        board.set_filter("succeeded")
+        assert CHECK in keys(board)
+    finally:
+        await rt.stop()
+
+
+@pytest.mark.parametrize("module", ["tui.app.board", "tui.app.formatting"])
+def test_the_view_model_needs_no_textual(module):
+    code = f"import sys, {module}; print([m for m in sys.modules if m.split('.')[0] == 'textual'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}).stdout
+    assert out.strip() == "[]"

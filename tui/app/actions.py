@@ -1,0 +1,79 @@
+"""Every hcwatch action once, as data: the bindings, the command palette and the help screen come from here.
+
+The `id` of an action is its binding id, the name users put in the `[keymap]` table of
+config.toml, so an id never changes. The README's key table says the same `help` texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a user can ask hcwatch to do."""
+
+    id: str                     # binding id ([keymap] name); also the action's name unless `action` is set
+    keys: str                   # default keys, comma separated; "" = palette only
+    description: str            # the footer's word for it
+    help: str                   # one line for the help screen, the palette, the footer's tooltip and the README
+    title: str = ""             # the palette's name for it ("" = not in the palette)
+    footer: bool = True         # shown in the footer
+    key_display: str | None = None
+    action: str = ""            # the action method's name when it differs from the id
+
+    @property
+    def name(self) -> str:
+        """The action string a binding runs (`action_<name>` on the screen that holds the binding)."""
+        return self.action or self.id
+
+    @property
+    def in_palette(self) -> bool:
+        return bool(self.title)
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.name, self.description, show=self.footer, id=self.id,
+                       tooltip=self.help, key_display=self.key_display)
+
+
+# The main screen's actions, in the order the footer, the palette and the help list them.
+ACTIONS: tuple[Action, ...] = (
+    Action("add", "a", "Add", "Watch a new Check task, Build job or DWS job", "Add task"),
+    Action("remove", "d", "Remove", "Stop watching the selected task (asks first)", "Remove task"),
+    Action("rename", "e", "Rename", "Change the selected task's display name", "Rename task", footer=False),
+    Action("refresh", "r", "Refresh", "Poll the selected task now", "Refresh task"),
+    Action("refresh_all", "R", "Refresh all", "Poll every task now", "Refresh all", footer=False),
+    Action("pause", "p", "Pause", "Pause or resume polling the selected task", "Pause / resume task"),
+    Action("filter", "slash", "Filter", "Filter by name, id or status (esc clears)", "Filter", key_display="/"),
+    Action("clear_filter", "", "Clear filter", "Show every task again", "Clear filter"),
+    Action("sort", "s", "Sort", "Cycle the sort order: name → status → changed → service", "Cycle sort order"),
+    Action("details", "enter", "Details", "Show the selected task's details", "Show details", footer=False),
+    Action("toggle_detail", "i", "Info", "Hide or show the detail pane", "Toggle detail pane", footer=False),
+    Action("copy_id", "y", "Copy id", "Copy the selected task's id to the clipboard (OSC 52)", "Copy task id",
+           footer=False),
+    Action("back", "escape", "Back", "Back to the table; clear the filter", footer=False),
+    Action("mark_all_seen", "", "Mark all seen", "Clear every change marker", "Mark all changes seen"),
+    Action("retry_auth", "", "Retry auth", "Ask for credentials again for stopped profiles", "Retry authentication"),
+    Action("help", "question_mark", "Help", "List every key, as remapped", "Help: keys", key_display="?"),
+    Action("quit", "q", "Quit", "Leave hcwatch", "Quit"),
+)
+
+# The task table's own keys (vim's j and k beside the arrows that DataTable binds).
+TABLE_ACTIONS: tuple[Action, ...] = (
+    Action("table.down", "j", "Down", "Next task", footer=False, action="cursor_down"),
+    Action("table.up", "k", "Up", "Previous task", footer=False, action="cursor_up"),
+)
+
+BY_ID: dict[str, Action] = {a.id: a for a in (*ACTIONS, *TABLE_ACTIONS)}
+
+
+def bindings(actions: tuple[Action, ...] = ACTIONS) -> list[Binding]:
+    """The Textual bindings of the actions that have a key."""
+    return [a.binding() for a in actions if a.keys]
+
+
+def palette() -> list[Action]:
+    """The actions the command palette offers, in table order."""
+    return [a for a in ACTIONS if a.in_palette]

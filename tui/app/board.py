@@ -1,0 +1,295 @@
+"""What the screen shows, without the screen: rows, unseen changes, filter, sort, batching, header facts.
+
+A plain object over the Runtime (no Textual here), so tests drive it without a terminal.
+The main screen asks it what to draw and draws exactly that.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, compact_summary, row_view, sort_key, summary
+from tui.model import Change, ErrorKind, Phase, WatchedTask, clean_text
+
+if TYPE_CHECKING:
+    from tui.poll.interface import TaskStatus, Update
+
+OFFLINE_AFTER = 3   # consecutive network failures before the header says offline
+CHANNELS = ("flash", "marker", "title", "bell", "toast")  # the [notify] switches the screen obeys
+
+
+@dataclass(frozen=True)
+class Header:
+    """Everything the header line and the terminal title show."""
+
+    counts: tuple[tuple[Phase, int], ...]
+    unseen: int
+    swept: datetime | None
+    offline: bool
+    auth: tuple[tuple[str, str], ...]   # (profile, reason) while a profile is stopped on authentication
+    filter_text: str
+    sort: str
+    demo: bool
+
+    @property
+    def phases(self) -> list[Phase]:
+        return [phase for phase, n in self.counts for _ in range(n)]
+
+    @property
+    def summary(self) -> str:
+        return summary(self.phases)
+
+    @property
+    def compact(self) -> str:
+        return compact_summary(self.phases)
+
+    @property
+    def title(self) -> str:
+        """The terminal title: `hcwatch: 2 running, 1 failed (1 new)`."""
+        return f"hcwatch: {self.summary}" + (f" ({self.unseen} new)" if self.unseen else "")
+
+
+@dataclass
+class Reaction:
+    """What the screen should do about one task's changes (the board has already marked it)."""
+
+    flash: bool = False
+    bell: bool = False
+    toast: str = ""     # the text of an error toast, or ""
+
+
+@dataclass
+class Batch:
+    """What a flush must redraw: `changed` rows whose view differs, `touched` tasks with any news."""
+
+    changed: set[str] = field(default_factory=set)
+    touched: set[str] = field(default_factory=set)
+    redraw: bool = False    # False: only the header may need a look (the sweep time moves)
+
+
+class Board:
+    """The rows, markers, filter, sort and pending changes of one Runtime's tasks."""
+
+    def __init__(self, runtime: Any, notify_settings: Any = None) -> None:
+        self.runtime = runtime
+        self.notify_settings = notify_settings
+        self.views: dict[str, RowView] = {}
+        self.unseen: dict[str, bool] = {}   # key -> the change happened while hcwatch was closed
+        self.sort_index = 0
+        self.filter_text = ""
+        self._touched: set[str] = set()     # tasks with news since the last flush
+        self._changed: set[str] = set()     # rows whose view rebuild() found different
+        self._rows_moved = False            # tasks were added or removed since the last flush
+        self._net_failures = 0
+        self._header: Header | None = None  # what the header last showed
+
+    # ----- settings and lookups --------------------------------------------------------------
+
+    def wants(self, channel: str) -> bool:
+        """Whether a notification channel (flash, marker, title, bell, toast) is on in config."""
+        return bool(getattr(self.notify_settings, channel, True))
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    def status_of(self, key: str | None) -> TaskStatus | None:
+        """The poller's TaskStatus, or None (not started yet, or the task is gone)."""
+        if key is None:
+            return None
+        try:
+            return self.runtime.status(key)
+        except KeyError:
+            return None
+
+    def task_for(self, key: str) -> WatchedTask | None:
+        status = self.status_of(key)
+        if status is not None:
+            return status.task
+        return next((t for t in self.runtime.tasks() if t.key == key), None)
+
+    def is_paused(self, key: str) -> bool:
+        status = self.status_of(key)
+        if status is not None:
+            return status.paused
+        task = self.task_for(key)
+        return bool(task and task.paused)
+
+    @property
+    def sort(self) -> str:
+        return SORTS[self.sort_index]
+
+    @property
+    def pending(self) -> frozenset[str]:
+        """The tasks whose news the next flush will look at."""
+        return frozenset(self._touched | self._changed)
+
+    @property
+    def longest_name(self) -> int:
+        """Longest name among all tasks, filtered out or not (the name column does not move)."""
+        return max((len(v.name) for v in self.views.values()), default=0)
+
+    # ----- rows ----------------------------------------------------------------------------
+
+    def marker(self, key: str) -> str:
+        if key not in self.unseen:
+            return ""
+        return MARK_CLOSED if self.unseen[key] else MARK_NEW
+
+    def build_view(self, task: WatchedTask, now: datetime, status: TaskStatus | None = None) -> RowView:
+        status = status if status is not None else self.status_of(task.key)
+        snapshot = status.snapshot if status else None
+        history = list(status.history) if status else []
+        paused = status.paused if status else task.paused
+        return row_view(task, snapshot, history, paused, self.marker(task.key), now)
+
+    def rebuild(self) -> None:
+        """Recompute every row from the runtime (after start, add, remove, rename)."""
+        now = self.now()
+        old = self.views
+        self.views = {t.key: self.build_view(t, now) for t in self.runtime.tasks()}
+        for key in [k for k in self.unseen if k not in self.views]:
+            del self.unseen[key]
+        # Only rows whose view differs get their cells rebuilt and compared.
+        self._touched.clear()
+        self._changed = {k for k, v in self.views.items() if old.get(k) != v}
+        self._rows_moved = self._rows_moved or old.keys() != self.views.keys()
+
+    def visible_rows(self) -> list[RowView]:
+        """The rows the filter lets through, in the current sort order."""
+        rows = list(self.views.values())
+        if self.filter_text:
+            needle = self.filter_text.lower()
+            rows = [r for r in rows if needle in r.search_text()]
+        rows.sort(key=lambda r: sort_key(self.sort, r))
+        return rows
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text.strip()
+
+    def cycle_sort(self) -> str:
+        """Move to the next sort order; returns its name."""
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        return self.sort
+
+    def retime(self) -> set[str]:
+        """Bring relative times ("12s ago") up to now; returns the rows whose text changed."""
+        now = self.now()
+        changed = set()
+        for key, view in self.views.items():
+            new = view.retimed(now)
+            if new is not view:
+                self.views[key] = new
+                changed.add(key)
+        return changed
+
+    # ----- poll results and batching -----------------------------------------------------------
+
+    def touch(self, key: str) -> None:
+        """Have the next flush look at this task again."""
+        self._touched.add(key)
+
+    def note_update(self, update: Update) -> bool:
+        """Record one poll result for the next flush; returns whether that flush is urgent.
+
+        A change of phase is urgent (shown within a tenth of a second); other news (progress,
+        messages, next-poll times) waits for the next batch.
+        """
+        err = update.snapshot.error
+        if err is not None and err.kind is ErrorKind.NETWORK:
+            self._net_failures += 1
+        elif err is None:
+            self._net_failures = 0
+        self._touched.add(update.key)
+        return any(c.major for c in update.changes)
+
+    def on_changes(self, key: str, changes: list[Change]) -> Reaction:
+        """Mark the task for its changes and say what else to do (major changes only)."""
+        majors = [c for c in changes if c.major]
+        if not majors:
+            return Reaction()
+        closed = all(c.while_closed for c in majors)
+        if self.wants("marker"):
+            self.unseen[key] = closed and self.unseen.get(key, True)
+        if closed:
+            return Reaction()  # reported once, summed up, by the header count; no bell per change
+        reaction = Reaction(flash=self.wants("flash"))
+        last = majors[-1]
+        reaction.bell = self.wants("bell") and last.to_phase.finished
+        if self.wants("toast") and last.to_phase is Phase.FAILED:
+            task = self.task_for(key)
+            name = task.label if task else key
+            status = self.status_of(key)
+            msg = status.snapshot.message if status and status.snapshot else ""
+            reaction.toast = clean_text(f"{name}: failed" + (f" — {msg}" if msg else ""), 300)
+        return reaction
+
+    def take_batch(self, current: str | None = None) -> Batch:
+        """Rebuild the rows with news since the last flush; `current`: the task under the cursor."""
+        now = self.now()
+        touched, self._touched = self._touched, set()
+        changed, self._changed = self._changed, set()
+        for key in touched:
+            old = self.views.get(key)
+            if old is None:
+                continue
+            status = self.status_of(key)
+            task = status.task if status is not None else self.task_for(key)
+            if task is None:
+                continue
+            new = self.build_view(task, now, status)
+            # Most polls of a running task change nothing the row shows: leave those rows alone.
+            if new != old:
+                self.views[key] = new
+                changed.add(key)
+        redraw = bool(changed) or self._rows_moved or current in touched
+        if redraw:
+            self._rows_moved = False
+        return Batch(changed, touched, redraw)
+
+    # ----- seeing changes --------------------------------------------------------------------
+
+    def mark_seen(self, key: str | None) -> bool:
+        """The user has looked at this task; returns whether it had an unseen change."""
+        if key is not None and self.unseen.pop(key, None) is not None:
+            self._touched.add(key)
+            return True
+        return False
+
+    def mark_all_seen(self) -> None:
+        self._touched.update(self.unseen)
+        self.unseen.clear()
+
+    def forget(self, key: str) -> None:
+        """The task is no longer watched."""
+        self.unseen.pop(key, None)
+
+    # ----- the header --------------------------------------------------------------------------
+
+    @property
+    def offline(self) -> bool:
+        """Several network failures in a row (fewer with fewer tasks): the header says offline."""
+        return self._net_failures >= min(OFFLINE_AFTER, max(1, len(self.views)))
+
+    def header(self) -> Header:
+        phases = [v.phase for v in self.views.values()]
+        return Header(
+            counts=tuple(sorted(Counter(phases).items(), key=lambda kv: kv[0].value)),
+            unseen=len(self.unseen),
+            swept=getattr(self.runtime, "last_sweep_at", None),
+            offline=self.offline,
+            auth=tuple((getattr(self.runtime, "auth_problems", {}) or {}).items()),
+            filter_text=self.filter_text,
+            sort=self.sort,
+            demo=bool(getattr(self.runtime, "demo", False)),
+        )
+
+    def new_header(self) -> Header | None:
+        """The header's facts if any changed since the last call, else None (nothing to repaint)."""
+        header = self.header()
+        if header == self._header:
+            return None
+        self._header = header
+        return header
