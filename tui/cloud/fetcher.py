@@ -10,6 +10,7 @@ from typing import Awaitable, Callable
 import httpx
 
 from tui.cloud import services
+from tui.cloud.services.build import OutcomeCache
 from tui.config import endpoints
 from tui.clock import Clock
 from tui.config.settings import Profile, Settings
@@ -45,9 +46,8 @@ class Cloud:
         self._creds_lock = asyncio.Lock()
         self._projects: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str], str] = {}
-        # Build outcomes are cached per process; a new Cloud (a new runtime, or a test) starts
-        # from what its own credentials can see.
-        services.build.clear_outcome_cache()
+        # What Build's outcome lookups remember (outcomes, refusals): this client's own, never shared.
+        self.build_outcomes = OutcomeCache()
 
     # ----- where -------------------------------------------------------------------------------
 
@@ -133,7 +133,7 @@ class Cloud:
         self._creds.pop(profile, None)
         self.auth_problems.pop(profile, None)
         # Build outcome lookups refused under the old credentials may work under the new ones.
-        services.build.clear_outcome_cache()
+        self.build_outcomes.clear()
 
     # ----- the poller's Fetcher protocol -------------------------------------------------------
 
@@ -153,7 +153,7 @@ class Cloud:
         ref = task.ref
         if ref.service is Service.DWS and not ref.project_id:
             ref = ref.with_project(await self.project_id(task.profile, creds))
-        return await services.fetch(self.client, ref, endpoint, now, auth=creds)
+        return await services.fetch(self.client, ref, endpoint, now, auth=creds, outcomes=self.build_outcomes)
 
     async def reauthenticate(self, profile: str) -> bool:
         creds = self._creds.get(profile)

@@ -158,8 +158,13 @@ async def fetch(
     endpoint: str,
     now: datetime,
     auth: httpx.Auth | None = None,
+    outcomes: build.OutcomeCache | None = None,
 ) -> Snapshot:
-    """Fetch and parse ref's status; raises ApiError (with .request set) on any failure."""
+    """Fetch and parse ref's status; raises ApiError (with .request set) on any failure.
+
+    `outcomes` is the caller's memory of Build outcome lookups (see build.OutcomeCache); without one an
+    idle Build job's outcome is looked up afresh every time.
+    """
     request = request_for(ref, endpoint)
     try:
         status, headers, body = await _get(client, request.url, auth)
@@ -176,5 +181,5 @@ async def fetch(
                 raise ApiError(error)
             return _decode_object(status, headers, body)
 
-        snapshot = await build.enrich(snapshot, endpoint, get_json, now)
+        snapshot = await build.enrich(snapshot, endpoint, get_json, now, outcomes)
     return snapshot
