@@ -33,11 +33,19 @@ from dataclasses import replace
 from typing import Any
 
 from tui.clock import Clock
-from tui.errors import UserError
 from tui.model import Change, ErrorKind, Snapshot, TaskError, WatchedTask, diff
 from tui.poll.auth_gate import AuthGate, ProfileState
 from tui.poll.interface import (
-    END, INTERVAL_FLOOR, REQUEUE, Failed, Fetcher, PollSettings, TaskStatus, Update, cadence, is_401,
+    END,
+    INTERVAL_FLOOR,
+    REQUEUE,
+    Failed,
+    Fetcher,
+    PollSettings,
+    TaskStatus,
+    Update,
+    cadence,
+    is_401,
 )
 from tui.poll.one_poll import FETCH_DEADLINE, OnePoll
 from tui.poll.scheduler import STOP_GRACE, Entry, Host, Scheduler
@@ -77,8 +85,8 @@ class Poller:
         self._gate = AuthGate(fetcher, self._clock, tasks=self._entries.values, poll_soon=self._poll_parked,
                               show_stopped=self._show_stopped)
         self._one_poll = OnePoll(fetcher, self._gate, settle=self._settle, cancelled=self._put_back)
-        self._scheduler = Scheduler(settings, self._clock, admit=self._gate.admit, poll=self._one_poll.run,
-                                    recover=self._recover, is_current=self._current)
+        self._scheduler = Scheduler(settings, self._clock, locate=fetcher.host, admit=self._gate.admit,
+                                    poll=self._one_poll.run, recover=self._recover, is_current=self._current)
 
     # ----- public interface ----------------------------------------------------------------
 
@@ -99,7 +107,7 @@ class Poller:
         if entry is not None:
             self._update_task(entry, task)
             return
-        host = self._host_for(task)
+        host = self._scheduler.host_for(task)
         entry = Entry(task, host if isinstance(host, Host) else None, self.settings.history)
         seeded = self._seeds.pop(task.key, None)
         if seeded:
@@ -272,15 +280,6 @@ class Poller:
         entry.task = replace(task, paused=was_paused)
         if task.paused != was_paused:
             (self.pause if task.paused else self.resume)(entry.key)
-
-    def _host_for(self, task: WatchedTask) -> Host | TaskError:
-        """The task's host scheduler, or the config error that says why it has none."""
-        try:
-            name = self._fetcher.host(task)
-        except Exception as exc:
-            text = str(exc).splitlines()[0][:300] if isinstance(exc, UserError) and str(exc) else ""
-            return TaskError(ErrorKind.CONFIG, text or f"no endpoint for this task ({type(exc).__name__})")
-        return self._scheduler.host(name)
 
     def _current(self, entry: Entry) -> bool:
         return not entry.removed and self._entries.get(entry.key) is entry

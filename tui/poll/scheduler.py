@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from tui.clock import Clock
-from tui.model import Change, Snapshot, TaskError, WatchedTask
+from tui.errors import UserError
+from tui.model import Change, ErrorKind, Snapshot, TaskError, WatchedTask
 from tui.poll.interface import INF, PollSettings
 from tui.poll.rate_limit import RequestScope, TokenBucket, enter_scope
 
@@ -95,7 +96,8 @@ class Host:
 class Scheduler:
     """When each task is polled, per host, within the in-flight and rate caps.
 
-    Collaborators, all given by the owner (the Poller): `admit(entry)` says whether a due task may go now
+    Collaborators, all given by the owner (the Poller): `locate(task)` names the host of a task (the
+    fetcher's host(); it raises when no endpoint is configured); `admit(entry)` says whether a due task may go now
     (the auth gate: it may park or stop it instead); `poll(host, entry)` makes one poll and settles it;
     `recover(entry)` reschedules a task whose poll raised; `is_current(entry)` is false for a removed task.
     """
@@ -105,6 +107,7 @@ class Scheduler:
         settings: PollSettings,
         clock: Clock,
         *,
+        locate: Callable[[WatchedTask], str],
         admit: Callable[[Entry], bool],
         poll: Callable[[Host, Entry], Awaitable[None]],
         recover: Callable[[Entry], None],
@@ -112,6 +115,7 @@ class Scheduler:
     ) -> None:
         self.settings = settings
         self._clock = clock
+        self._locate = locate
         self._admit = admit
         self._poll = poll
         self._recover = recover
@@ -120,6 +124,15 @@ class Scheduler:
         self._seq = itertools.count()
         # Runners may run: the poller is started or a sweep is under way (the owner keeps this up to date).
         self.enabled = False
+
+    def host_for(self, task: WatchedTask) -> Host | TaskError:
+        """The task's host, or the config error that says why it has none."""
+        try:
+            name = self._locate(task)
+        except Exception as exc:
+            text = str(exc).splitlines()[0][:300] if isinstance(exc, UserError) and str(exc) else ""
+            return TaskError(ErrorKind.CONFIG, text or f"no endpoint for this task ({type(exc).__name__})")
+        return self.host(name)
 
     def host(self, name: str) -> Host:
         """The scheduler of one host, made (and its runner started, if enabled) on first use."""
