@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
 from tui.cloud import services
+from tui.cloud.services import build as build_service
 from tui.errors import ApiError
 from tui.model import ErrorKind, Phase, Service, TaskRef
-from tui.cloud.services import build as build_service
 
-NOW = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 CHECK_HOST = "https://codearts-check.cn-north-4.myhuaweicloud.com"
 BUILD_HOST = "https://cloudbuild-ext.cn-north-4.myhuaweicloud.com"
 DWS_HOST = "https://dws.cn-north-4.myhuaweicloud.com"
@@ -66,7 +66,7 @@ def api_failure(ref, raw: bytes, status=200, headers=None) -> ApiError:
     return info.value
 
 
-# --- the status table (API-NOTES) -------------------------------------------------------------
+# --- the status table: each documented status value of the three APIs and the phase it means ------
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,10 @@ from typing import Any
 import httpx
 
 from tui.cloud.error_mapping import api_error, error_from_response, network_error
-from tui.errors import ApiError
-from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, validate_id
-from tui.errors import RefError, UserError
 from tui.cloud.services import build, check, dws
 from tui.cloud.services.common import flatten
+from tui.errors import ApiError, RefError, UserError
+from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, validate_id
 
 # Answers are a few hundred bytes; anything past 1 MiB is refused without being read whole.
 MAX_BODY = 1 << 20

@@ -9,10 +9,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from tui.cloud.services.common import flatten, raw_text, text_or_none
 from tui.errors import ApiError
 from tui.model import ErrorKind, Phase, Snapshot, TaskRef
 from tui.poll.rate_limit import current_scope, pay_for_extra_request
-from tui.cloud.services.common import flatten, raw_text, text_or_none
 
 # build-info `build_result`; only FAILURE is documented, the others are what Jenkins-style backends say.
 OUTCOMES = {"SUCCESS": Phase.SUCCEEDED, "FAILURE": Phase.FAILED, "ABORTED": Phase.STOPPED}
