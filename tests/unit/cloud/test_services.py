@@ -614,3 +614,17 @@ async def test_build_caches_are_not_shared_between_cloud_clients(httpx_mock: HTT
     for cache in (outcomes, outcomes, build_service.OutcomeCache()):
         assert (await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=cache)).phase is Phase.SUCCEEDED
     assert len(httpx_mock.get_requests(url=_build_info_url())) == 2
+
+
+def test_each_cloud_owns_its_outcome_cache():
+    """Two Cloud objects never share outcome lookups; forgetting credentials clears only that Cloud's."""
+    from tui.clock import FakeClock
+    from tui.cloud.fetcher import Cloud
+    from tui.config.settings import Settings
+
+    one, two = Cloud(Settings(), FakeClock(), []), Cloud(Settings(), FakeClock(), [])
+    assert one.build_outcomes is not two.build_outcomes
+    one.build_outcomes.outcomes[("default", BUILD_HOST, BUILD.task_id, "9")] = (Phase.SUCCEEDED, {})
+    two.build_outcomes.skip_until[("default", BUILD_HOST, BUILD.task_id)] = NOW
+    one.forget("default")
+    assert not one.build_outcomes.outcomes and two.build_outcomes.skip_until
