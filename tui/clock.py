@@ -55,6 +55,10 @@ class FakeClock(Clock):
                 still.append((deadline, fut))
         self._waiters = still
 
+    def sleepers(self) -> int:
+        """How many sleeps are waiting for time to pass (a test's view of the timers in use)."""
+        return sum(1 for _, fut in self._waiters if not fut.done())
+
     async def sleep(self, seconds: float) -> None:
         await self.sleep_until(self._mono + seconds)
 

@@ -6,24 +6,26 @@ import email.utils
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from tui.model import ErrorKind, TaskError, clean_text
 from tui.errors import ApiError
+from tui.model import ErrorKind, TaskError, clean_text
 
 # Server-supplied text is shown in a table cell and a detail pane: keep it short.
 MSG_LIMIT = 300
 # A Retry-After of days is a broken gateway, not advice; the poller caps backoff anyway.
 RETRY_AFTER_CAP = 24 * 3600.0
 
-# Codes whose meaning does not follow from the HTTP status alone (API-NOTES, Errors).
-THROTTLED_CODES = {"APIG.0308", "CB.00060211"}
+# Documented codes whose meaning does not follow from the HTTP status alone (APIG. is the API gateway in
+# front of all three services, CC. CodeArts Check, CB. CodeArts Build): e.g. "network busy" comes as a
+# 400 or 500 but means try again later, and Build's invalid job id is a 400 that means no such job.
+THROTTLED_CODES = {"APIG.0308", "CB.00060211"}  # throttled, too many requests
 BUSY_CODES = {"CC.00000000", "CB.00060100"}  # "network busy, try again later": transient
 NOT_FOUND_CODES = {"CB.00060201"}  # Build: invalid task id, i.e. no such job
-AUTH_CODES = {"APIG.0301", "CC.00000003"}
+AUTH_CODES = {"APIG.0301", "CC.00000003"}  # bad or expired token or signature
 
 # Key pairs seen in Huawei error bodies, most common first.
 _CODE_KEYS = ("error_code", "errorCode", "errCode", "code")
@@ -95,8 +97,8 @@ def parse_retry_after(value: str | None, reference: datetime | None = None) -> f
         if when is None:
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        ref = reference or datetime.now(timezone.utc)
+            when = when.replace(tzinfo=UTC)
+        ref = reference or datetime.now(UTC)
         seconds = (when - ref).total_seconds()
     if seconds != seconds:  # NaN
         return None
@@ -110,7 +112,7 @@ def _reference_time(headers: Mapping[str, str], now: datetime | None) -> datetim
         try:
             parsed = email.utils.parsedate_to_datetime(date)
             if parsed is not None:
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         except (TypeError, ValueError, IndexError):
             pass
     return now

@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import os
 import urllib.parse
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
-from tui.cloud import services
-from tui.config import endpoints
 from tui.clock import Clock
+from tui.cloud import services
+from tui.cloud.services.build import OutcomeCache
+from tui.config import endpoints
 from tui.config.settings import Profile, Settings
-from tui.errors import ApiError
+from tui.errors import ApiError, UserError
 from tui.model import ErrorKind, Service, Snapshot, TaskError, WatchedTask
-from tui.errors import UserError
+
+if TYPE_CHECKING:
+    from tui.cloud.auth.base import Credentials
 
 PasswordPrompt = Callable[[str], Awaitable[str]]
 
@@ -41,13 +45,12 @@ class Cloud:
         self.warnings = warnings
         self.auth_problems: dict[str, str] = {}
         self._demo_token = demo_token
-        self._creds: dict[str, object] = {}
+        self._creds: dict[str, Credentials] = {}
         self._creds_lock = asyncio.Lock()
         self._projects: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str], str] = {}
-        # Build outcomes are cached per process; a new Cloud (a new runtime, or a test) starts
-        # from what its own credentials can see.
-        services.build.clear_outcome_cache()
+        # What Build's outcome lookups remember (outcomes, refusals): this client's own, never shared.
+        self.build_outcomes = OutcomeCache()
 
     # ----- where -------------------------------------------------------------------------------
 
@@ -78,7 +81,13 @@ class Cloud:
 
     # ----- who ---------------------------------------------------------------------------------
 
-    async def credentials(self, profile: str):
+    def http(self) -> httpx.AsyncClient:
+        """The HTTP client the runtime gave this Cloud (set before the first poll)."""
+        if self.client is None:
+            raise RuntimeError("Cloud.client is not set: the runtime sets it before polling")
+        return self.client
+
+    async def credentials(self, profile: str) -> Credentials:
         """The profile's credentials, made once (a password is asked for at most once)."""
         creds = self._creds.get(profile)
         if creds is not None:
@@ -94,7 +103,7 @@ class Cloud:
                 try:
                     creds = credentials_for(
                         self.profile(profile),
-                        client=self.client,
+                        client=self.http(),
                         iam_endpoint=self.endpoint(profile, "iam"),
                         clock=self.clock,
                         prompt=self.prompt,
@@ -106,7 +115,7 @@ class Cloud:
             self._creds[profile] = creds
             return creds
 
-    async def project_id(self, profile: str, creds) -> str | None:
+    async def project_id(self, profile: str, creds: Credentials) -> str | None:
         known = self.default_project(profile)
         if known:
             return known
@@ -133,7 +142,7 @@ class Cloud:
         self._creds.pop(profile, None)
         self.auth_problems.pop(profile, None)
         # Build outcome lookups refused under the old credentials may work under the new ones.
-        services.build.clear_outcome_cache()
+        self.build_outcomes.clear()
 
     # ----- the poller's Fetcher protocol -------------------------------------------------------
 
@@ -153,7 +162,7 @@ class Cloud:
         ref = task.ref
         if ref.service is Service.DWS and not ref.project_id:
             ref = ref.with_project(await self.project_id(task.profile, creds))
-        return await services.fetch(self.client, ref, endpoint, now, auth=creds)
+        return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes)
 
     async def reauthenticate(self, profile: str) -> bool:
         creds = self._creds.get(profile)

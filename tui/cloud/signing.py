@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import urllib.parse
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 ALGORITHM = "SDK-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()

@@ -1,1 +1,1 @@
-"""Polling: the Poller façade over one scheduler per host, the per-profile auth gate, cadence, backoff and rate limit."""
+"""Polling: the Poller façade over one scheduler per host, the per-profile auth gate, cadence, backoff, rate limit."""

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
 
-from tui.model import ErrorKind, Snapshot, TaskError
+from tui.clock import Clock
 from tui.errors import UserError
-from tui.poll.interface import REQUEUE, Failed, is_401
-
-if TYPE_CHECKING:
-    from tui.poll.scheduler import Entry, Host
+from tui.model import ErrorKind, Snapshot, TaskError
+from tui.poll.interface import REQUEUE, Failed, Fetcher, is_401
+from tui.poll.one_poll import fetch_once
+from tui.poll.scheduler import Entry, Host
 
 log = logging.getLogger("tui.poll.poller")
 
@@ -28,24 +28,78 @@ class ProfileState:
         self.stopped: TaskError | None = None
         self.failures = 0  # 401s in a row
         self.epoch = 0  # bumps when credentials are refreshed
-        self.reauth: asyncio.Task | None = None
+        self.reauth: asyncio.Task[tuple[bool, str | None]] | None = None
         self.unmarked = False  # stopped, but its other tasks not yet told (after the culprit settles)
 
 
 class AuthGate:
-    """Mixin of Poller: decides when a profile's credentials are proven, refreshed or given up on.
+    """Decides when a profile's credentials are proven, refreshed or given up on.
 
-    Uses the façade's _entries, _profiles, _fetcher, _clock and its _schedule/_unschedule/_release/
-    _emit/_fetch/_current methods.
+    Collaborators, given by the owner (the Poller): the fetcher (reauthenticate, and the one retry),
+    the clock, `tasks()` (every watched task), `poll_soon(entry)` (schedule a task that was waiting for
+    a verdict) and `show_stopped(entry, error)` (unschedule a task and show it stopped with this error).
     """
 
-    def _profile(self, name: str) -> ProfileState:
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        clock: Clock,
+        *,
+        tasks: Callable[[], Iterable[Entry]],
+        poll_soon: Callable[[Entry], None],
+        show_stopped: Callable[[Entry, TaskError], None],
+    ) -> None:
+        self._fetcher = fetcher
+        self._clock = clock
+        self._tasks = tasks
+        self._poll_soon = poll_soon
+        self._show_stopped = show_stopped
+        self._profiles: dict[str, ProfileState] = {}
+
+    def profile(self, name: str) -> ProfileState:
         prof = self._profiles.get(name)
         if prof is None:
             prof = self._profiles[name] = ProfileState(name)
         return prof
 
-    async def _after_401(self, host: Host, entry: Entry, prof: ProfileState, epoch: int, result: Failed) -> Any:
+    def profile_error(self, name: str) -> TaskError | None:
+        """The refused request's own error while a profile is stopped on authentication, else None."""
+        prof = self._profiles.get(name)
+        return prof.stopped if prof is not None else None
+
+    def reset(self, name: str) -> None:
+        """New credentials: not stopped any more, and not proven yet."""
+        prof = self.profile(name)
+        prof.stopped = None
+        prof.failures = 0
+        prof.verified = False
+
+    def reauthentications(self) -> list[asyncio.Task[tuple[bool, str | None]]]:
+        """Credential refreshes under way (stop() cancels them with the schedulers)."""
+        return [p.reauth for p in self._profiles.values() if p.reauth is not None]
+
+    def admit(self, entry: Entry) -> bool:
+        """May this due task's request go now? A stopped profile's task is shown stopped; while a profile's
+        credentials are unproven one request goes (the probe) and the others are parked behind it."""
+        prof = self.profile(entry.task.profile)
+        if prof.stopped is not None:
+            self.mark_stopped(entry, prof)
+            return False
+        if not prof.verified:
+            if prof.probing is not None or prof.reauth is not None:
+                entry.gen += 1
+                entry.parked = True
+                prof.parked.append(entry)
+                return False
+            prof.probing = entry.key
+        return True
+
+    def drop_probe(self, prof: ProfileState, entry: Entry) -> None:
+        """This task's request was cancelled: if it was the probe, there is none now."""
+        if prof.probing == entry.key:
+            prof.probing = None
+
+    async def after_401(self, host: Host, entry: Entry, prof: ProfileState, epoch: int, result: Failed) -> object:
         """One shared credential refresh, one retry; a second 401 in a row stops the profile."""
         if prof.stopped is not None:
             return result
@@ -71,7 +125,7 @@ class AuthGate:
         await self._take_token(host)
         prof.probing = entry.key
         epoch = prof.epoch
-        retried = await self._fetch(entry)
+        retried = await fetch_once(self._fetcher, entry)
         if isinstance(retried, Failed) and is_401(retried.error) and epoch == prof.epoch:
             prof.failures += 1
             self._stop_profile(prof, retried.error, entry)
@@ -96,7 +150,7 @@ class AuthGate:
             await self._clock.sleep(wait)
         host.bucket.take(self._clock.monotonic())
 
-    def _judge_credentials(self, prof: ProfileState, entry: Entry, result: Any) -> None:
+    def judge_credentials(self, prof: ProfileState, entry: Entry, result: object) -> None:
         """A probe's answer decides whether the profile's other tasks may go (concurrently)."""
         proven = isinstance(result, Snapshot) or (
             isinstance(result, Failed) and result.error.http_status is not None and not is_401(result.error))
@@ -114,8 +168,8 @@ class AuthGate:
     def _unpark(self, prof: ProfileState) -> None:
         parked, prof.parked = prof.parked, []
         for entry in parked:
-            if entry.parked and self._current(entry) and not entry.in_flight:
-                self._schedule(entry, 0.0)
+            if entry.parked:
+                self._poll_soon(entry)
 
     def _stop_profile(self, prof: ProfileState, err: TaskError, culprit: Entry) -> None:
         prof.stopped = err
@@ -123,18 +177,18 @@ class AuthGate:
         prof.probing = None
         prof.parked = []
         # The culprit is in flight: its own answer is delivered first (listeners such as the runtime take
-        # the profile's reason from the first auth error they see), then the others (_poll calls
-        # _mark_profile_tasks).
+        # the profile's reason from the first auth error they see), then the others (OnePoll.run calls
+        # tell_stopped_profile).
         prof.unmarked = True
 
-    def _mark_profile_tasks(self, prof: ProfileState) -> None:
+    def tell_stopped_profile(self, prof: ProfileState) -> None:
         """Tell every idle task of a stopped profile; tasks in flight bring back their own answer."""
         prof.unmarked = False
         if prof.stopped is None:
             return
-        for entry in list(self._entries.values()):
+        for entry in list(self._tasks()):
             if entry.task.profile == prof.name and not entry.in_flight and entry.host is not None:
-                self._mark_profile_stopped(entry, prof)
+                self.mark_stopped(entry, prof)
 
     @staticmethod
     def _inherited(prof: ProfileState) -> TaskError:
@@ -142,16 +196,14 @@ class AuthGate:
         and carries none of that request's details (HTTP status, code, request id)."""
         return TaskError(ErrorKind.AUTH, f"stopped: profile {prof.name}'s credentials were rejected")
 
-    def _mark_profile_stopped(self, entry: Entry, prof: ProfileState) -> None:
-        self._unschedule(entry)
+    def mark_stopped(self, entry: Entry, prof: ProfileState) -> None:
+        """Show a task of a stopped profile as stopped (a task refused itself keeps its own error)."""
         err = entry.snapshot.error if entry.snapshot is not None else None
-        if err is None or not is_401(err):  # a task refused itself keeps its own error
+        if err is None or not is_401(err):
             err = self._inherited(prof)
-        entry.snapshot = (entry.snapshot or Snapshot(entry.task.ref)).failed_with(err, self._clock.now())
-        self._release(entry, entry.snapshot)
-        self._emit(entry, [])
+        self._show_stopped(entry, err)
 
-    def _stopped_reason(self, entry: Entry) -> str | None:
+    def stopped_reason(self, entry: Entry) -> str | None:
         prof = self._profiles.get(entry.task.profile)
         if prof is not None and prof.stopped is not None:
             why = prof.stopped.message.splitlines()[0][:200] if prof.stopped.message else ""
@@ -164,4 +216,3 @@ class AuthGate:
         if err.kind is ErrorKind.AUTH:
             return f"no permission ({err.one_line()}); polling stopped"
         return f"{err.one_line()}; polling stopped"
-

@@ -1,6 +1,6 @@
 """Background polling: one scheduler per host with due times, caps, backoff, auth stops and change history.
 
-Rules as built (the README and DESIGN "The inside" describe the same):
+Rules as built (the README describes the same):
 - Cadence after a good fetch: pending/running/unknown every `interval` (floor 2 s); finished or
   idle Check/Build tasks every `finished_interval`; finished DWS jobs never again; paused never.
 - refresh(key) polls now whatever the schedule: also a paused task (once; it stays paused), a
@@ -18,28 +18,38 @@ Rules as built (the README and DESIGN "The inside" describe the same):
 - 403 is per-resource permission: reauthentication cannot help, so that task stops with its
   error. not_found (gone) and config errors stop the task too.
 
-Layout: tui.poll.interface (plain types, cadence), tui.poll.scheduler (per-host scheduler and one poll),
-tui.poll.auth_gate (per-profile 401 gate); this module is the façade and settles results.
+Layout: interface (plain types, cadence), timing (backoff), scheduler (Scheduler, per host), one_poll
+(OnePoll: fetch, 401 path), auth_gate (AuthGate, per profile). This façade owns the tasks and one of each,
+wired with callbacks; it settles results and delivers updates.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from tui.poll.auth_gate import AuthGate, ProfileState
-from tui.poll.timing import backoff_delay
 from tui.clock import Clock
-from tui.poll.scheduler import FETCH_DEADLINE, STOP_GRACE, Entry, Host, HostScheduler
 from tui.model import Change, ErrorKind, Snapshot, TaskError, WatchedTask, diff
+from tui.poll.auth_gate import AuthGate, ProfileState
 from tui.poll.interface import (
-    END, INTERVAL_FLOOR, REQUEUE, Fetcher, PollSettings, TaskStatus, Update, cadence, is_401,
+    END,
+    INTERVAL_FLOOR,
+    REQUEUE,
+    Failed,
+    Fetcher,
+    PollSettings,
+    TaskStatus,
+    Update,
+    cadence,
+    is_401,
 )
+from tui.poll.one_poll import FETCH_DEADLINE, OnePoll
+from tui.poll.scheduler import STOP_GRACE, Entry, Host, Scheduler
+from tui.poll.timing import backoff_delay
 
 __all__ = ["FETCH_DEADLINE", "INTERVAL_FLOOR", "STOP_GRACE", "Fetcher", "PollSettings", "Poller", "TaskStatus",
            "Update", "cadence"]
@@ -47,7 +57,7 @@ __all__ = ["FETCH_DEADLINE", "INTERVAL_FLOOR", "STOP_GRACE", "Fetcher", "PollSet
 log = logging.getLogger(__name__)
 
 
-class Poller(HostScheduler, AuthGate):
+class Poller:
     """Polls watched tasks in the background; see the module docstring for the rules."""
 
     def __init__(
@@ -68,13 +78,15 @@ class Poller(HostScheduler, AuthGate):
         self._on_update = on_update
         self._rng = rng or random.Random()
         self._entries: dict[str, Entry] = {}
-        self._hosts: dict[str, Host] = {}
-        self._profiles: dict[str, ProfileState] = {}
         self._seeds: dict[str, tuple[Snapshot, list[Change]]] = {}
-        self._queues: list[asyncio.Queue] = []
-        self._seq = itertools.count()
+        self._queues: list[asyncio.Queue[object]] = []
         self._started = False
         self._sweeps = 0
+        self._gate = AuthGate(fetcher, self._clock, tasks=self._entries.values, poll_soon=self._poll_parked,
+                              show_stopped=self._show_stopped)
+        self._one_poll = OnePoll(fetcher, self._gate, settle=self._settle, cancelled=self._put_back)
+        self._scheduler = Scheduler(settings, self._clock, locate=fetcher.host, admit=self._gate.admit,
+                                    poll=self._one_poll.run, recover=self._recover, is_current=self._current)
 
     # ----- public interface ----------------------------------------------------------------
 
@@ -95,25 +107,25 @@ class Poller(HostScheduler, AuthGate):
         if entry is not None:
             self._update_task(entry, task)
             return
-        host, problem = self._host_for(task)
-        entry = Entry(task, host, self.settings.history)
+        host = self._scheduler.host_for(task)
+        entry = Entry(task, host if isinstance(host, Host) else None, self.settings.history)
         seeded = self._seeds.pop(task.key, None)
         if seeded:
             entry.snapshot, history = seeded
             entry.history.extend(history)
         self._entries[task.key] = entry
-        if host is None:
+        if not isinstance(host, Host):
             # An endpoint the user must configure: show why, do not poll.
-            entry.stop_error = problem
-            entry.snapshot = (entry.snapshot or Snapshot(task.ref)).failed_with(problem, self._clock.now())
+            entry.stop_error = host
+            entry.snapshot = (entry.snapshot or Snapshot(task.ref)).failed_with(host, self._clock.now())
             self._emit(entry, [])
             return
         host.fresh += 1
-        prof = self._profile(task.profile)
+        prof = self._gate.profile(task.profile)
         if prof.stopped is not None:
-            self._mark_profile_stopped(entry, prof)
+            self._gate.mark_stopped(entry, prof)
         elif self._started and not task.paused:
-            self._schedule(entry, self._first_delay(host))
+            self._scheduler.schedule(entry, self._rng.uniform(0, self._scheduler.spread(host.fresh)))
 
     def remove(self, key: str) -> None:
         """Stop watching; a result still in flight for it is dropped."""
@@ -124,16 +136,16 @@ class Poller(HostScheduler, AuthGate):
         entry.gen += 1
         if entry.fresh and entry.host is not None:
             entry.host.fresh -= 1
-        self._release(entry, None)
+        entry.release(None)
 
     def pause(self, key: str) -> None:
         entry = self._entries.get(key)
         if entry is None or entry.task.paused:
             return
         entry.task = replace(entry.task, paused=True)
-        self._unschedule(entry)
+        self._scheduler.unschedule(entry)
         if not entry.in_flight:
-            self._release(entry, entry.snapshot)
+            entry.release(entry.snapshot)
         self._emit(entry, [])
 
     def resume(self, key: str) -> None:
@@ -143,33 +155,30 @@ class Poller(HostScheduler, AuthGate):
             return
         entry.task = replace(entry.task, paused=False)
         if self._schedulable(entry) and not entry.in_flight:
-            self._schedule(entry, 0.0)
+            self._scheduler.schedule(entry, 0.0)
         self._emit(entry, [])
 
     def refresh(self, key: str | None = None) -> None:
         """Poll one task (or every task) now, whatever its schedule (see module docstring)."""
         entries = list(self._entries.values()) if key is None else [self._entries.get(key)]
         for entry in entries:
-            if entry is None or entry.host is None or self._profile(entry.task.profile).stopped:
+            if entry is None or entry.host is None or self._gate.profile(entry.task.profile).stopped:
                 continue
             if entry.in_flight:
                 entry.again = True
             else:
-                self._schedule(entry, 0.0)
+                self._scheduler.schedule(entry, 0.0)
 
     def resume_profile(self, profile: str) -> None:
         """The credentials of a profile changed: poll its tasks again (proving them with one first)."""
-        prof = self._profile(profile)
-        prof.stopped = None
-        prof.failures = 0
-        prof.verified = False
+        self._gate.reset(profile)
         for entry in list(self._entries.values()):
             if entry.task.profile != profile or entry.host is None:
                 continue
             if entry.stop_error is not None and entry.stop_error.kind is ErrorKind.AUTH:
                 entry.stop_error = None  # a 403 may be cured by other credentials too
             if self._schedulable(entry) and not entry.in_flight:
-                self._schedule(entry, self._rng.uniform(0, self._spread(entry.host, len(self._entries))))
+                self._scheduler.schedule(entry, self._rng.uniform(0, self._scheduler.spread(len(self._entries))))
                 self._emit(entry, [])
 
     def status(self, key: str) -> TaskStatus:
@@ -181,25 +190,25 @@ class Poller(HostScheduler, AuthGate):
             history=list(entry.history),
             next_due=self._wall(entry.due),
             paused=entry.task.paused,
-            stopped_reason=self._stopped_reason(entry),
+            stopped_reason=self._gate.stopped_reason(entry),
         )
 
     def profile_error(self, profile: str) -> TaskError | None:
         """The refused request's own error while a profile is stopped on authentication, else None."""
-        prof = self._profiles.get(profile)
-        return prof.stopped if prof is not None else None
+        return self._gate.profile_error(profile)
 
     def keys(self) -> list[str]:
         return list(self._entries)
 
     def updates(self) -> AsyncIterator[Update]:
         """Every Update from now on, in order per task; ends when the poller stops."""
-        queue: asyncio.Queue = asyncio.Queue()
+        queue: asyncio.Queue[object] = asyncio.Queue()
         self._queues.append(queue)
 
         async def stream() -> AsyncIterator[Update]:
             try:
                 while (item := await queue.get()) is not END:
+                    assert isinstance(item, Update)
                     yield item
             finally:
                 if queue in self._queues:
@@ -212,51 +221,59 @@ class Poller(HostScheduler, AuthGate):
         if self._started:
             return
         self._started = True
-        by_host: dict[str, list[Entry]] = {}
+        self._update_running()
+        by_host: dict[Host, list[Entry]] = {}
         for entry in self._entries.values():
-            if entry.due is None and self._wants_polling(entry):
-                by_host.setdefault(entry.host.name, []).append(entry)
-        for name, entries in by_host.items():
-            spread = self._spread(self._hosts[name], len(entries))
+            if entry.due is None and entry.host is not None and self._wants_polling(entry):
+                by_host.setdefault(entry.host, []).append(entry)
+        for entries in by_host.values():
+            spread = self._scheduler.spread(len(entries))
             for entry in entries:
-                self._schedule(entry, self._rng.uniform(0, spread))
-        for host in self._hosts.values():
-            self._ensure_runner(host)
+                self._scheduler.schedule(entry, self._rng.uniform(0, spread))
+        self._scheduler.start_runners()
 
     async def stop(self) -> None:
         """Stop polling within 0.5 s: cancel the schedulers and every request in flight."""
         self._started = False
-        await self._halt_runners(also=[p.reauth for p in self._profiles.values() if p.reauth is not None])
+        self._update_running()
+        await self._scheduler.halt(also=self._gate.reauthentications())
         for entry in self._entries.values():
-            self._release(entry, entry.snapshot)
+            entry.release(entry.snapshot)
         for queue in self._queues:
             queue.put_nowait(END)
 
     async def sweep(self, tasks: Iterable[WatchedTask]) -> dict[str, Snapshot]:
         """Fetch each task once, concurrently within the caps; failures come back as snapshots with .error."""
         loop = asyncio.get_running_loop()
-        waits: list[tuple[str, asyncio.Future]] = []
+        waits: list[tuple[str, asyncio.Future[Snapshot | None]]] = []
         self._sweeps += 1
+        self._update_running()
         try:
             for task in tasks:
                 if task.key not in self._entries:
                     self.add(task)
                 entry = self._entries[task.key]
-                fut = loop.create_future()
+                fut: asyncio.Future[Snapshot | None] = loop.create_future()
                 waits.append((task.key, fut))
-                prof = self._profile(entry.task.profile)
+                prof = self._gate.profile(entry.task.profile)
                 if entry.host is None or prof.stopped is not None:
                     fut.set_result(entry.snapshot)
                     continue
                 entry.waiters.append(fut)
                 if not entry.in_flight:
-                    self._schedule(entry, 0.0)
+                    self._scheduler.schedule(entry, 0.0)
             results = await asyncio.gather(*(f for _, f in waits))
         finally:
             self._sweeps -= 1
+            self._update_running()
             if not self._started and not self._sweeps:
-                await self._halt_runners()
-        return {key: snap for (key, _), snap in zip(waits, results) if snap is not None}
+                await self._scheduler.halt()
+        return {key: snap for (key, _), snap in zip(waits, results, strict=True) if snap is not None}
+
+    # ----- the tasks, as the scheduler and the gate see them -----------------------------------
+
+    def _update_running(self) -> None:
+        self._scheduler.enabled = self._started or self._sweeps > 0
 
     def _update_task(self, entry: Entry, task: WatchedTask) -> None:
         was_paused = entry.task.paused
@@ -264,14 +281,53 @@ class Poller(HostScheduler, AuthGate):
         if task.paused != was_paused:
             (self.pause if task.paused else self.resume)(entry.key)
 
+    def _current(self, entry: Entry) -> bool:
+        return not entry.removed and self._entries.get(entry.key) is entry
+
+    def _schedulable(self, entry: Entry) -> bool:
+        return (entry.host is not None and not entry.task.paused and entry.stop_error is None
+                and self._gate.profile(entry.task.profile).stopped is None)
+
+    def _wants_polling(self, entry: Entry) -> bool:
+        """Should an unscheduled task be polled when the poller (re)starts?"""
+        if entry.in_flight or entry.parked or not self._schedulable(entry):
+            return False
+        snap = entry.snapshot
+        if entry.fresh or snap is None or snap.error is not None or snap.stale:
+            return True
+        return cadence(entry.task.ref.service, snap.phase, self.settings) is not None
+
+    def _poll_parked(self, entry: Entry) -> None:
+        """A task parked behind a profile's probe may go now."""
+        if self._current(entry) and not entry.in_flight:
+            self._scheduler.schedule(entry, 0.0)
+
+    def _put_back(self, entry: Entry) -> None:
+        """Its request was cancelled (the poller stopping): due again if the poller starts again."""
+        if self._current(entry):
+            entry.in_flight = False
+            self._scheduler.schedule_quietly(entry)
+
+    def _recover(self, entry: Entry) -> None:
+        """Settling its answer raised (a bug): try again after an interval."""
+        if self._current(entry) and not entry.in_flight and self._started:
+            self._scheduler.schedule(entry, self.settings.interval)
+
+    def _show_stopped(self, entry: Entry, err: TaskError) -> None:
+        """No more polls for this task (its profile is stopped): show it with this error."""
+        self._scheduler.unschedule(entry)
+        entry.snapshot = (entry.snapshot or Snapshot(entry.task.ref)).failed_with(err, self._clock.now())
+        entry.release(entry.snapshot)
+        self._emit(entry, [])
+
     # ----- results --------------------------------------------------------------------------
 
-    def _settle(self, host: Host, entry: Entry, prof: ProfileState, result: Any) -> None:
-        self._judge_credentials(prof, entry, result)
+    def _settle(self, host: Host, entry: Entry, prof: ProfileState, result: object) -> None:
+        self._gate.judge_credentials(prof, entry, result)
         if not self._current(entry):
             return  # removed while in flight: drop the answer
         if result is REQUEUE:
-            self._schedule(entry, 0.0, wake=False)  # settled by a worker, which dispatches next
+            self._scheduler.schedule(entry, 0.0, wake=False)  # settled by a worker, which dispatches next
             return
         if entry.fresh:
             entry.fresh = False
@@ -290,6 +346,7 @@ class Poller(HostScheduler, AuthGate):
                 changes.append(change)
             delay = cadence(entry.task.ref.service, result.phase, self.settings)
         else:
+            assert isinstance(result, Failed)
             err = result.error
             entry.snapshot = (entry.snapshot or Snapshot(entry.task.ref)).failed_with(err, now, result.request)
             delay = self._after_error(host, entry, err)
@@ -298,12 +355,13 @@ class Poller(HostScheduler, AuthGate):
         entry.again = False
         if (delay is None or not self._started or entry.task.paused or prof.stopped is not None
                 or entry.stop_error is not None):
-            self._unschedule(entry)
+            self._scheduler.unschedule(entry)
         else:
             # A good answer keeps the cadence on the planned due time (the scheduler may start a poll
-            # up to hostsched.WINDOW early; counting from then would drift the task earlier each round).
-            self._schedule(entry, delay, entry.planned if isinstance(result, Snapshot) else 0.0, wake=False)
-        self._release(entry, entry.snapshot)
+            # up to scheduler.WINDOW early; counting from then would drift the task earlier each round).
+            self._scheduler.schedule(entry, delay, entry.planned if isinstance(result, Snapshot) else 0.0,
+                                     wake=False)
+        entry.release(entry.snapshot)
         self._emit(entry, changes)
 
     def _after_error(self, host: Host, entry: Entry, err: TaskError) -> float | None:
@@ -322,12 +380,6 @@ class Poller(HostScheduler, AuthGate):
             return None  # the profile is stopped (or was, for an answer that came back late)
         entry.stop_error = err  # not_found, 403, config: polling this task cannot help
         return None
-
-    def _release(self, entry: Entry, snapshot: Snapshot | None) -> None:
-        waiters, entry.waiters = entry.waiters, []
-        for fut in waiters:
-            if not fut.done():
-                fut.set_result(snapshot)
 
     def _wall(self, due: float | None) -> float | None:
         if due is None:

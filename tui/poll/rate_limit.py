@@ -27,32 +27,34 @@ class TokenBucket:
     __slots__ = ("rate", "burst", "tokens", "stamp")
 
     def __init__(self, rate: float | None, burst: float = 1.0) -> None:
-        self.rate = None if unlimited(rate) else float(rate)
+        self.rate = None if rate is None or unlimited(rate) else float(rate)
         self.burst = max(1.0, float(burst))
         self.tokens = self.burst
         self.stamp: float | None = None
 
-    def _fill(self, now: float) -> None:
+    def _fill(self, now: float, rate: float) -> None:
         if self.stamp is None:
             self.stamp = now
         elif now > self.stamp:
-            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * rate)
             self.stamp = now
 
     def delay(self, now: float) -> float:
         """Seconds until a token is available (0.0 when one is available now)."""
-        if self.rate is None:
+        rate = self.rate
+        if rate is None:
             return 0.0
-        self._fill(now)
+        self._fill(now, rate)
         if self.tokens >= 1.0 - _EPS:
             return 0.0
-        return (1.0 - self.tokens) / self.rate
+        return (1.0 - self.tokens) / rate
 
     def take(self, now: float) -> None:
         """Spend one token (call after delay(now) returned 0)."""
-        if self.rate is None:
+        rate = self.rate
+        if rate is None:
             return
-        self._fill(now)
+        self._fill(now, rate)
         self.tokens = max(0.0, self.tokens - 1.0) if self.tokens >= 1.0 - _EPS else self.tokens - 1.0
 
 

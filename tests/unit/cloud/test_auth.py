@@ -9,18 +9,18 @@ import logging
 import os
 import time
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tui.clock import FakeClock
 from tui.cloud import signing
 from tui.cloud.auth import NOTHING_FOUND, AkSkAuth, PasswordAuth, TokenAuth, credentials_for, redact
-from tui.errors import AuthError
 from tui.cloud.auth.discovery import KeyPair
-from tui.clock import FakeClock
 from tui.config.settings import Profile
+from tui.errors import AuthError
 from tui.model import ErrorKind
 
 IAM = "https://iam.example.com"
@@ -30,11 +30,11 @@ AK = "AKEXAMPLE0000000000"
 SK = "SKEXAMPLE0000000000000000000000000000000"
 PROJECT = "05f2cff45100d5112f4bc00b794ea08e"
 PASSWORD = "s3cret-Pa55word%"
-JAN_2025 = datetime(2025, 1, 1, tzinfo=timezone.utc).timestamp()
+JAN_2025 = datetime(2025, 1, 1, tzinfo=UTC).timestamp()
 
 
 def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def token_body(clock: FakeClock, lifetime: float = 86400) -> dict:
@@ -156,7 +156,7 @@ async def test_password_lifetime_trusts_iam_not_local_clock(httpx_mock, client, 
     httpx_mock.add_response(url=TOKEN_URL, status_code=201, headers={"X-Subject-Token": "t"}, json=token_body(skewed))
     auth = password_auth(client, clock)
     await authed(auth)
-    assert auth.expires_at == datetime.fromtimestamp(clock.time() + 86400, timezone.utc)
+    assert auth.expires_at == datetime.fromtimestamp(clock.time() + 86400, UTC)
 
 
 async def test_refresh_after_401_gets_a_new_token(httpx_mock, client, clock) -> None:
@@ -535,7 +535,7 @@ def test_auth_error_is_one_line_task_error() -> None:
 
 async def test_aksk_401_with_skewed_clock_says_so(httpx_mock, client) -> None:
     clock = FakeClock(JAN_2025)
-    gateway_date = email.utils.format_datetime(datetime.fromtimestamp(JAN_2025 - 20 * 60, timezone.utc), usegmt=True)
+    gateway_date = email.utils.format_datetime(datetime.fromtimestamp(JAN_2025 - 20 * 60, UTC), usegmt=True)
     httpx_mock.add_response(url=CHECK_URL, status_code=401, headers={"Date": gateway_date}, json={"error_code": "APIG.0301"})
     auth = aksk(client, clock)
     response = await client.get(CHECK_URL, auth=auth)
@@ -546,7 +546,7 @@ async def test_aksk_401_with_skewed_clock_says_so(httpx_mock, client) -> None:
 
 async def test_aksk_lookup_401_with_skew(httpx_mock, client) -> None:
     clock = FakeClock(JAN_2025)
-    date = email.utils.format_datetime(datetime.fromtimestamp(JAN_2025 + 3600, timezone.utc), usegmt=True)
+    date = email.utils.format_datetime(datetime.fromtimestamp(JAN_2025 + 3600, UTC), usegmt=True)
     httpx_mock.add_response(url=f"{IAM}/v3/projects?name=cn-north-4", status_code=401, headers={"Date": date})
     with pytest.raises(AuthError, match="clock is 60 minutes behind the gateway's"):
         await authed(aksk(client, clock, project_id=None))

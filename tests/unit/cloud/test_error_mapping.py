@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -12,7 +12,7 @@ from tui.cloud.error_mapping import error_from_response, network_error, parse_re
 from tui.errors import ApiError
 from tui.model import ErrorKind, TaskError
 
-NOW = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def err(status, payload=None, headers=None, raw: bytes | None = None) -> TaskError | None:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
 
 from tui.cloud import services
+from tui.cloud.services import build as build_service
 from tui.errors import ApiError
 from tui.model import ErrorKind, Phase, Service, TaskRef
-from tui.cloud.services import build as build_service
 
-NOW = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 CHECK_HOST = "https://codearts-check.cn-north-4.myhuaweicloud.com"
 BUILD_HOST = "https://cloudbuild-ext.cn-north-4.myhuaweicloud.com"
 DWS_HOST = "https://dws.cn-north-4.myhuaweicloud.com"
@@ -40,11 +40,10 @@ class TokenAuth(httpx.Auth):
         yield request
 
 
-@pytest.fixture(autouse=True)
-def _fresh_outcome_cache():
-    build_service.clear_outcome_cache()
-    yield
-    build_service.clear_outcome_cache()
+@pytest.fixture
+def outcomes() -> build_service.OutcomeCache:
+    """What a Cloud remembers of Build outcome lookups: one per test, as one per Cloud."""
+    return build_service.OutcomeCache()
 
 
 @pytest.fixture
@@ -67,7 +66,7 @@ def api_failure(ref, raw: bytes, status=200, headers=None) -> ApiError:
     return info.value
 
 
-# --- the status table (API-NOTES) -------------------------------------------------------------
+# --- the status table: each documented status value of the three APIs and the phase it means ------
 
 
 @pytest.mark.parametrize(
@@ -439,34 +438,34 @@ def _build_info_url(no="9"):
         ("ABORTED", Phase.STOPPED, "last build #9 stopped"),
     ],
 )
-async def test_build_outcome_enrichment(httpx_mock: HTTPXMock, client, result, phase, message):
+async def test_build_outcome_enrichment(httpx_mock: HTTPXMock, client, outcomes, result, phase, message):
     httpx_mock.add_response(url=BUILD_URL, json={"result": False})
     httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status())
     httpx_mock.add_response(url=_build_info_url(), json=_build_info(result))
-    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW, auth=TokenAuth())
+    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW, auth=TokenAuth(), outcomes=outcomes)
     assert (snap.phase, snap.message, snap.raw_status) == (phase, message, "false")
     assert snap.fields["build_info.build_result"] == result
     assert all(r.headers["X-Auth-Token"] == TOKEN for r in httpx_mock.get_requests())
 
 
-async def test_build_outcome_is_cached_per_build_number(httpx_mock: HTTPXMock, client):
+async def test_build_outcome_is_cached_per_build_number(httpx_mock: HTTPXMock, client, outcomes):
     httpx_mock.add_response(url=BUILD_URL, json={"result": False}, is_reusable=True)
     httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status(), is_reusable=True)
     httpx_mock.add_response(url=_build_info_url(), json=_build_info("FAILURE"))
     for _ in range(3):
-        snap = await services.fetch(client, BUILD, BUILD_HOST, NOW)
+        snap = await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=outcomes)
         assert snap.phase is Phase.FAILED
     assert len(httpx_mock.get_requests(url=_build_info_url())) == 1
 
 
-async def test_new_build_number_fetches_a_new_outcome(httpx_mock: HTTPXMock, client):
+async def test_new_build_number_fetches_a_new_outcome(httpx_mock: HTTPXMock, client, outcomes):
     httpx_mock.add_response(url=BUILD_URL, json={"result": False}, is_reusable=True)
     httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status("9"))
     httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status("10"))
     httpx_mock.add_response(url=_build_info_url("9"), json=_build_info("FAILURE"))
     httpx_mock.add_response(url=_build_info_url("10"), json=_build_info("SUCCESS"))
-    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW)).phase is Phase.FAILED
-    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW)).message == "last build #10 succeeded"
+    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=outcomes)).phase is Phase.FAILED
+    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=outcomes)).message == "last build #10 succeeded"
 
 
 @pytest.mark.parametrize(
@@ -485,56 +484,56 @@ async def test_new_build_number_fetches_a_new_outcome(httpx_mock: HTTPXMock, cli
         ((200, _running_status()), (200, [1])),
     ],
 )
-async def test_build_outcome_unclear_stays_idle(httpx_mock: HTTPXMock, client, running_status, build_info):
+async def test_build_outcome_unclear_stays_idle(httpx_mock: HTTPXMock, client, outcomes, running_status, build_info):
     httpx_mock.add_response(url=BUILD_URL, json={"result": False})
     status, payload = running_status
     httpx_mock.add_response(url=RUNNING_STATUS_URL, status_code=status, content=payload if isinstance(payload, bytes) else body(payload))
     if build_info:
         httpx_mock.add_response(url=_build_info_url(), status_code=build_info[0], content=body(build_info[1]))
-    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW)
+    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=outcomes)
     assert snap.phase is Phase.IDLE and snap.error is None
     assert snap.message.startswith("not running")
     for request in httpx_mock.get_requests():
         assert "/../" not in request.url.raw_path.decode() and "auth" not in request.url.path
 
 
-async def test_build_outcome_network_failure_stays_idle(httpx_mock: HTTPXMock, client):
+async def test_build_outcome_network_failure_stays_idle(httpx_mock: HTTPXMock, client, outcomes):
     httpx_mock.add_response(url=BUILD_URL, json={"result": False})
     httpx_mock.add_exception(httpx.ConnectError("Connection refused"), url=RUNNING_STATUS_URL)
-    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW)
+    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=outcomes)
     assert snap.phase is Phase.IDLE
 
 
-async def test_running_build_is_not_enriched(httpx_mock: HTTPXMock, client):
+async def test_running_build_is_not_enriched(httpx_mock: HTTPXMock, client, outcomes):
     httpx_mock.add_response(url=BUILD_URL, json={"result": True})
-    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW)
+    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=outcomes)
     assert snap.phase is Phase.RUNNING
     assert len(httpx_mock.get_requests()) == 1
 
 
-async def test_outcome_lookup_pauses_after_a_lasting_refusal(httpx_mock: HTTPXMock, client):
+async def test_outcome_lookup_pauses_after_a_lasting_refusal(httpx_mock: HTTPXMock, client, outcomes):
     from datetime import timedelta
 
     httpx_mock.add_response(url=BUILD_URL, json={"result": False}, is_reusable=True)
     httpx_mock.add_response(url=RUNNING_STATUS_URL, status_code=404, json={"error_code": "APIG.0101", "error_msg": "no such API"})
     for minutes in (0, 1, 5):
-        snap = await services.fetch(client, BUILD, BUILD_HOST, NOW + timedelta(minutes=minutes))
+        snap = await services.fetch(client, BUILD, BUILD_HOST, NOW + timedelta(minutes=minutes), outcomes=outcomes)
         assert snap.phase is Phase.IDLE and snap.error is None
     assert len(httpx_mock.get_requests(url=RUNNING_STATUS_URL)) == 1
     # Later it is tried again, and a clear answer is used.
     httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status())
     httpx_mock.add_response(url=_build_info_url(), json=_build_info("SUCCESS"))
-    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW + timedelta(minutes=11))
+    snap = await services.fetch(client, BUILD, BUILD_HOST, NOW + timedelta(minutes=11), outcomes=outcomes)
     assert snap.phase is Phase.SUCCEEDED
 
 
-async def test_outcome_lookup_retries_after_a_transient_failure(httpx_mock: HTTPXMock, client):
+async def test_outcome_lookup_retries_after_a_transient_failure(httpx_mock: HTTPXMock, client, outcomes):
     httpx_mock.add_response(url=BUILD_URL, json={"result": False}, is_reusable=True)
     httpx_mock.add_response(url=RUNNING_STATUS_URL, status_code=503, text="")
     httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status())
     httpx_mock.add_response(url=_build_info_url(), json=_build_info("FAILURE"))
-    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW)).phase is Phase.IDLE
-    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW)).phase is Phase.FAILED
+    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=outcomes)).phase is Phase.IDLE
+    assert (await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=outcomes)).phase is Phase.FAILED
 
 
 async def test_a_compressed_body_is_capped_after_decoding(httpx_mock: HTTPXMock, client):
@@ -583,7 +582,7 @@ async def test_undecodable_answers_are_bad_responses(httpx_mock: HTTPXMock, clie
     assert info.value.error.kind is ErrorKind.BAD_RESPONSE
 
 
-async def test_build_caches_are_kept_per_profile(httpx_mock: HTTPXMock, client):
+async def test_build_caches_are_kept_per_profile(httpx_mock: HTTPXMock, client, outcomes):
     """A refusal (or an outcome) seen with one profile's credentials is never used for another's."""
     import asyncio
 
@@ -592,7 +591,7 @@ async def test_build_caches_are_kept_per_profile(httpx_mock: HTTPXMock, client):
     async def as_profile(profile: str):
         async def run():
             enter_scope(RequestScope(profile=profile))  # what a poller worker sets
-            return await services.fetch(client, BUILD, BUILD_HOST, NOW)
+            return await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=outcomes)
 
         return await asyncio.create_task(run())  # its own context: nothing leaks into this test
 
@@ -605,3 +604,27 @@ async def test_build_caches_are_kept_per_profile(httpx_mock: HTTPXMock, client):
     assert (await as_profile("work")).phase is Phase.IDLE  # nor does work see home's outcome
     assert len(httpx_mock.get_requests(url=RUNNING_STATUS_URL)) == 2
     assert len(httpx_mock.get_requests(url=_build_info_url())) == 1
+
+
+async def test_build_caches_are_not_shared_between_cloud_clients(httpx_mock: HTTPXMock, client, outcomes):
+    """Each Cloud has its own OutcomeCache: an outcome one remembers is looked up afresh by another."""
+    httpx_mock.add_response(url=BUILD_URL, json={"result": False}, is_reusable=True)
+    httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status(), is_reusable=True)
+    httpx_mock.add_response(url=_build_info_url(), json=_build_info("SUCCESS"), is_reusable=True)
+    for cache in (outcomes, outcomes, build_service.OutcomeCache()):
+        assert (await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=cache)).phase is Phase.SUCCEEDED
+    assert len(httpx_mock.get_requests(url=_build_info_url())) == 2
+
+
+def test_each_cloud_owns_its_outcome_cache():
+    """Two Cloud objects never share outcome lookups; forgetting credentials clears only that Cloud's."""
+    from tui.clock import FakeClock
+    from tui.cloud.fetcher import Cloud
+    from tui.config.settings import Settings
+
+    one, two = Cloud(Settings(), FakeClock(), []), Cloud(Settings(), FakeClock(), [])
+    assert one.build_outcomes is not two.build_outcomes
+    one.build_outcomes.outcomes[("default", BUILD_HOST, BUILD.task_id, "9")] = (Phase.SUCCEEDED, {})
+    two.build_outcomes.skip_until[("default", BUILD_HOST, BUILD.task_id)] = NOW
+    one.forget("default")
+    assert not one.build_outcomes.outcomes and two.build_outcomes.skip_until

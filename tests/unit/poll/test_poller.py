@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from tui.poll.timing import MIN_DELAY, backoff_delay, ceiling
 from tui.clock import FakeClock
 from tui.errors import ApiError
 from tui.model import Change, ErrorKind, Phase, Snapshot, TaskError, TaskRef, WatchedTask
-from tui.poll.poller import PollSettings, Poller, Update, cadence
+from tui.poll.poller import Poller, PollSettings, Update, cadence
 from tui.poll.rate_limit import TokenBucket
+from tui.poll.timing import MIN_DELAY, backoff_delay, ceiling
 
 
 async def settle(rounds: int = 40) -> None:
@@ -198,16 +198,15 @@ async def test_cadence_per_phase_and_service(clock, fetcher, ref, phase, polls_i
 
 
 async def test_interval_floor_and_next_due_is_wall_time(clock, fetcher) -> None:
-    p = make(fetcher, clock, interval=0.1)
     updates: list[Update] = []
-    p._on_update = updates.append
+    p = make(fetcher, clock, updates=updates, interval=0.1)
     p.add(task("check:a"))
     await p.start()
     await advance(clock, 1)
     assert updates and updates[-1].next_due == pytest.approx(clock.time() + 1.5)  # polled at 0.5, due 2 s later
     await advance(clock, 10)
     times = [t for _, t in fetcher.calls]
-    assert all(b - a >= 2.0 - 1e-6 for a, b in zip(times, times[1:]))
+    assert all(b - a >= 2.0 - 1e-6 for a, b in zip(times, times[1:], strict=False))
     await p.stop()
 
 
@@ -675,23 +674,29 @@ import httpx  # noqa: E402
 from tui.cloud import services  # noqa: E402
 from tui.cloud.auth.aksk import AkSkAuth  # noqa: E402
 from tui.cloud.auth.base import TokenAuth  # noqa: E402
+from tui.cloud.services.build import OutcomeCache  # noqa: E402
 from tui.sim import DEMO_PROJECT_ID, DEMO_TOKEN, Simulator  # noqa: E402
 
 SIM_HOSTS = {"check": "http://check.sim.invalid", "build": "http://build.sim.invalid", "dws": "http://dws.sim.invalid"}
 
 
 class SimFetcher:
-    """The real fetch path (services.fetch over one shared client) against an in-process simulator."""
+    """The real fetch path (services.fetch over one shared client) against an in-process simulator.
+
+    Like tui.cloud.fetcher.Cloud, it keeps its own memory of Build outcome lookups.
+    """
 
     def __init__(self, client: httpx.AsyncClient, clock: FakeClock, auth: httpx.Auth, refresh_ok: bool = True) -> None:
         self.client, self.clock, self.auth, self.refresh_ok = client, clock, auth, refresh_ok
         self.reauths = 0
+        self.outcomes = OutcomeCache()
 
     def host(self, t: WatchedTask) -> str:
         return SIM_HOSTS[t.ref.service.value]
 
     async def fetch(self, t: WatchedTask) -> Snapshot:
-        return await services.fetch(self.client, t.ref, self.host(t), self.clock.now(), auth=self.auth)
+        return await services.fetch(self.client, t.ref, self.host(t), self.clock.now(), auth=self.auth,
+                                    outcomes=self.outcomes)
 
     async def reauthenticate(self, profile: str) -> bool:
         self.reauths += 1
@@ -809,8 +814,7 @@ async def test_ten_thousand_tasks_cost_a_few_timers(clock, fetcher) -> None:
     await p.start()
     await advance(clock, 30, step=1)
     assert len(fetcher.calls) >= 10_000
-    pending_timers = [f for _, f in clock._waiters if not f.done()]
-    assert len(pending_timers) <= 3  # one per host
+    assert clock.sleepers() <= 3  # one per host
     ours = [t for t in asyncio.all_tasks() - before if not t.done()]
     assert len(ours) <= 3 * (1 + 2 + 8)  # per host: scheduler, its sleep and wake waiters, workers
     await p.stop()
@@ -866,6 +870,6 @@ async def test_extra_requests_of_a_poll_pay_from_the_host_rate_limit(clock, fetc
     await p.start()
     await advance(clock, 20, step=0.05)
     assert len(sent) >= 30
-    assert all(b - a >= 0.5 - 1e-3 for a, b in zip(sent, sent[1:]))  # 2/s, extras included
+    assert all(b - a >= 0.5 - 1e-3 for a, b in zip(sent, sent[1:], strict=False))  # 2/s, extras included
     assert profiles == {"prof0", "prof1", "prof2"}
     await p.stop()

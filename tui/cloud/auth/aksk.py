@@ -10,12 +10,12 @@ import urllib.parse
 
 import httpx
 
-from tui.cloud import signing
 from tui.clock import Clock
+from tui.cloud import signing
+from tui.errors import AuthError
 from tui.model import ErrorKind
 
 from .base import Credentials, check_header_value, iam_error_detail, mask_key
-from tui.errors import AuthError
 
 log = logging.getLogger("hcwatch.auth")
 
@@ -86,9 +86,6 @@ class AkSkAuth(Credentials):
     async def apply(self, request: httpx.Request) -> None:
         self.sign(request, await self.project_id_for_region())
 
-    async def prepare(self) -> None:
-        await self.project_id_for_region()
-
     async def project_id_for_region(self) -> str | None:
         """The profile's project id, or the region's from IAM (one signed lookup, cached, shared)."""
         if self.project_id:
@@ -127,7 +124,9 @@ class AkSkAuth(Credentials):
         if self._failure is not None:
             raise self._failure
         if status == 429 or status >= 500:
-            raise AuthError(f"IAM at {self.host} is busy or failing (HTTP {status}{said})", ErrorKind.SERVER, http_status=status)
+            raise AuthError(
+                f"IAM at {self.host} is busy or failing (HTTP {status}{said})", ErrorKind.SERVER, http_status=status
+            )
         try:
             projects = json.loads(response.content)["projects"] if 200 <= status < 300 else None
             pid = projects[0]["id"] if projects else None
@@ -166,12 +165,14 @@ class AkSkAuth(Credentials):
         skew = self.clock_skew
         if skew is None or abs(skew) < SKEW_LIMIT:
             return None
-        return f"this machine's clock is {abs(skew) / 60:.0f} minutes {'ahead of' if skew > 0 else 'behind'} the gateway's"
+        direction = "ahead of" if skew > 0 else "behind"
+        return f"this machine's clock is {abs(skew) / 60:.0f} minutes {direction} the gateway's"
 
     def rejection_hint(self) -> str:
         skew = self._skew_words()
         if skew:
-            return f"AK {self.masked_ak} was rejected: {skew} (signatures more than 15 minutes off are refused): fix the clock"
+            return (f"AK {self.masked_ak} was rejected: {skew} (signatures more than 15 minutes off are refused): "
+                    "fix the clock")
         return (
             f"AK {self.masked_ak} was rejected: check the AK/SK, the security token, and this machine's clock "
             "(signatures more than 15 minutes off are refused); polling stopped to avoid locking the AK"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterable
 from datetime import datetime
-from typing import AsyncGenerator, Awaitable, Callable, Generator, Iterable
+from typing import Any
 
 import httpx
 
-from tui.model import clean_text
 from tui.errors import AuthError
+from tui.model import clean_text
 
 # The TUI passes a masked dialog, the CLI getpass: question in, password out ("" or None = cancelled).
 Prompt = Callable[[str], Awaitable["str | None"]]
@@ -56,7 +57,8 @@ def iam_error_detail(response: httpx.Response, secrets: Iterable[str | None] = (
         return ""
     if not isinstance(body, dict):
         return ""
-    inner = body.get("error") if isinstance(body.get("error"), dict) else body
+    nested = body.get("error")
+    inner: dict[str, Any] = nested if isinstance(nested, dict) else body
     code = inner.get("error_code") or inner.get("errorCode") or inner.get("code") or ""
     if isinstance(code, int) or str(code).isdigit():
         code = ""  # Keystone-style bodies repeat the HTTP status as "code": already said
@@ -93,9 +95,6 @@ class Credentials(httpx.Auth):
 
     def observe(self, response: httpx.Response) -> None:
         """See the answer to a request these credentials signed (e.g. to explain a 401)."""
-
-    async def prepare(self) -> None:
-        """Obtain whatever the first request will need (token, project id) now, to fail early. Raises AuthError."""
 
     async def refresh(self) -> bool:
         """Force fresh credentials after a 401; False when there is nothing to refresh."""

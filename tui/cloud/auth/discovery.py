@@ -5,17 +5,18 @@ from __future__ import annotations
 import configparser
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import httpx
 
 from tui.clock import Clock
+from tui.errors import AuthError
 
 from .aksk import AkSkAuth
 from .base import Credentials, Prompt, TokenAuth
-from tui.errors import AuthError
 from .password import PasswordAuth
 
 ENV_TOKEN = "HCWATCH_AUTH_TOKEN"
@@ -89,7 +90,11 @@ def read_credentials_file(env: Mapping[str, str], warnings: list[str]) -> KeyPai
         mode = stat.S_IMODE(path.stat().st_mode)
         warnings.append(f"{shown} can be read by other users (mode {mode:o}): run chmod 600 {shown}")
     return KeyPair(
-        ak, sk, (basic.get("security_token") or "").strip() or None, (basic.get("project_id") or "").strip() or None, shown
+        ak,
+        sk,
+        (basic.get("security_token") or "").strip() or None,
+        (basic.get("project_id") or "").strip() or None,
+        shown,
     )
 
 
@@ -156,7 +161,16 @@ def credentials_for(
     return creds
 
 
-def _password(profile, name, method, client, iam_endpoint, env, clock, prompt) -> PasswordAuth | None:
+def _password(
+    profile: Any,
+    name: str,
+    method: str | None,
+    client: httpx.AsyncClient,
+    iam_endpoint: str,
+    env: Mapping[str, str],
+    clock: Clock | None,
+    prompt: Prompt | None,
+) -> PasswordAuth | None:
     user, domain = getattr(profile, "user", None), getattr(profile, "domain", None)
     if not (user and domain):
         if method is None:

@@ -7,16 +7,16 @@ import collections
 import json
 import logging
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from tui.clock import Clock
+from tui.errors import AuthError
 from tui.model import ErrorKind
 
 from .base import Credentials, Prompt, check_header_value, format_expiry, iam_error_detail
-from tui.errors import AuthError
 
 log = logging.getLogger("hcwatch.auth")
 
@@ -34,7 +34,7 @@ def _parse_time(value: Any) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -89,7 +89,7 @@ class PasswordAuth(Credentials):
 
     @property
     def expires_at(self) -> datetime | None:
-        return None if self._expires_at is None else datetime.fromtimestamp(self._expires_at, timezone.utc)
+        return None if self._expires_at is None else datetime.fromtimestamp(self._expires_at, UTC)
 
     def _fresh(self) -> bool:
         return self._token is not None and self.clock.time() < self._renew_at
@@ -105,9 +105,6 @@ class PasswordAuth(Credentials):
                     await self._acquire()
         assert self._token is not None
         return self._token
-
-    async def prepare(self) -> None:
-        await self.token()
 
     async def refresh(self) -> bool:
         """A new token after a 401; a burst of refreshes (one per rejected request) shares one IAM call."""
@@ -150,7 +147,7 @@ class PasswordAuth(Credentials):
                 params={"nocatalog": "true"},
                 content=body,
                 headers={"Content-Type": "application/json;charset=utf8"},
-                auth=None,
+                auth=None,  # type: ignore[arg-type]  # None: no credentials at all (not the client's default)
             )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise AuthError(f"IAM unreachable at {self.host} ({type(exc).__name__})", ErrorKind.NETWORK) from None
@@ -178,7 +175,9 @@ class PasswordAuth(Credentials):
         if self._failure is not None:
             raise self._failure
         if status == 429 or status >= 500:
-            raise AuthError(f"IAM at {self.host} is busy or failing (HTTP {status}{said})", ErrorKind.SERVER, http_status=status)
+            raise AuthError(
+                f"IAM at {self.host} is busy or failing (HTTP {status}{said})", ErrorKind.SERVER, http_status=status
+            )
         self._take_token(response)
 
     def _take_token(self, response: httpx.Response) -> None:
@@ -213,7 +212,8 @@ class PasswordAuth(Credentials):
         # Short-lived tokens (tests, the simulator) renew at half-life instead of never being fresh.
         self._renew_at = self._expires_at - min(REFRESH_AHEAD, lifetime / 2)
         self._acquired_mono = self.clock.monotonic()
-        log.debug("IAM token for %s valid until %s", self.who, format_expiry(self.expires_at))
+        log.debug("IAM token for %s valid until %s", self.who,
+                  format_expiry(datetime.fromtimestamp(self._expires_at, UTC)))
 
     def describe(self) -> str:
         if self._token is None or self.expires_at is None:

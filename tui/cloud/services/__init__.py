@@ -12,11 +12,10 @@ from typing import Any
 import httpx
 
 from tui.cloud.error_mapping import api_error, error_from_response, network_error
-from tui.errors import ApiError
-from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, validate_id
-from tui.errors import RefError, UserError
 from tui.cloud.services import build, check, dws
 from tui.cloud.services.common import flatten
+from tui.errors import ApiError, RefError, UserError
+from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, validate_id
 
 # Answers are a few hundred bytes; anything past 1 MiB is refused without being read whole.
 MAX_BODY = 1 << 20
@@ -158,8 +157,13 @@ async def fetch(
     endpoint: str,
     now: datetime,
     auth: httpx.Auth | None = None,
+    outcomes: build.OutcomeCache | None = None,
 ) -> Snapshot:
-    """Fetch and parse ref's status; raises ApiError (with .request set) on any failure."""
+    """Fetch and parse ref's status; raises ApiError (with .request set) on any failure.
+
+    `outcomes` is the caller's memory of Build outcome lookups (see build.OutcomeCache); without one an
+    idle Build job's outcome is looked up afresh every time.
+    """
     request = request_for(ref, endpoint)
     try:
         status, headers, body = await _get(client, request.url, auth)
@@ -176,5 +180,5 @@ async def fetch(
                 raise ApiError(error)
             return _decode_object(status, headers, body)
 
-        snapshot = await build.enrich(snapshot, endpoint, get_json, now)
+        snapshot = await build.enrich(snapshot, endpoint, get_json, now, outcomes)
     return snapshot

@@ -9,10 +9,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from tui.cloud.services.common import flatten, raw_text, text_or_none
 from tui.errors import ApiError
 from tui.model import ErrorKind, Phase, Snapshot, TaskRef
 from tui.poll.rate_limit import current_scope, pay_for_extra_request
-from tui.cloud.services.common import flatten, raw_text, text_or_none
 
 # build-info `build_result`; only FAILURE is documented, the others are what Jenkins-style backends say.
 OUTCOMES = {"SUCCESS": Phase.SUCCEEDED, "FAILURE": Phase.FAILED, "ABORTED": Phase.STOPPED}
@@ -21,26 +21,35 @@ _WORDS = {Phase.SUCCEEDED: "succeeded", Phase.FAILED: "failed", Phase.STOPPED: "
 # A build number comes from the server and goes into a URL path: digits only.
 _BUILD_NO_RE = re.compile(r"[0-9]{1,12}")
 
-# Outcome of a finished build never changes: fetch it once per (profile, endpoint, job, build number).
-# Keyed by profile too: what one profile's credentials may read is never shown to another (nor a refusal
-# of one profile held against another). The profile comes from the poller's request scope (None outside).
-# Both caches are bounded LRU-style (CACHE_SIZE entries each).
-CACHE_SIZE = 4096
-_outcomes: OrderedDict[tuple[str | None, str, str, str], tuple[Phase, str, dict[str, Any]]] = OrderedDict()
-
 # A host without the /v1 APIs (or a user without rights to them) must not cost two requests per
 # poll forever: after a lasting refusal, skip the lookup for this job for a while.
 SKIP_FOR = timedelta(minutes=10)
 _LASTING = {ErrorKind.NOT_FOUND, ErrorKind.AUTH, ErrorKind.BAD_RESPONSE, ErrorKind.CONFIG}
-_skip_until: OrderedDict[tuple[str | None, str, str], datetime] = OrderedDict()
+# Each of the two memories below holds at most this many entries (the oldest used goes first).
+CACHE_SIZE = 4096
 
 GetJson = Callable[[str], Awaitable[dict[str, Any]]]
 
 
-def clear_outcome_cache() -> None:
-    """Forget every cached build outcome and refusal (tests, or a profile whose credentials changed)."""
-    _outcomes.clear()
-    _skip_until.clear()
+class OutcomeCache:
+    """What the outcome lookups remember, for one cloud client (tui.cloud.fetcher.Cloud owns one).
+
+    The outcome of a finished build never changes: it is fetched once per (profile, endpoint, job, build
+    number). A lasting refusal skips the lookup for that job for SKIP_FOR. Keyed by profile too: what one
+    profile's credentials may read is never shown to another (nor a refusal of one held against another).
+    The profile comes from the poller's request scope (None outside a poller).
+    """
+
+    __slots__ = ("outcomes", "skip_until")
+
+    def __init__(self) -> None:
+        self.outcomes: OrderedDict[tuple[str | None, str, str, str], tuple[Phase, dict[str, Any]]] = OrderedDict()
+        self.skip_until: OrderedDict[tuple[str | None, str, str], datetime] = OrderedDict()
+
+    def clear(self) -> None:
+        """Forget every outcome and refusal (credentials changed: what was refused may be allowed now)."""
+        self.outcomes.clear()
+        self.skip_until.clear()
 
 
 def path(ref: TaskRef) -> str:
@@ -88,18 +97,24 @@ def _result_of(data: dict[str, Any]) -> dict[str, Any] | None:
     return result if isinstance(result, dict) else None
 
 
-async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson, now: datetime) -> Snapshot:
+async def enrich(
+    snapshot: Snapshot, endpoint: str, get_json: GetJson, now: datetime, cache: OutcomeCache | None = None
+) -> Snapshot:
     """An idle Build snapshot with the last build's outcome when both /v1 calls say it clearly.
 
     Any failure or unclear answer leaves the snapshot idle: the outcome is a bonus, not the status.
+    `cache` remembers outcomes and refusals across polls (without one, nothing is remembered).
     Each of the (up to two) extra requests takes a token from the poller's per-host rate limit
     (tui.poll.rate_limit.pay_for_extra_request), so an idle Build poll costs what it asks of the gateway.
     """
+    if cache is None:
+        cache = OutcomeCache()
+    outcomes, skip_until = cache.outcomes, cache.skip_until
     ref = snapshot.ref
     scope = current_scope()
     profile = scope.profile if scope is not None else None
     job_key = (profile, endpoint, ref.task_id)
-    until = _skip_until.get(job_key)
+    until = skip_until.get(job_key)
     if until is not None and now < until:
         return snapshot
     try:
@@ -107,11 +122,11 @@ async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson, now: date
         status = _result_of(await get_json(running_status_path(ref)))
     except ApiError as exc:
         if exc.error.kind in _LASTING:
-            _skip_until[job_key] = now + SKIP_FOR
-            while len(_skip_until) > CACHE_SIZE:
-                _skip_until.popitem(last=False)
+            skip_until[job_key] = now + SKIP_FOR
+            while len(skip_until) > CACHE_SIZE:
+                skip_until.popitem(last=False)
         return snapshot
-    _skip_until.pop(job_key, None)
+    skip_until.pop(job_key, None)
     if status is None:
         return snapshot
     fields = dict(snapshot.fields)
@@ -126,7 +141,7 @@ async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson, now: date
         note = f"not running (last build #{build_no}: {last_status or 'running'})"
         return replace(snapshot, fields=fields, message=note)
     key = (profile, endpoint, ref.task_id, build_no)
-    cached = _outcomes.get(key)
+    cached = outcomes.get(key)
     if cached is None:
         try:
             await pay_for_extra_request()
@@ -139,12 +154,12 @@ async def enrich(snapshot: Snapshot, endpoint: str, get_json: GetJson, now: date
         phase = OUTCOMES.get(result.strip().upper()) if isinstance(result, str) else None
         if phase is None:
             return replace(snapshot, fields=fields)
-        cached = (phase, text_or_none(result, 40) or "", flatten(info, "build_info"))
-        _outcomes[key] = cached
-        while len(_outcomes) > CACHE_SIZE:
-            _outcomes.popitem(last=False)
+        cached = (phase, flatten(info, "build_info"))
+        outcomes[key] = cached
+        while len(outcomes) > CACHE_SIZE:
+            outcomes.popitem(last=False)
     else:
-        _outcomes.move_to_end(key)
-    phase, result_text, info_fields = cached
+        outcomes.move_to_end(key)
+    phase, info_fields = cached
     fields.update(info_fields)
     return replace(snapshot, phase=phase, fields=fields, message=f"last build #{build_no} {_WORDS[phase]}")

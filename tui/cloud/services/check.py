@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.model import Phase, TaskRef
 from tui.cloud.services.common import parse_int, parse_percent, raw_text, text_or_none
+from tui.model import Phase, TaskRef
 
 # task_status per the API docs; null means the task was never checked.
 PHASES = {0: Phase.RUNNING, 1: Phase.FAILED, 2: Phase.SUCCEEDED, 3: Phase.STOPPED}

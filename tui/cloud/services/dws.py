@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.model import Phase, TaskRef
 from tui.cloud.services.common import parse_percent, raw_text, text_or_none
+from tui.model import Phase, TaskRef
 
 PHASES = {
     "INIT": Phase.PENDING,
