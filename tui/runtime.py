@@ -5,22 +5,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
 from tui.clock import Clock
 from tui.cloud.fetcher import Cloud, PasswordPrompt
-from tui.config.settings import Profile, Settings, load_config
-from tui.model import ErrorKind, Snapshot, TaskRef, WatchedTask
-from tui.errors import UserError
 from tui.config.paths import default_paths
-from tui.poll.poller import PollSettings, Poller, TaskStatus, Update
+from tui.config.settings import PollSettings, Profile, Settings, load_config
+from tui.errors import UserError
+from tui.model import ErrorKind, Snapshot, TaskRef, WatchedTask
+from tui.poll.poller import Poller, TaskStatus, Update
 from tui.store.state import StateStore
 from tui.store.watchlist import Watchlist
 
+if TYPE_CHECKING:
+    from tui.sim import Simulator  # only the demo loads the simulator
 
 # In demo mode each service gets its own loopback address so the poller keeps one scheduler
 # per service, as it would against the real cloud; ASGITransport never connects to them.
@@ -57,7 +60,7 @@ class Runtime:
         self.warnings: list[str] = list(settings.warnings)
         self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile)
         self.last_sweep_at: datetime | None = None
-        self.simulator = None
+        self.simulator: Simulator | None = None
         self.client: httpx.AsyncClient | None = None
         self.poller: Poller | None = None
         self._on_update: Callable[[Update], None] | None = None
@@ -78,7 +81,7 @@ class Runtime:
         demo: bool = False,
         profile: str | None = None,
         clock: Clock | None = None,
-    ) -> "Runtime":
+    ) -> Runtime:
         """Load config and watch list (UserError on a bad file); nothing touches the network yet."""
         paths = default_paths()
         clock = clock or Clock()
@@ -137,20 +140,23 @@ class Runtime:
     def _make_client(self) -> httpx.AsyncClient:
         limits = httpx.Limits(max_connections=max(8, self.settings.max_in_flight * 4), max_keepalive_connections=32)
         headers = {"User-Agent": "hcwatch"}
-        if self.demo:
+        if self.simulator is not None:
             transport = httpx.ASGITransport(app=self.simulator)
             return httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT, headers=headers, limits=limits)
         return httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers, limits=limits, follow_redirects=False)
 
-    def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> None:
+    def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> Poller:
+        """A new Poller over the shared client and cloud, reporting through _handle_update."""
         if self.client is None:
             self.client = self._make_client()
         self.cloud.client = self.client
         self.cloud.prompt = prompt
         self._on_update = on_update
-        self.poller = Poller(self.cloud, PollSettings.from_settings(self.settings), clock=self.clock, on_update=self._handle_update)
+        self.poller = Poller(self.cloud, PollSettings.from_settings(self.settings), clock=self.clock,
+                             on_update=self._handle_update)
+        return self.poller
 
-    async def _restore(self, tasks: list[WatchedTask]) -> None:
+    async def _restore(self, poller: Poller, tasks: list[WatchedTask]) -> None:
         """Seed the poller with what the state folder remembers, so the screen fills at once."""
         try:
             # Off the event loop: a 10,000-task state file takes a noticeable moment to read.
@@ -164,7 +170,7 @@ class Runtime:
         for task in tasks:
             if task.key in saved:
                 st = saved[task.key]
-                self.poller.seed(task.key, st.snapshot, st.history)
+                poller.seed(task.key, st.snapshot, st.history)
 
     async def follow(
         self,
@@ -173,11 +179,11 @@ class Runtime:
         prompt_password: PasswordPrompt | None = None,
     ) -> None:
         """Restore state, then poll these tasks in the background until stop()."""
-        self._build(on_update, prompt_password)
-        await self._restore(tasks)
+        poller = self._build(on_update, prompt_password)
+        await self._restore(poller, tasks)
         for task in tasks:
-            self.poller.add(task)
-        await self.poller.start()
+            poller.add(task)
+        await poller.start()
 
     async def start(
         self,
@@ -188,12 +194,14 @@ class Runtime:
         await self.follow(list(self.watchlist.tasks), on_update, prompt_password)
         self._state_task = asyncio.create_task(self.state.run(every=5.0))
 
-    async def sweep(self, tasks: list[WatchedTask] | None = None, prompt_password: PasswordPrompt | None = None) -> dict[str, Snapshot]:
+    async def sweep(
+        self, tasks: list[WatchedTask] | None = None, prompt_password: PasswordPrompt | None = None,
+    ) -> dict[str, Snapshot]:
         """Fetch every task once (for `hcwatch list`)."""
         tasks = list(self.watchlist.tasks) if tasks is None else tasks
-        self._build(None, prompt_password)
-        await self._restore(tasks)
-        result = await self.poller.sweep(tasks)  # every result passed through _handle_update
+        poller = self._build(None, prompt_password)
+        await self._restore(poller, tasks)
+        result = await poller.sweep(tasks)  # every result passed through _handle_update
         await asyncio.to_thread(self._save_state)
         return result
 
@@ -235,8 +243,8 @@ class Runtime:
         # not on every good poll.
         needs_status = self.auth_problems or (err is not None and err.kind is ErrorKind.AUTH)
         status = self.status(update.key) if needs_status else None
-        task = status.task if status else None
-        if task is not None:
+        if status is not None and self.poller is not None:
+            task = status.task
             if err is not None and err.kind is ErrorKind.AUTH and status.stopped_reason:
                 # The refused request's own error, not the "stopped: profile ..." its siblings inherit.
                 own = self.poller.profile_error(task.profile) or err

@@ -51,7 +51,8 @@ def refs(n: int) -> list[str]:
 
 
 def serve(port: int, n: int, latency: float) -> None:
-    from tui.sim import Simulator, serve as serve_sim
+    from tui.sim import Simulator
+    from tui.sim import serve as serve_sim
 
     sim = Simulator(demo=False)
     sim.add_aksk(AK, SK, PROJECT)
@@ -122,10 +123,10 @@ def peak_rss_mb() -> float:
 async def run_ours(url: str, n: int, concurrency: int, rounds: int) -> dict:
     import httpx
 
-    from tui.cloud.auth.base import TokenAuth
     from tui.clock import Clock
+    from tui.cloud.auth.base import TokenAuth
     from tui.model import TaskRef, WatchedTask
-    from tui.poll.poller import PollSettings, Poller
+    from tui.poll.poller import Poller, PollSettings
     from tui.sim import DEMO_TOKEN
 
     tasks = [WatchedTask(TaskRef.parse(r)) for r in refs(n)]
@@ -153,8 +154,8 @@ async def run_ours(url: str, n: int, concurrency: int, rounds: int) -> dict:
 async def run_ceiling(url: str, n: int, concurrency: int, rounds: int) -> dict:
     import httpx
 
-    from tui.model import TaskRef
     from tui.cloud.services import request_for
+    from tui.model import TaskRef
     from tui.sim import DEMO_TOKEN
 
     urls = [request_for(TaskRef.parse(r), url).url for r in refs(n)]

@@ -9,17 +9,17 @@ import tempfile
 import time
 import timeit
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tui.store.atomic import atomic_write  # noqa: E402
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef, WatchedTask  # noqa: E402
+from tui.store.atomic import atomic_write  # noqa: E402
 from tui.store.state import StateStore  # noqa: E402
-from tui.store.watchlist import Watchlist, Document  # noqa: E402
+from tui.store.watchlist import Document, Watchlist  # noqa: E402
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SERVICES = ("check", "build", "dws")
 
 

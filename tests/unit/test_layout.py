@@ -88,3 +88,9 @@ def test_the_command_line_loads_no_textual() -> None:
     code = "import sys, tui.cli, tui.cli.commands, tui.runtime; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_modules_stay_small_and_the_app_thin() -> None:
+    lines = {name: len(path.read_text().splitlines()) for name, path in MODULES.items()}
+    assert {name: n for name, n in lines.items() if n > 400} == {}
+    assert lines["tui.app.app"] < 300  # the App composes and routes; the screen and the board do the rest

@@ -7,7 +7,7 @@ import contextvars
 import email.utils
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import httpx
@@ -21,7 +21,10 @@ from tui.sim.gateway import AkSk, AuthFailure, Gateway
 from tui.sim.script import ScriptedTask
 from tui.sim.stats import Stats
 
-Send = Callable[[dict], Awaitable[None]]
+# The ASGI callables' shapes, as servers and httpx.ASGITransport call them.
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 _JSON = "application/json;charset=UTF-8"
 # The id of the request being answered: sent as X-Request-Id and inside gateway error bodies.
@@ -142,7 +145,7 @@ class Simulator:
         self.faults = [f for f in self.faults if f.ref is None or str(f.ref) != key]
 
     # --- ASGI -----------------------------------------------------------------------------------
-    async def __call__(self, scope: dict, receive: Callable, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
@@ -169,7 +172,7 @@ class Simulator:
             _request_id.reset(rid)
             self.stats.end(entry, status)
 
-    async def _lifespan(self, receive: Callable, send: Send) -> None:
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -178,7 +181,7 @@ class Simulator:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _handle(self, scope: dict, send: Send, headers: dict, query: bytes, body: bytes) -> int | None:
+    async def _handle(self, scope: Scope, send: Send, headers: dict, query: bytes, body: bytes) -> int | None:
         method, path = scope["method"], scope["path"]
         route, service, params = routes.match(method, path)
         ref = routes.ref_for(route, params)
@@ -230,7 +233,7 @@ class Simulator:
         status, payload = routes.payload(route, ref, task, params, self.clock.time())
         return await self._send_json(send, status, payload)
 
-    async def _fault(self, fault: Fault, scope: dict, send: Send, service: str | None) -> int | None:
+    async def _fault(self, fault: Fault, scope: Scope, send: Send, service: str | None) -> int | None:
         if fault.kind == "drop":
             await self._drop(scope, send)
             return None
@@ -243,7 +246,7 @@ class Simulator:
         status, headers, body = error_response(fault, service)
         return await self._send(send, status, headers, body)
 
-    async def _drop(self, scope: dict, send: Send) -> None:
+    async def _drop(self, scope: Scope, send: Send) -> None:
         """Close the connection without an answer.
 
         Under uvicorn `send` is a bound method of its request cycle, whose transport we close; once the
