@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from tui.model import RequestInfo, WatchedTask
 
 __all__ = ["AlreadyWatched", "ApiError", "AuthError", "ConfigError", "EndpointError", "ErrorKind", "RefError",
-           "TaskError", "UserError", "WatchlistError"]
+           "TaskError", "UserError", "WatchlistError", "as_task_error"]
 
 
 class ErrorKind(str, Enum):
@@ -147,3 +147,14 @@ class ApiError(Exception):
 
     def __str__(self) -> str:
         return self.error.one_line()
+
+
+def as_task_error(exc: UserError, kind: ErrorKind) -> TaskError:
+    """A UserError met while fetching, as the error its task shows.
+
+    An AuthError knows its own kind (IAM unreachable is a network error to back off from,
+    a refusal one to stop on); any other UserError becomes `kind` with its one-line message.
+    """
+    if isinstance(exc, AuthError):
+        return exc.error
+    return TaskError(kind, str(exc))

@@ -15,7 +15,7 @@ from tui.cloud import services
 from tui.cloud.services.build import OutcomeCache
 from tui.config import endpoints
 from tui.config.settings import Profile, Settings
-from tui.errors import ApiError, UserError
+from tui.errors import ApiError, UserError, as_task_error
 from tui.model import ErrorKind, Service, Snapshot, TaskError, WatchedTask
 
 if TYPE_CHECKING:
@@ -155,10 +155,8 @@ class Cloud:
         try:
             endpoint = self.endpoint(task.profile, task.ref.service.value)
             creds = await self.credentials(task.profile)
-        except UserError as exc:
-            # An AuthError carries its own kind (IAM unreachable backs off; a refusal stops).
-            error = getattr(exc, "error", None)
-            raise ApiError(error if isinstance(error, TaskError) else TaskError(ErrorKind.CONFIG, str(exc))) from None
+        except UserError as exc:  # no endpoint for the profile, or no credentials for it
+            raise ApiError(as_task_error(exc, ErrorKind.CONFIG)) from None
         ref = task.ref
         if ref.service is Service.DWS and not ref.project_id:
             ref = ref.with_project(await self.project_id(task.profile, creds))

@@ -14,8 +14,8 @@ import httpx
 from tui.cloud.error_mapping import api_error, error_from_response, network_error
 from tui.cloud.services import build, check, dws
 from tui.cloud.services.common import flatten
-from tui.errors import ApiError, RefError, UserError
-from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskError, TaskRef, validate_id
+from tui.errors import ApiError, RefError, UserError, as_task_error
+from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskRef, validate_id
 
 # Answers are a few hundred bytes; anything past 1 MiB is refused without being read whole.
 MAX_BODY = 1 << 20
@@ -142,13 +142,8 @@ async def _get(
         raise api_error(ErrorKind.BAD_RESPONSE, "answer could not be decoded") from None
     except (httpx.TransportError, httpx.TimeoutException) as exc:
         raise ApiError(network_error(exc, httpx.URL(url).host)) from None
-    except UserError as exc:
-        # Raised by a credentials flow: one line, no traceback. An AuthError knows its own kind
-        # (IAM unreachable is a network error to back off from, not a refusal to stop on).
-        error = getattr(exc, "error", None)
-        if isinstance(error, TaskError):
-            raise ApiError(error) from None
-        raise api_error(ErrorKind.AUTH, str(exc)) from None
+    except UserError as exc:  # raised by a credentials flow while signing the request
+        raise ApiError(as_task_error(exc, ErrorKind.AUTH)) from None
 
 
 async def fetch(
