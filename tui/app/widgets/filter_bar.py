@@ -19,7 +19,9 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("/", id="filter-prompt")
-        yield OrderedInput(placeholder="name, id or status", id="filter")
+        # Not select-on-focus: keys typed in one burst after `/` are put in the box before it has
+        # focus, and selecting them when focus arrives would let the next key replace them.
+        yield OrderedInput(placeholder="name, id or status", id="filter", select_on_focus=False)
         yield Label("enter keeps · esc clears", id="filter-hint")
 
     @property
