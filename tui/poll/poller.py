@@ -86,7 +86,8 @@ class Poller:
                               show_stopped=self._show_stopped)
         self._one_poll = OnePoll(fetcher, self._gate, settle=self._settle, cancelled=self._put_back)
         self._scheduler = Scheduler(settings, self._clock, locate=fetcher.host, admit=self._gate.admit,
-                                    poll=self._one_poll.run, recover=self._recover, is_current=self._current)
+                                    poll=self._one_poll.run, recover=self._recover, is_current=self._current,
+                                    running=self._running)
 
     # ----- public interface ----------------------------------------------------------------
 
@@ -221,7 +222,6 @@ class Poller:
         if self._started:
             return
         self._started = True
-        self._update_running()
         by_host: dict[Host, list[Entry]] = {}
         for entry in self._entries.values():
             if entry.due is None and entry.host is not None and self._wants_polling(entry):
@@ -235,7 +235,6 @@ class Poller:
     async def stop(self) -> None:
         """Stop polling within 0.5 s: cancel the schedulers and every request in flight."""
         self._started = False
-        self._update_running()
         await self._scheduler.halt(also=self._gate.reauthentications())
         for entry in self._entries.values():
             entry.release(entry.snapshot)
@@ -247,7 +246,6 @@ class Poller:
         loop = asyncio.get_running_loop()
         waits: list[tuple[str, asyncio.Future[Snapshot | None]]] = []
         self._sweeps += 1
-        self._update_running()
         try:
             for task in tasks:
                 if task.key not in self._entries:
@@ -265,15 +263,14 @@ class Poller:
             results = await asyncio.gather(*(f for _, f in waits))
         finally:
             self._sweeps -= 1
-            self._update_running()
             if not self._started and not self._sweeps:
                 await self._scheduler.halt()
         return {key: snap for (key, _), snap in zip(waits, results, strict=True) if snap is not None}
 
     # ----- the tasks, as the scheduler and the gate see them -----------------------------------
 
-    def _update_running(self) -> None:
-        self._scheduler.enabled = self._started or self._sweeps > 0
+    def _running(self) -> bool:
+        return self._started or self._sweeps > 0
 
     def _update_task(self, entry: Entry, task: WatchedTask) -> None:
         was_paused = entry.task.paused

@@ -112,6 +112,7 @@ class Scheduler:
         poll: Callable[[Host, Entry], Awaitable[None]],
         recover: Callable[[Entry], None],
         is_current: Callable[[Entry], bool],
+        running: Callable[[], bool],
     ) -> None:
         self.settings = settings
         self._clock = clock
@@ -122,8 +123,8 @@ class Scheduler:
         self._is_current = is_current
         self._hosts: dict[str, Host] = {}
         self._seq = itertools.count()
-        # Runners may run: the poller is started or a sweep is under way (the owner keeps this up to date).
-        self.enabled = False
+        # Whether runners may run: the poller is started or a sweep is under way.
+        self._running = running
 
     def host_for(self, task: WatchedTask) -> Host | TaskError:
         """The task's host, or the config error that says why it has none."""
@@ -135,7 +136,7 @@ class Scheduler:
         return self.host(name)
 
     def host(self, name: str) -> Host:
-        """The scheduler of one host, made (and its runner started, if enabled) on first use."""
+        """The scheduler of one host, made (and its runner started, if running) on first use."""
         host = self._hosts.get(name)
         if host is None:
             host = self._hosts[name] = Host(name, self.settings)
@@ -181,7 +182,7 @@ class Scheduler:
             self._ensure_runner(host)
 
     def _ensure_runner(self, host: Host) -> None:
-        if host.runner is None and self.enabled:
+        if host.runner is None and self._running():
             host.runner = asyncio.get_running_loop().create_task(self._run(host))
 
     async def halt(self, also: Iterable[asyncio.Task[Any]] = ()) -> None:
