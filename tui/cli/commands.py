@@ -22,7 +22,11 @@ def run(args: argparse.Namespace) -> int:
     shown: set[str] = set()
     try:
         print_warnings(rt, shown)
+        from tui.cli import discover, profiles
+
         handler: Callable[..., int] = {
+            "discover": discover.run,
+            "profiles": profiles.run,
             "add": _add,
             "remove": _remove,
             "rename": _rename,
@@ -50,8 +54,14 @@ def _add(rt, args) -> int:
         # Adding twice is harmless for scripts: say so and succeed.
         _say(f"already watching {exc.task.key}" + (f" as {exc.task.name!r}" if exc.task.name else ""))
         return EXIT_OK
+    why = None
+    if task.name_pending:  # no --name: ask the service for the task's own name, once
+        task, why = asyncio.run(rt.name_now(task))
     shown = f" as {task.name!r}" if task.name else ""
     _say(f"watching {task.key}{shown} (profile {task.profile}) in {rt.watchlist.path}")
+    if why:
+        print(_redactor(rt)(f"hcwatch: its name could not be fetched ({clean_text(why, 200)}); "
+                            "it is named when a poll learns it"), file=sys.stderr)
     return EXIT_OK
 
 

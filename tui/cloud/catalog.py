@@ -11,6 +11,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from tui.clock import Clock
@@ -133,10 +134,19 @@ def _build_found(row: Any) -> Found | None:
     running = text_or_none(row.get("last_job_running_status"), 40) or ""
     if phase is None and (running.lower() == "running" or row.get("is_finished") is False):
         phase = Phase.RUNNING
-    last = row.get("last_build_time")
+    if phase is None and not raw:
+        phase = Phase.IDLE  # not running, no last outcome (never built)
     return Found(TaskRef(Service.BUILD, job_id), text_or_none(row.get("job_name"), 200) or job_id,
                  _ident(row.get("project_id")), text_or_none(row.get("project_name"), 200), phase,
-                 raw or running, text_or_none(last, 40))
+                 raw or running, _when(row.get("last_build_time")))
+
+
+def _when(value: Any) -> str | None:
+    """A time from a list answer as ISO 8601: epoch milliseconds (Build) are converted, text is kept."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1e11 < value < 1e14:
+        moment = datetime.fromtimestamp(value / 1000, UTC).replace(microsecond=0)
+        return moment.isoformat().replace("+00:00", "Z")
+    return text_or_none(value, 40)
 
 
 async def list_build_jobs(get: Get, clock: Clock, profile: str, *, search: str | None = None,
