@@ -196,12 +196,13 @@ class Snapshot:
 
         return replace(self, error=error, checked_at=at, request=request or self.request)
 
-    def to_json(self, name: str | None = None) -> dict[str, Any]:
+    def to_json(self, name: str | None = None, profile: str | None = None) -> dict[str, Any]:
         """The JSON object printed by `list --json` and `watch --json` (its fields are the README's contract)."""
         return {
             "ref": str(self.ref),
             "service": self.ref.service.value,
             "name": name,
+            "profile": profile,
             "phase": self.phase.value,
             "progress": self.progress,
             "message": self.message,

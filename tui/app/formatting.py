@@ -163,6 +163,7 @@ class RowView:
     run_end: datetime | None
     updated: str = ""
     elapsed: str = ""
+    profile: str = ""      # "" while every task uses one profile (the table then has no profile column)
 
     def retimed(self, now: datetime) -> RowView:
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
@@ -175,6 +176,7 @@ class RowView:
     def cells(self) -> tuple[Text, ...]:
         return (
             Text(self.marker, style="bold yellow"),
+            Text(self.profile, style="italic"),
             Text(self.service),
             Text(self.name),
             status_text(self.phase),
@@ -196,11 +198,12 @@ class RowView:
 
     def search_text(self) -> str:
         extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
-        return f"{self.name} {self.key} {self.phase.value} {'paused' if self.paused else ''} {extra}".lower()
+        return (f"{self.name} {self.key} {self.phase.value} {'paused' if self.paused else ''} {extra} "
+                f"{self.profile}").lower()
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
-             marker: str, now: datetime) -> RowView:
+             marker: str, now: datetime, show_profile: bool = False) -> RowView:
     start, end = run_span(history)
     view = RowView(
         key=task.key,
@@ -214,6 +217,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         changed_at=last_change_at(history),
         run_start=start,
         run_end=end,
+        profile=clean_text(task.profile, 40) if show_profile else "",
     )
     return view.retimed(now)
 

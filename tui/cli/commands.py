@@ -122,10 +122,12 @@ def _message(snap: Snapshot) -> str:
 
 
 def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
-    """A plain aligned table: what a person reads after `hcwatch list`."""
-    header = ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
+    """A plain aligned table: what a person reads after `hcwatch list` (a PROFILE column when there are several)."""
+    several = len({t.profile for t, _ in rows}) > 1
+    header = ("PROFILE",) * several + ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
     lines = [
         (
+            *(clean_text(t.profile, 20),) * several,
             t.ref.service.value,
             clean_text(t.label, 40),
             _status_word(s),
@@ -167,7 +169,7 @@ def _list(rt, args) -> int:
     rows = [(t, result[t.key]) for t in tasks if t.key in result]
     if args.json:
         for task, snap in rows:
-            _say(redact(json.dumps(snap.to_json(task.name), ensure_ascii=False)))
+            _say(redact(json.dumps(snap.to_json(task.name, task.profile), ensure_ascii=False)))
     else:
         _say(redact(format_table(rows)))
     for profile, why in rt.auth_problems.items():
@@ -217,7 +219,7 @@ def _watch(rt, args) -> int:
 
     def emit(task: WatchedTask, snap: Snapshot, text: str, change=None) -> None:
         if args.json:
-            obj = snap.to_json(task.name)
+            obj = snap.to_json(task.name, task.profile)
             obj["change"] = None if change is None else {
                 "from": change.from_phase.value, "to": change.to_phase.value,
                 "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),
