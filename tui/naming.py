@@ -103,6 +103,11 @@ class Namer:
             with contextlib.suppress(UserError):  # the watch list cannot be written: try again next time
                 self.apply(task, name)
 
+    async def settle(self) -> None:
+        """Wait for the lookups under way (each is bounded by LOOKUP_DEADLINE): `list` prints the names found."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
     async def close(self) -> None:
         """Cancel lookups under way (the runtime stopping)."""
         for job in list(self._running):

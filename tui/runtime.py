@@ -208,6 +208,7 @@ class Runtime:
         await self._restore(poller, tasks)
         self.namer.watch(tasks)
         result = await poller.sweep(tasks)  # every result passed through _handle_update
+        await self.namer.settle()  # names learnt on the way are in the watch list before `list` prints
         await asyncio.to_thread(self._save_state)
         return result
 

@@ -166,7 +166,7 @@ def _list(rt, args) -> int:
 
     result = asyncio.run(go())
     redact = _redactor(rt)
-    rows = [(t, result[t.key]) for t in tasks if t.key in result]
+    rows = [(t, result[t.key]) for t in rt.tasks() if t.key in result]  # re-read: names may have been learnt
     if args.json:
         for task, snap in rows:
             _say(redact(json.dumps(snap.to_json(task.name, task.profile), ensure_ascii=False)))

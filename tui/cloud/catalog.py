@@ -96,8 +96,9 @@ async def _get_patiently(get: Get, clock: Clock, profile: str, service: str, pat
 async def _pages(get: Get, clock: Clock, profile: str, service: str, path: str,
                  query: Callable[[int], dict[str, str | int]],
                  rows: Callable[[dict[str, Any]], tuple[list[Any], int | None]],
-                 max_pages: int = MAX_PAGES) -> tuple[list[Any], int | None, int, bool]:
+                 max_pages: int | None = None) -> tuple[list[Any], int | None, int, bool]:
     """Every row of a paged list: (rows, total, pages read, truncated)."""
+    max_pages = MAX_PAGES if max_pages is None else max_pages
     found: list[Any] = []
     total: int | None = None
     for page in range(max_pages):
