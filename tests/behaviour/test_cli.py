@@ -208,3 +208,43 @@ def test_adding_a_task_in_a_region_without_endpoints_says_which_setting_to_add(c
     code, _, err = run(capsys, "add", "check:abc", "--config", str(cfg), "--watchlist", str(wl))
     assert code == 2 and "xx-nowhere-9" in err and "endpoints" in err
     assert not wl.exists()
+
+
+def _unreachable(tmp_path, monkeypatch) -> tuple[str, str]:
+    """A config whose Check endpoint refuses connections, a watch list with one task, a fresh state folder."""
+    monkeypatch.setenv("HCWATCH_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("HCWATCH_AUTH_TOKEN", "some-token-value")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[profiles.default]\nregion = "cn-north-4"\n[profiles.default.endpoints]\ncheck = "http://127.0.0.1:9"\n')
+    wl = str(tmp_path / "wl.toml")
+    return str(cfg), wl
+
+
+def test_list_of_a_task_never_fetched_says_so_instead_of_pending(capsys, tmp_path, monkeypatch):
+    cfg, wl = _unreachable(tmp_path, monkeypatch)
+    assert run(capsys, "add", "check:abc", "--name", "nightly", "--watchlist", wl)[0] == 0
+    code, out, _ = run(capsys, "list", "--json", "--config", cfg, "--watchlist", wl)
+    obj = json.loads(out)
+    assert code == 1 and obj["phase"] is None and obj["fetched_at"] is None and obj["stale"] is False
+    code, out, _ = run(capsys, "list", "--config", cfg, "--watchlist", wl)
+    row = out.splitlines()[1]
+    assert "not fetched yet" in row and "pending" not in row
+
+
+def test_list_marks_a_cached_phase_stale_when_the_fetch_failed(capsys, tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from tui.model import Phase, Snapshot, TaskRef
+    from tui.store.state import StateStore
+
+    cfg, wl = _unreachable(tmp_path, monkeypatch)
+    assert run(capsys, "add", "check:abc", "--watchlist", wl)[0] == 0
+    store = StateStore(tmp_path / "state")
+    store.record("check:abc", Snapshot(TaskRef.parse("check:abc"), Phase.SUCCEEDED, 100.0, "done",
+                                       fetched_at=datetime(2026, 1, 1, tzinfo=UTC)), [])
+    store.flush()
+    code, out, _ = run(capsys, "list", "--json", "--config", cfg, "--watchlist", wl)
+    obj = json.loads(out)
+    assert code == 1 and obj["phase"] == "succeeded" and obj["stale"] is True and obj["error"]["kind"] == "network"
+    code, out, _ = run(capsys, "list", "--config", cfg, "--watchlist", wl)
+    assert "✔ succeeded (stale)" in out.splitlines()[1]

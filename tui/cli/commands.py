@@ -14,7 +14,7 @@ from datetime import datetime
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
-from tui.model import ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,9 +99,13 @@ def _progress(snap: Snapshot) -> str:
 
 
 def _status_word(snap: Snapshot) -> str:
+    if snap.phase is None:
+        return f"{NO_PHASE_GLYPH} {NO_PHASE}"
     text = f"{snap.phase.glyph} {snap.phase.value}"
     if snap.phase is Phase.UNKNOWN and snap.raw_status:
         text += f" ({clean_text(snap.raw_status, 20)})"
+    if snap.outdated:
+        text += " (stale)"  # the last fetch failed, or it is what the state folder remembered
     return text
 
 
@@ -171,7 +175,7 @@ def _done(snap: Snapshot, status) -> bool:
         return True
     if snap.error is not None:
         return snap.error.kind in (ErrorKind.NOT_FOUND, ErrorKind.CONFIG)
-    return snap.fetched_at is not None and (snap.phase.finished or snap.phase is Phase.IDLE)
+    return snap.phase is not None and (snap.phase.finished or snap.phase is Phase.IDLE)
 
 
 def _line(task: WatchedTask, snap: Snapshot, text: str, at: datetime) -> str:
