@@ -222,18 +222,27 @@ def _watch(rt, args) -> int:
 
     seen_error: dict[str, str | None] = {}
     finished_keys: set[str] = set()
+    announced: set[str] = set()     # tasks whose first good answer has been printed
 
     def on_update(update) -> None:
         if update.key not in keys:
             return
         task = next(t for t in tasks if t.key == update.key)
         snap = update.snapshot
-        first = update.key not in final
         final[update.key] = snap
         err = snap.error.one_line() if snap.error else None
-        if first and err is None:
-            emit(task, snap, _status_word(snap))
-        for change in update.changes:
+        changes = update.changes
+        if err is None and update.key not in announced:
+            # One line for a task's first answer: where it stands, or how it changed while
+            # hcwatch was closed; a change of progress since the saved state needs no line of its own.
+            announced.add(update.key)
+            major = [c for c in changes if c.major]
+            if major:
+                emit(task, snap, f"{major[-1].to_phase.glyph} {major[-1].describe()}", major[-1])
+            else:
+                emit(task, snap, _status_word(snap))
+            changes = []
+        for change in changes:
             text = f"{change.to_phase.glyph} {change.describe()}" if change.major else _status_word(snap)
             if change.while_closed and not change.major:
                 text += " (while hcwatch was closed)"
