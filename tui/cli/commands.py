@@ -12,12 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
+from tui.cli.output import STDOUT
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
 from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
 
 def run(args: argparse.Namespace) -> int:
+    STDOUT.reset()
     rt = open_runtime(args)
     shown: set[str] = set()
     try:
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    STDOUT.say(text)  # a closed pipe (`| head`) is not an error: the command carries on quietly
 
 
 def _add(rt, args) -> int:
@@ -253,14 +255,15 @@ def _watch(rt, args) -> int:
         # Only this task can have become done: checking it alone keeps an update O(1).
         if _done(snap, rt.status(update.key)):
             finished_keys.add(update.key)
-        if finished_keys >= keys:
-            done.set()
+        if finished_keys >= keys or STDOUT.closed:
+            done.set()  # all done, or nobody reads any more (`| head -1`)
 
     async def go() -> bool:
         await rt.follow(tasks, on_update, _terminal_prompt)
         try:
             await asyncio.wait_for(done.wait(), args.timeout)
-            return True
+            # Output closed first: the status a timeout at this moment would have given.
+            return finished_keys >= keys
         except TimeoutError:
             return False
         finally:
@@ -272,7 +275,7 @@ def _watch(rt, args) -> int:
         return 130
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
-    if not finished:
+    if not finished and not STDOUT.closed:
         print(f"hcwatch: timed out after {args.timeout:g}s", file=sys.stderr)
     if not args.exit_status:
         return EXIT_OK if finished else EXIT_TIMEOUT
