@@ -117,9 +117,10 @@ def _message(snap: Snapshot) -> str:
     return snap.message
 
 
-def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
-    """A plain aligned table: what a person reads after `hcwatch list`."""
-    header = ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
+def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None) -> str:
+    """A plain aligned table: what a person reads after `hcwatch list` (fitted to `width` when given)."""
+    from tui.cli.table import render
+
     lines = [
         (
             t.ref.service.value,
@@ -131,10 +132,7 @@ def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
         )
         for t, s in rows
     ]
-    widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(header)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines]
-    return "\n".join(out)
+    return render(lines, width)
 
 
 def _exit_for_list(snaps: list[Snapshot]) -> int:
@@ -165,7 +163,7 @@ def _list(rt, args) -> int:
         for task, snap in rows:
             _say(redact(json.dumps(snap.to_json(task.name), ensure_ascii=False)))
     else:
-        _say(redact(format_table(rows)))
+        _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
     return _exit_for_list([s for _, s in rows])
