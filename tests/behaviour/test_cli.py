@@ -297,3 +297,14 @@ def test_list_fits_an_80_column_terminal_and_prints_in_full_into_a_pipe(capsys, 
     assert code == 0 and len(lines) == len(piped.splitlines())
     assert all(cell_width(line) <= 80 for line in lines), lines
     assert any("✘ failed" in line for line in lines) and "payments-serv" in out
+
+
+def test_a_mistyped_region_stops_every_command_at_load_with_a_suggestion(capsys, tmp_path):
+    wl = str(tmp_path / "wl.toml")
+    assert run(capsys, "add", "check:abc", "--watchlist", wl)[0] == 0
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[profiles.default]\nregion = "cn-nort-4"\n')
+    for argv in (["list"], ["list", "--json"], ["watch", "check:abc"], ["add", "check:def"]):
+        code, out, err = run(capsys, *argv, "--config", str(cfg), "--watchlist", wl)
+        assert (code, out) == (2, "") and err.count("\n") == 1
+        assert f"{cfg}:2: unknown region 'cn-nort-4' (did you mean 'cn-north-4'?)" in err

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tui.config.endpoints import validate_region, validate_url
+from tui.config.endpoints import REGIONS, validate_region, validate_url
 from tui.config.toml_reader import key_lines, line_of, syntax_error
 from tui.errors import ConfigError, EndpointError, RefError
 from tui.model import ID_RE, validate_id
@@ -278,6 +278,13 @@ def _profile(r: _Reader, name: str, value: Any) -> Profile:
                     raise r.error(kp + (kind,), str(exc)) from None
         else:
             r.warn_unknown(kp, _KNOWN_PROFILE)
+    if "region" in data and validate_region(prof.region) not in REGIONS and not prof.endpoints:
+        # Most likely a typo: found here, once, rather than as a config error on every task's poll.
+        # A region of one's own works once its endpoints are set (then a missing one is named at use).
+        close = difflib.get_close_matches(validate_region(prof.region), sorted(REGIONS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise r.error(keypath + ("region",), f"unknown region {prof.region!r}{hint}; a region of your own needs "
+                                             f"its endpoints set in [profiles.{name}.endpoints]")
     return prof
 
 
