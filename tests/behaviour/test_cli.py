@@ -308,3 +308,13 @@ def test_a_mistyped_region_stops_every_command_at_load_with_a_suggestion(capsys,
         code, out, err = run(capsys, *argv, "--config", str(cfg), "--watchlist", wl)
         assert (code, out) == (2, "") and err.count("\n") == 1
         assert f"{cfg}:2: unknown region 'cn-nort-4' (did you mean 'cn-north-4'?)" in err
+
+
+def test_keymap_mistakes_are_warned_with_file_and_line(capsys, tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[keymap]\nrefrsh = "x"\nsort = "a"\n')
+    code, _, err = run(capsys, "list", "--demo", "--config", str(cfg))
+    assert code == 0
+    assert f"hcwatch: warning: {cfg}:2: unknown binding id 'refrsh' in [keymap] ignored (did you mean 'refresh'?)" in err
+    assert f"hcwatch: warning: {cfg}:3: key 'a' of sort" in err
+    assert err.count("unknown binding id") == 1  # once, not again at the end

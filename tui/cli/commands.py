@@ -19,9 +19,13 @@ from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, Watc
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.app.keys import keymap_warnings  # no Textual: the actions table as data
+
     STDOUT.reset()
     rt = open_runtime(args)
     shown: set[str] = set()
+    # A [keymap] mistake is a config warning like any other, here as in the TUI.
+    rt.warnings.extend(keymap_warnings(rt.settings.keymap, rt.settings.keymap_where))
     try:
         print_warnings(rt, shown)
         handler: Callable[..., int] = {

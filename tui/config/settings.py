@@ -127,6 +127,7 @@ class Settings(PollSettings):
     profiles: dict[str, Profile] = field(default_factory=dict)
     notify: NotifySettings = field(default_factory=NotifySettings)
     keymap: dict[str, str] = field(default_factory=dict)
+    keymap_where: dict[str, str] = field(default_factory=dict)  # binding id -> "config.toml:LINE"
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None
 
@@ -317,6 +318,8 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
                 if not keys.strip():
                     raise r.error(kp + (binding,), f"keymap {binding!r} must name at least one key")
                 s.keymap[binding] = keys.strip()
+                # The ids and keys are checked against the actions table by the front end (tui.app.keys).
+                s.keymap_where[binding] = r.where(kp + (binding,))
         else:
             r.warn_unknown(kp, _KNOWN_TOP)
 
