@@ -281,6 +281,11 @@ class WatchedTask:
     profile: str = "default"
     added: datetime | None = None
     paused: bool = False
+    # The CodeArts project a Check task or Build job belongs to, when a console URL told it (for links).
+    # (repr=False: optional extras, and older entries print exactly as before.)
+    codearts_project: str | None = field(default=None, repr=False)
+    # Added without a name and its own name not known yet: the runtime names it when it learns it.
+    name_pending: bool = field(default=False, repr=False)
 
     @property
     def key(self) -> str:
