@@ -31,6 +31,8 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("updated", "changed", 8),  # when status, progress or message last changed (help says so)
     ("elapsed", "elapsed", 7),
 )
+# The order of RowView.cells(), which is not the order on screen.
+CELLS = ("marker", "service", "name", "status", "progress", "message", "updated", "elapsed", "profile")
 # Below this many columns the service and elapsed columns go (both are in the detail pane).
 FULL_FROM = 100
 COMPACT_DROP = {"service", "elapsed"}
@@ -158,7 +160,7 @@ class TaskTable(DataTable):
     # ----- updates -------------------------------------------------------------------------
 
     def _cells(self, view: RowView) -> dict[str, Text]:
-        cells = dict(zip((k for k, _, _ in COLUMNS), view.cells(), strict=True))
+        cells = dict(zip(CELLS, view.cells(), strict=True))
         name = RowText(cells["name"].plain)
         name.row_key = view.key
         cells["name"] = name
