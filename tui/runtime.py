@@ -284,7 +284,8 @@ class Runtime:
     def find(self, text: str) -> WatchedTask:
         return self.watchlist.find(text)
 
-    def add(self, ref_text: str, name: str | None = None, profile: str | None = None) -> WatchedTask:
+    def add(self, ref_text: str, name: str | None = None, profile: str | None = None,
+            codearts_project: str | None = None) -> WatchedTask:
         """Watch a task given by REF or console URL; without a name it waits for its own (`name_now`, tui.naming)."""
         profile = profile or self.default_profile
         self.profile(profile)
@@ -293,7 +294,8 @@ class Runtime:
         self.endpoint(profile, ref.service.value)  # an unknown region fails here, not at every poll
         name = name.strip() if name and name.strip() else None
         task = self.watchlist.add(WatchedTask(ref, name, profile, self.clock.now(),
-                                              codearts_project=target.codearts_project, name_pending=name is None))
+                                              codearts_project=target.codearts_project or codearts_project,
+                                              name_pending=name is None))
         self.namer.watch([task])
         if self.poller is not None:
             self.poller.add(task)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input
 from tui.app.actions import bindings
 from tui.app.board import Board, Header
 from tui.app.messages import TaskUpdated
-from tui.app.screens.add import AddTaskScreen
+from tui.app.screens.adding import open_add_dialog
 from tui.app.screens.help import HelpScreen, help_rows
 from tui.app.screens.simple import ConfirmScreen, TextScreen
 from tui.app.widgets.detail import DetailPane
@@ -243,26 +242,7 @@ class MainScreen(Screen[None]):
         self.flush()
 
     def action_add(self) -> None:
-        try:
-            default = self.runtime.default_project()
-        except UserError:
-            default = None
-
-        def added(result: tuple[str, str | None] | None) -> None:
-            if not result:
-                return
-            ref_text, name = result
-            try:
-                task = self.runtime.add(ref_text, name)
-            except UserError as exc:
-                self.fail(exc)
-                return
-            self.after_edit()
-            with contextlib.suppress(Exception):
-                self.table.move_cursor(row=self.table.get_row_index(task.key), animate=False)
-            self.notify(f"watching {task.key}", markup=False)
-
-        self.app.push_screen(AddTaskScreen(default), added)
+        open_add_dialog(self)  # tui/app/screens/adding.py: the dialog, browse mode, the adds
 
     def action_remove(self) -> None:
         task = self.selected_task()
