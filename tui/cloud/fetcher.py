@@ -107,6 +107,7 @@ class Cloud:
                         iam_endpoint=self.endpoint(profile, "iam"),
                         clock=self.clock,
                         prompt=self.prompt,
+                        deadline=self.settings.request_timeout,
                     )
                 except UserError as exc:
                     self.auth_problems[profile] = str(exc)
@@ -160,7 +161,8 @@ class Cloud:
         ref = task.ref
         if ref.service is Service.DWS and not ref.project_id:
             ref = ref.with_project(await self.project_id(task.profile, creds))
-        return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes)
+        return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes,
+                                    deadline=self.settings.request_timeout)
 
     async def reauthenticate(self, profile: str) -> bool:
         creds = self._creds.get(profile)

@@ -47,7 +47,7 @@ from tui.poll.interface import (
     cadence,
     is_401,
 )
-from tui.poll.one_poll import FETCH_DEADLINE, OnePoll
+from tui.poll.one_poll import FETCH_DEADLINE, OnePoll, poll_deadline
 from tui.poll.scheduler import STOP_GRACE, Entry, Host, Scheduler
 from tui.poll.timing import backoff_delay
 
@@ -83,7 +83,7 @@ class Poller:
         self._started = False
         self._sweeps = 0
         self._gate = AuthGate(fetcher, self._clock, tasks=self._entries.values, poll_soon=self._poll_parked,
-                              show_stopped=self._show_stopped)
+                              show_stopped=self._show_stopped, deadline=poll_deadline(settings.request_timeout))
         self._one_poll = OnePoll(fetcher, self._gate, settle=self._settle, cancelled=self._put_back)
         self._scheduler = Scheduler(settings, self._clock, locate=fetcher.host, admit=self._gate.admit,
                                     poll=self._one_poll.run, recover=self._recover, is_current=self._current,

@@ -12,10 +12,11 @@ import httpx
 
 from tui.clock import Clock
 from tui.cloud import signing
+from tui.cloud.deadline import within
 from tui.errors import AuthError
 from tui.model import ErrorKind
 
-from .base import Credentials, check_header_value, iam_error_detail, mask_key
+from .base import Credentials, check_header_value, iam_error_detail, iam_unreachable, mask_key
 
 log = logging.getLogger("hcwatch.auth")
 
@@ -46,8 +47,10 @@ class AkSkAuth(Credentials):
         client: httpx.AsyncClient,
         clock: Clock | None = None,
         source: str = "HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK",
+        deadline: float | None = None,
     ) -> None:
         super().__init__()
+        self.deadline = deadline  # seconds the project lookup may take in all (tui.cloud.deadline)
         self._ak = check_header_value(ak, "the access key (AK)")
         self._sk = check_header_value(sk, "the secret key (SK)")
         self._security_token = check_header_value(security_token, "the security token") if security_token else None
@@ -106,9 +109,10 @@ class AkSkAuth(Credentials):
         self.sign(request, None)
         log.debug("looking up the project id of region %s at %s", self.region, self.host)
         try:
-            response = await self.client.send(request, auth=None)
+            async with within(self.deadline):
+                response = await self.client.send(request, auth=None)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise AuthError(f"IAM unreachable at {self.host} ({type(exc).__name__})", ErrorKind.NETWORK) from None
+            raise iam_unreachable(self.host, exc) from None
         status = response.status_code
         detail = iam_error_detail(response, self.secrets())
         said = f": {detail}" if detail else ""

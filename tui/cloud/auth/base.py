@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
+from tui.cloud.deadline import TIMEOUT_CODE, RequestDeadline
 from tui.errors import AuthError
-from tui.model import clean_text
+from tui.model import ErrorKind, clean_text
 
 # The TUI passes a masked dialog, the CLI getpass: question in, password out ("" or None = cancelled).
 Prompt = Callable[[str], Awaitable["str | None"]]
@@ -65,6 +66,13 @@ def iam_error_detail(response: httpx.Response, secrets: Iterable[str | None] = (
     msg = inner.get("error_msg") or inner.get("errorMsg") or inner.get("message") or ""
     text = clean_text(f"{code}: {msg}" if code and msg else (msg or code), limit=160)
     return redact(text, secrets)
+
+
+def iam_unreachable(host: str, exc: Exception) -> AuthError:
+    """A transport failure talking to IAM, as a transient (network) AuthError that names the host."""
+    if isinstance(exc, RequestDeadline):
+        return AuthError(f"IAM at {host} timed out: {exc}", ErrorKind.NETWORK, code=TIMEOUT_CODE)
+    return AuthError(f"IAM unreachable at {host} ({type(exc).__name__})", ErrorKind.NETWORK)
 
 
 def format_expiry(moment: datetime) -> str:

@@ -117,6 +117,7 @@ def credentials_for(
     env: Mapping[str, str] = os.environ,
     clock: Clock | None = None,
     prompt: Prompt | None = None,
+    deadline: float | None = None,
 ) -> Credentials:
     """The profile's credentials, by `profile.auth` or, when unset, the first found (see module docs).
 
@@ -147,6 +148,7 @@ def credentials_for(
                 client=client,
                 clock=clock,
                 source=pair.source,
+                deadline=deadline,
             )
         elif method == "aksk":
             raise AuthError(
@@ -154,7 +156,7 @@ def credentials_for(
                 f"and {credentials_file(env)[1]} has no [basic] ak and sk"
             )
     if creds is None and method in (None, "password"):
-        creds = _password(profile, name, method, client, iam_endpoint, env, clock, prompt)
+        creds = _password(profile, name, method, client, iam_endpoint, env, clock, prompt, deadline)
     if creds is None:
         raise AuthError(NOTHING_FOUND)
     creds.warnings.extend(warnings)
@@ -170,6 +172,7 @@ def _password(
     env: Mapping[str, str],
     clock: Clock | None,
     prompt: Prompt | None,
+    deadline: float | None = None,
 ) -> PasswordAuth | None:
     user, domain = getattr(profile, "user", None), getattr(profile, "domain", None)
     if not (user and domain):
@@ -191,4 +194,5 @@ def _password(
         project_id=project_id,
         clock=clock,
         prompt=prompt,
+        deadline=deadline,
     )
