@@ -88,10 +88,8 @@ async def _terminal_prompt(question: str) -> str:
 
 
 def _redactor(rt) -> Callable[[str], str]:
-    """Mask every secret the runtime holds (also JSON-escaped or URL-encoded) in text we print."""
-    from tui.cloud.auth import redact
-
-    return lambda text: redact(text, rt.secrets())
+    """Mask every secret the runtime holds (also encoded, and long parts of it) in text we print."""
+    return lambda text: rt.cloud.mask()(text)
 
 
 def _progress(snap: Snapshot) -> str:

@@ -12,6 +12,7 @@ import httpx
 
 from tui.clock import Clock
 from tui.cloud import services
+from tui.cloud.auth.masking import SecretMask, mask_error, mask_snapshot
 from tui.cloud.services.build import OutcomeCache
 from tui.config import endpoints
 from tui.config.settings import Profile, Settings
@@ -47,6 +48,7 @@ class Cloud:
         self._demo_token = demo_token
         self._creds: dict[str, Credentials] = {}
         self._creds_lock = asyncio.Lock()
+        self._mask = SecretMask(())
         self._projects: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str], str] = {}
         # What Build's outcome lookups remember (outcomes, refusals): this client's own, never shared.
@@ -110,7 +112,7 @@ class Cloud:
                         deadline=self.settings.request_timeout,
                     )
                 except UserError as exc:
-                    self.auth_problems[profile] = str(exc)
+                    self.auth_problems[profile] = self.mask()(str(exc))
                     raise
                 self.warnings.extend(w for w in getattr(creds, "warnings", []) or [] if w not in self.warnings)
             self._creds[profile] = creds
@@ -132,11 +134,18 @@ class Cloud:
         """Every secret held in memory, so a front end can redact anything it prints."""
         return [s for creds in self._creds.values() for s in creds.secrets() if s]
 
+    def mask(self) -> SecretMask:
+        """The mask of every secret held now (rebuilt only when they change: a renewed token, a new profile)."""
+        secrets = tuple(dict.fromkeys(self.secrets()))
+        if secrets != self._mask.secrets:
+            self._mask = SecretMask(secrets)
+        return self._mask
+
     def rejection(self, profile: str, err: TaskError) -> str:
         """Why a profile stopped, in the credentials' own words when they can explain (clock skew, lock-out)."""
         creds = self._creds.get(profile)
         hint = creds.rejection_hint() if creds is not None and hasattr(creds, "rejection_hint") else None
-        return hint or err.message or "authentication failed"
+        return self.mask()(hint or err.message or "authentication failed")
 
     def forget(self, profile: str) -> None:
         """Drop a profile's credentials so the next poll builds (and may prompt for) new ones."""
@@ -152,6 +161,16 @@ class Cloud:
         return urllib.parse.urlsplit(self.endpoint(task.profile, task.ref.service.value)).netloc
 
     async def fetch(self, task: WatchedTask) -> Snapshot:
+        """The task's status; every text that came from the network has the credentials masked (tested)."""
+        try:
+            snapshot = await self._fetch(task)
+        except ApiError as exc:
+            # The one place network text enters: the poller, screen, state file, JSON and logs see it masked.
+            exc.error = mask_error(self.mask(), exc.error)
+            raise
+        return mask_snapshot(self.mask(), snapshot)
+
+    async def _fetch(self, task: WatchedTask) -> Snapshot:
         now = self.clock.now()
         try:
             endpoint = self.endpoint(task.profile, task.ref.service.value)
@@ -171,5 +190,5 @@ class Cloud:
         try:
             return bool(await creds.refresh())
         except UserError as exc:
-            self.auth_problems[profile] = str(exc)
+            self.auth_problems[profile] = self.mask()(str(exc))
             return False

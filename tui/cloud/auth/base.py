@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.parse
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterable
 from datetime import datetime
 from typing import Any
@@ -14,27 +13,13 @@ from tui.cloud.deadline import TIMEOUT_CODE, RequestDeadline
 from tui.errors import AuthError
 from tui.model import ErrorKind, clean_text
 
+from .masking import REDACTED, SecretMask, redact
+
+__all__ = ["REDACTED", "Credentials", "Prompt", "SecretMask", "TokenAuth", "check_header_value", "format_expiry",
+           "iam_error_detail", "iam_unreachable", "mask_key", "redact"]
+
 # The TUI passes a masked dialog, the CLI getpass: question in, password out ("" or None = cancelled).
 Prompt = Callable[[str], Awaitable["str | None"]]
-
-REDACTED = "***"
-
-
-def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """`text` with every secret (also its JSON-escaped and URL-encoded forms) replaced by ***."""
-    forms: set[str] = set()
-    for secret in secrets:
-        if not secret:
-            continue
-        forms.add(secret)
-        forms.add(json.dumps(secret)[1:-1])
-        forms.add(urllib.parse.quote(secret, safe=""))
-        forms.add(urllib.parse.quote_plus(secret, safe=""))
-    # Longest first, so a secret that contains another is removed whole.
-    for form in sorted(forms, key=len, reverse=True):
-        if form:
-            text = text.replace(form, REDACTED)
-    return text
 
 
 def mask_key(key: str) -> str:
