@@ -270,6 +270,12 @@ class Runtime:
         except KeyError:
             return None
 
+    def throttled_until(self, key: str | None = None) -> datetime | None:
+        """When a throttled host's hold ends (UTC): the task's host, or the last of any; None when not held."""
+        if self.poller is None:
+            return None
+        return self.poller.holds.latest() if key is None else self.poller.holds.until(key)
+
     def find(self, text: str) -> WatchedTask:
         return self.watchlist.find(text)
 

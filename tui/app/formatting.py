@@ -37,10 +37,12 @@ ERROR_LABEL: dict[ErrorKind, str] = {
 
 
 def error_label(err: TaskError) -> str:
-    """The short word a row shows for a failed fetch: its kind, or "timeout" for a request cut off."""
+    """The short words a row shows for a failed fetch: its kind ("timeout" for a request cut off), and
+    "until HH:MM" (local) while its host is held by a throttling gateway."""
     if err.kind is ErrorKind.NETWORK and err.code == TIMEOUT_CODE:
         return "timeout"
-    return ERROR_LABEL.get(err.kind, err.kind.value)
+    label = ERROR_LABEL.get(err.kind, err.kind.value)
+    return f"{label} until {err.until_local}" if err.until is not None else label
 
 
 # Sort orders cycled by `s`; the order a glance wants first is trouble, then activity.

@@ -160,6 +160,9 @@ def _list(rt, args) -> int:
         _say(redact(format_table(rows)))
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+    if (held := rt.throttled_until()) is not None:  # list waits at most poll.holds.SWEEP_WAIT_MAX for it
+        print(f"hcwatch: throttled by the gateway until {held.astimezone():%H:%M}: "
+              "the tasks it holds show their last known status", file=sys.stderr)
     return _exit_for_list([s for _, s in rows])
 
 
