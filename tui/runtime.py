@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from tui.clock import Clock
+from tui.cloud.auth.refusals import Refusals
 from tui.cloud.fetcher import Cloud, PasswordPrompt
 from tui.config.paths import default_paths
 from tui.config.settings import PollSettings, Profile, Settings, load_config
@@ -59,6 +60,7 @@ class Runtime:
         self.default_profile = profile or "default"
         self.warnings: list[str] = list(settings.warnings)
         self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile)
+        self.cloud.refusals = Refusals(state.dir)
         self.last_sweep_at: datetime | None = None
         self.simulator: Simulator | None = None
         self.client: httpx.AsyncClient | None = None
@@ -81,8 +83,12 @@ class Runtime:
         demo: bool = False,
         profile: str | None = None,
         clock: Clock | None = None,
+        retry_auth: bool = False,
     ) -> Runtime:
-        """Load config and watch list (UserError on a bad file); nothing touches the network yet."""
+        """Load config and watch list (UserError on a bad file); nothing touches the network yet.
+
+        `retry_auth`: forget the credentials remembered as rejected (tui.cloud.auth.refusals) and try them again.
+        """
         paths = default_paths()
         clock = clock or Clock()
         if demo:
@@ -95,12 +101,15 @@ class Runtime:
                      demo=True, profile=profile, clock=clock)
             rt._tmp = tmp
             rt._setup_demo()
-            return rt
-        settings = load_config(config_path or paths.config)
-        wl = Watchlist(watchlist_path or paths.watchlist)
-        wl.load()
-        st = StateStore(state_dir or paths.state_dir, history_limit=settings.history)
-        return cls(settings, wl, st, demo=False, profile=profile, clock=clock)
+        else:
+            settings = load_config(config_path or paths.config)
+            wl = Watchlist(watchlist_path or paths.watchlist)
+            wl.load()
+            st = StateStore(state_dir or paths.state_dir, history_limit=settings.history)
+            rt = cls(settings, wl, st, demo=False, profile=profile, clock=clock)
+        if retry_auth:
+            rt.cloud.refusals.clear()
+        return rt
 
     def _setup_demo(self) -> None:
         from tui.sim import Simulator
@@ -108,6 +117,7 @@ class Runtime:
         self.simulator = sim = Simulator(self.clock, demo=True)
         self.cloud = Cloud(self.settings, self.clock, self.warnings,
                            default_profile=self.default_profile, demo_token=sim.DEMO_TOKEN)
+        self.cloud.refusals = Refusals(self.state.dir)
         for prof in self.settings.profiles.values():
             prof.endpoints = dict(DEMO_ENDPOINTS)
             prof.project_id = sim.DEMO_PROJECT_ID

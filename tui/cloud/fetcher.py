@@ -13,6 +13,7 @@ import httpx
 from tui.clock import Clock
 from tui.cloud import services
 from tui.cloud.auth.masking import SecretMask, mask_error, mask_snapshot
+from tui.cloud.auth.refusals import Refusals
 from tui.cloud.services.build import OutcomeCache
 from tui.config import endpoints
 from tui.config.settings import Profile, Settings
@@ -49,6 +50,8 @@ class Cloud:
         self._creds: dict[str, Credentials] = {}
         self._creds_lock = asyncio.Lock()
         self._mask = SecretMask(())
+        # Credentials rejected before, in any run: never sent again (the runtime gives it the state folder).
+        self.refusals = Refusals(None)
         self._projects: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str], str] = {}
         # What Build's outcome lookups remember (outcomes, refusals): this client's own, never shared.
@@ -117,6 +120,7 @@ class Cloud:
                     self.auth_problems[profile] = self.mask()(str(exc))
                     raise
                 self.warnings.extend(w for w in getattr(creds, "warnings", []) or [] if w not in self.warnings)
+            creds.refusals = self.refusals
             self._creds[profile] = creds
             return creds
 
@@ -144,14 +148,27 @@ class Cloud:
         return self._mask
 
     def rejection(self, profile: str, err: TaskError) -> str:
-        """Why a profile stopped, in the credentials' own words when they can explain (clock skew, lock-out)."""
+        """Why a profile stopped, in the credentials' own words when they can explain (clock skew, lock-out).
+
+        A token or AK/SK a service rejected is remembered, so no later run sends it again (a password is
+        remembered when IAM itself refuses it: a rejected token made from it says nothing about the password).
+        """
         creds = self._creds.get(profile)
+        if creds is not None and creds.refused:
+            return creds.refused
+        if creds is not None and creds.kind in ("token", "aksk"):
+            said = " ".join(str(x) for x in (err.http_status and f"HTTP {err.http_status}", err.code) if x)
+            creds.remember_refusal(self.mask()(f"the service answered {said or 'with an authentication error'}"))
         hint = creds.rejection_hint() if creds is not None and hasattr(creds, "rejection_hint") else None
         return self.mask()(hint or err.message or "authentication failed")
 
     def forget(self, profile: str) -> None:
-        """Drop a profile's credentials so the next poll builds (and may prompt for) new ones."""
-        self._creds.pop(profile, None)
+        """Drop a profile's credentials so the next poll builds (and may prompt for) new ones; the user asked
+        to retry, so a remembered rejection of them is forgotten too."""
+        creds = self._creds.pop(profile, None)
+        material = creds.material() if creds is not None else None
+        if material is not None:
+            self.refusals.forget(material)
         self.auth_problems.pop(profile, None)
         # Build outcome lookups refused under the old credentials may work under the new ones.
         self.build_outcomes.clear()

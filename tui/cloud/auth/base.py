@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -14,6 +14,7 @@ from tui.errors import AuthError
 from tui.model import ErrorKind, clean_text
 
 from .masking import REDACTED, SecretMask, redact
+from .refusals import Refusals, refused_line
 
 __all__ = ["REDACTED", "Credentials", "Prompt", "SecretMask", "TokenAuth", "check_header_value", "format_expiry",
            "iam_error_detail", "iam_unreachable", "mask_key", "redact"]
@@ -71,6 +72,42 @@ class Credentials(httpx.Auth):
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
+        # The refusal memory across runs (set by the Cloud; None: none), and the line shown when it refused.
+        self.refusals: Refusals | None = None
+        self.refused: str | None = None
+        self._refusals_checked = False
+
+    # ----- remembered rejections (tui.cloud.auth.refusals) ---------------------------------------
+
+    def material(self) -> tuple[str, ...] | None:
+        """What identifies these credentials to the refusal memory (only its fingerprint is kept); None: unknown yet."""
+        return None
+
+    def refusal_name(self) -> str:
+        """What a refusal line calls these credentials (no secret)."""
+        return self.describe()
+
+    lockout = ""  # what repeated failures would do, for the refusal line
+
+    def check_refusals(self) -> None:
+        """Before sending: raise AuthError if this install saw these very credentials rejected (any process)."""
+        if self._refusals_checked or self.refusals is None:
+            return
+        material = self.material()
+        if material is None:
+            return
+        seen = self.refusals.seen(material)
+        if seen is None:
+            self._refusals_checked = True
+            return
+        self.refused = refused_line(seen, self.refusal_name(), self.lockout)
+        raise AuthError(self.refused)
+
+    def remember_refusal(self, why: str) -> None:
+        """The cloud rejected these credentials: no hcwatch process sends them again until they change."""
+        material = self.material()
+        if self.refusals is not None and material is not None:
+            self.refusals.add(material, self.refusal_name(), why, datetime.now(UTC))
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         if self.requires_request_body:
@@ -125,7 +162,14 @@ class TokenAuth(Credentials):
         self._token = check_header_value(token, source)
 
     async def apply(self, request: httpx.Request) -> None:
+        self.check_refusals()
         request.headers["X-Auth-Token"] = self._token
+
+    def material(self) -> tuple[str, ...] | None:
+        return ("token", self._token)
+
+    def refusal_name(self) -> str:
+        return f"the token from {self.source}"
 
     def describe(self) -> str:
         return f"token from {self.source}"

@@ -142,7 +142,9 @@ class PasswordAuth(Credentials):
     async def _acquire(self) -> None:
         if self._failure is not None:
             raise self._failure
-        body = self._body(await self._password_value())
+        password = await self._password_value()
+        self.check_refusals()  # a password IAM refused before (in any run) is not sent again
+        body = self._body(password)
         log.debug("requesting an IAM token for %s from %s", self.who, self.host)
         try:
             async with within(self.deadline):
@@ -177,6 +179,8 @@ class PasswordAuth(Credentials):
                 http_status=status,
             )
         if self._failure is not None:
+            if status in (401, 403):
+                self.remember_refusal(f"IAM answered HTTP {status}")
             raise self._failure
         if status == 429 or status >= 500:
             raise AuthError(
@@ -218,6 +222,16 @@ class PasswordAuth(Credentials):
         self._acquired_mono = self.clock.monotonic()
         log.debug("IAM token for %s valid until %s", self.who,
                   format_expiry(datetime.fromtimestamp(self._expires_at, UTC)))
+
+    lockout = " (IAM locks a user after repeated failures)"
+
+    def material(self) -> tuple[str, ...] | None:
+        if self._password is None:
+            return None
+        return ("password", self.iam_endpoint, self.domain, self.user, self._password)
+
+    def refusal_name(self) -> str:
+        return f"the password of IAM user {self.who}"
 
     def describe(self) -> str:
         if self._token is None or self.expires_at is None:
