@@ -68,6 +68,12 @@ class Holds:
         entry.release(entry.snapshot)
         self._show(entry)
 
+    def due(self, entry: Entry) -> float | None:
+        """When the task will really be polled (monotonic): its due time, or the end of its host's hold."""
+        if entry.due is None or entry.host is None:
+            return entry.due
+        return max(entry.due, entry.host.hold_until)
+
     def until(self, key: str) -> datetime | None:
         """When this task's host hold ends (UTC), if it is held now."""
         entry = self._tasks.get(key)

@@ -183,7 +183,7 @@ class Poller:
             task=entry.task,
             snapshot=entry.snapshot,
             history=list(entry.history),
-            next_due=self._wall(entry.due),
+            next_due=self._wall(self.holds.due(entry)),
             paused=entry.task.paused,
             stopped_reason=self._gate.stopped_reason(entry),
         )

@@ -49,6 +49,8 @@ async def test_a_long_hold_marks_every_task_it_delays(clock, fetcher) -> None:
         assert snap.error.until is not None and abs((snap.error.until - until).total_seconds()) <= 2
         assert f"until {snap.error.until_local}" in snap.error.one_line()
     assert p.status(other.key).snapshot.error is None
+    # The detail pane's "next poll" is the end of the hold, not the due time the hold overrides.
+    assert p.status(b.key).next_due >= clock.time() + 290
     assert p.holds.latest() is not None and p.holds.until(b.key) is not None and p.holds.until(other.key) is None
     # When the hold ends the held tasks are polled and their error goes.
     await advance(clock, 301, step=1)
