@@ -40,6 +40,7 @@ class Refusal:
 
     @property
     def when(self) -> str:
+        """The time of the rejection as the refusal line shows it (UTC)."""
         return self.at.strftime("%Y-%m-%d %H:%M UTC")
 
 
