@@ -60,6 +60,7 @@ class Runtime:
         self.warnings: list[str] = list(settings.warnings)
         self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile)
         self.last_sweep_at: datetime | None = None
+        self.watchlist_problem: str | None = None   # a hand edit that broke watchlist.toml, while it is broken
         self.simulator: Simulator | None = None
         self.client: httpx.AsyncClient | None = None
         self.poller: Poller | None = None
@@ -306,7 +307,8 @@ class Runtime:
     def sync_watchlist(self) -> tuple[list[WatchedTask], list[WatchedTask]]:
         """Pick up edits made outside this process (the CLI, a hand edit): (added or changed, removed).
 
-        A broken file is left alone and reported once in `warnings`; the list in memory stays.
+        A broken file is left alone and the list in memory stays; `watchlist_problem` says why
+        (file:line: what) until the file reads again.
         """
         if not self.watchlist.changed_on_disk():
             return [], []
@@ -314,9 +316,9 @@ class Runtime:
         try:
             self.watchlist.load()
         except UserError as exc:
-            if str(exc) not in self.warnings:
-                self.warnings.append(str(exc))
+            self.watchlist_problem = str(exc)
             return [], []
+        self.watchlist_problem = None
         after = {t.key: t for t in self.watchlist.tasks}
         changed = [t for k, t in after.items() if before.get(k) != t]
         removed = [t for k, t in before.items() if k not in after]

@@ -6,9 +6,11 @@ The main screen asks it what to draw and draws exactly that.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, compact_summary, row_view, sort_key, summary
@@ -16,6 +18,17 @@ from tui.model import Change, ErrorKind, Phase, WatchedTask, clean_text
 
 if TYPE_CHECKING:
     from tui.poll.interface import TaskStatus, Update
+
+def where_broken(problem: str | None) -> str:
+    """'watchlist.toml:12' from 'PATH/watchlist.toml:12: what is wrong' (the header has room for no more)."""
+    if not problem:
+        return ""
+    match = re.match(r"(.+?)(?::(\d+))?: ", problem)
+    if match is None:
+        return "watchlist.toml"
+    name = PurePath(match.group(1)).name
+    return f"{name}:{match.group(2)}" if match.group(2) else name
+
 
 OFFLINE_AFTER = 3   # consecutive network failures before the header says offline
 CHANNELS = ("flash", "marker", "title", "bell", "toast")  # the [notify] switches the screen obeys
@@ -33,6 +46,7 @@ class Header:
     filter_text: str
     sort: str
     demo: bool
+    watchlist: str = ""     # "watchlist.toml:12" while a hand edit keeps the file from loading
 
     @property
     def phases(self) -> list[Phase | None]:
@@ -284,6 +298,7 @@ class Board:
             filter_text=self.filter_text,
             sort=self.sort,
             demo=bool(getattr(self.runtime, "demo", False)),
+            watchlist=where_broken(getattr(self.runtime, "watchlist_problem", None)),
         )
 
     def new_header(self) -> Header | None:

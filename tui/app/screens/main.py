@@ -20,6 +20,7 @@ from tui.app.messages import TaskUpdated
 from tui.app.screens.add import AddTaskScreen
 from tui.app.screens.help import HelpScreen, help_rows
 from tui.app.screens.simple import ConfirmScreen, TextScreen
+from tui.app.watchlist_sync import sync_watchlist
 from tui.app.widgets.detail import DetailPane
 from tui.app.widgets.filter_bar import FilterBar
 from tui.app.widgets.task_table import TaskTable
@@ -166,13 +167,7 @@ class MainScreen(Screen[None]):
 
     def sync_watchlist(self) -> None:
         """Tasks added or removed by `hcwatch add`/`remove` or a hand edit show up within a tick."""
-        try:
-            changed, removed = self.runtime.sync_watchlist()
-        except Exception as exc:  # a cache of the user's file: never worth crashing over
-            self.notify(clean_text(f"watch list not reloaded: {exc}", 300), severity="warning", markup=False)
-            return
-        if changed or removed:
-            self.rebuild()
+        sync_watchlist(self)
 
     def refresh_header(self) -> None:
         header = self.board.new_header()
@@ -184,7 +179,7 @@ class MainScreen(Screen[None]):
         self.query_one("#top", TopBar).show(
             summary=header.summary, compact=header.compact, unseen=header.unseen, swept=header.swept,
             offline=header.offline, auth=dict(header.auth), filter_text=header.filter_text, sort=header.sort,
-            demo=header.demo)
+            demo=header.demo, watchlist=header.watchlist)
         if self.board.wants("title") and self.set_title is not None:
             self.set_title(header.title)
 
