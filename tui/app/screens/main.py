@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Input
 
 from tui.app.actions import bindings
 from tui.app.board import Board, Header
+from tui.app.clipboard import copy_message
 from tui.app.messages import TaskUpdated
 from tui.app.screens.add import AddTaskScreen
 from tui.app.screens.help import HelpScreen, help_rows
@@ -366,17 +367,19 @@ class MainScreen(Screen[None]):
         if task is None:
             return
         self.app.copy_to_clipboard(task.ref.task_id)
-        self.notify(f"copied {task.ref.task_id}", markup=False, timeout=2)
+        text, warn = copy_message(task.ref.task_id)  # "sent", or how to make tmux let it through
+        self.notify(text, severity="warning" if warn else "information", markup=False, timeout=10 if warn else 3)
 
     def action_mark_all_seen(self) -> None:
         self.board.mark_all_seen()
         self.flush()
 
     def action_retry_auth(self) -> None:
-        retry = getattr(self.runtime, "retry_auth", None)
-        for profile in list(getattr(self.runtime, "auth_problems", {}) or {}):
-            if retry is not None:
-                retry(profile)
+        profiles = sorted(getattr(self.runtime, "auth_problems", {}) or {})
+        for profile in profiles:
+            self.runtime.retry_auth(profile)
+        self.notify(f"retrying authentication for profile {', '.join(profiles)}" if profiles
+                    else "nothing to retry: all profiles authenticated", markup=False, timeout=4)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(help_rows(self)))
