@@ -99,6 +99,7 @@ class Board:
         self._rows_moved = False            # tasks were added or removed since the last flush
         self._net_failures = 0
         self._header: Header | None = None  # what the header last showed
+        self.several_profiles = False       # the rows name their profile (tasks of more than one profile)
 
     # ----- settings and lookups --------------------------------------------------------------
 
@@ -157,13 +158,15 @@ class Board:
         snapshot = status.snapshot if status else None
         history = list(status.history) if status else []
         paused = status.paused if status else task.paused
-        return row_view(task, snapshot, history, paused, self.marker(task.key), now)
+        return row_view(task, snapshot, history, paused, self.marker(task.key), now, self.several_profiles)
 
     def rebuild(self) -> None:
         """Recompute every row from the runtime (after start, add, remove, rename)."""
         now = self.now()
         old = self.views
-        self.views = {t.key: self.build_view(t, now) for t in self.runtime.tasks()}
+        tasks = self.runtime.tasks()
+        self.several_profiles = len({t.profile for t in tasks}) > 1
+        self.views = {t.key: self.build_view(t, now) for t in tasks}
         for key in [k for k in self.unseen if k not in self.views]:
             del self.unseen[key]
         # Only rows whose view differs get their cells rebuilt and compared.
