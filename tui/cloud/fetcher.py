@@ -37,6 +37,7 @@ class Cloud:
         *,
         default_profile: str = "default",
         demo_token: str | None = None,
+        refusals: Refusals | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -50,8 +51,8 @@ class Cloud:
         self._creds: dict[str, Credentials] = {}
         self._creds_lock = asyncio.Lock()
         self._mask = SecretMask(())
-        # Credentials rejected before, in any run: never sent again (the runtime gives it the state folder).
-        self.refusals = Refusals(None)
+        # Credentials rejected before, in any run: never sent again (the runtime gives it the state folder's).
+        self.refusals = refusals or Refusals(None)
         self._projects: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str], str] = {}
         # What Build's outcome lookups remember (outcomes, refusals): this client's own, never shared.

@@ -35,14 +35,16 @@ class TopBar(Widget):
 
     def show(self, *, summary: str, unseen: int, swept: datetime | None, offline: bool,
              auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False,
-             compact: str = "", throttled: datetime | None = None) -> None:
+             compact: str = "", watchlist: str = "", throttled: datetime | None = None) -> None:
         # throttled: a throttled host's hold ends then; shown as "⏳ throttled until HH:MM" (local time).
-        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo, throttled=throttled)]
+        w, t = watchlist, throttled
+        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo,
+                                watchlist=w, throttled=t)]
         if compact:
             variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, sort, demo,
-                                        throttled=throttled))
+                                        watchlist=w, throttled=t))
             variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, "", demo, short=True,
-                                        throttled=throttled))
+                                        watchlist=w, throttled=t))
         if [(v.plain, v.spans) for v in variants] != [(v.plain, v.spans) for v in self._variants]:
             self._variants = variants
             self.refresh()
@@ -51,7 +53,7 @@ class TopBar(Widget):
 
     @staticmethod
     def _build(summary: str, unseen: int, swept: datetime | None, offline: bool, auth: dict[str, str],
-               filter_text: str, sort: str, demo: bool, short: bool = False,
+               filter_text: str, sort: str, demo: bool, short: bool = False, watchlist: str = "",
                throttled: datetime | None = None) -> Text:
         # Most urgent first, so what a narrow terminal still cuts is the least important part.
         text = Text()
@@ -64,6 +66,9 @@ class TopBar(Widget):
         for profile in sorted(auth):
             text.append("  ")
             text.append(f"⚠ AUTH {clean_text(profile, 20)}", style="bold reverse red")
+        if watchlist:  # a hand edit broke the file: the list shown is the last one that loaded
+            text.append("  ")
+            text.append(f"⚠ {clean_text(watchlist, 40)} not loaded", style="bold reverse yellow")
         if throttled is not None:
             text.append("  ")
             text.append(f"⏳ throttled until {throttled.astimezone():%H:%M}", style="bold reverse")

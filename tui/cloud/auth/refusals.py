@@ -45,12 +45,14 @@ class Refusal:
 
 
 class Refusals:
-    """The refusal memory of one state folder (None: kept in this process only, e.g. without a folder)."""
+    """The refusal memory of one state folder (None: kept in this process only); `forget`: start by clearing it."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, *, forget: bool = False) -> None:
         self.path = folder / FILE if folder is not None else None
         self._memory: dict[str, Any] = {"version": 1, "salt": None, "rejected": {}}
         self._fingerprints: dict[tuple[str, tuple[str, ...]], str] = {}  # (salt, material) → fingerprint
+        if forget:
+            self.clear()
 
     # ----- the file ----------------------------------------------------------------------------
 
