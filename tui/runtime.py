@@ -336,9 +336,8 @@ class Runtime:
 
     def _named(self, task: WatchedTask) -> None:
         """A task got its own name: the poller and the screen show it from now on."""
-        if self.poller is None:
-            return
-        self.poller.add(task)  # a known key: its entry is updated in place
+        if self.poller is not None:
+            self.poller.add(task)  # a known key: its entry is updated in place
         status = self.status(task.key)
         if status is not None and status.snapshot is not None and self._on_update is not None:
             self._on_update(Update(task.key, status.snapshot, [], status.next_due))
