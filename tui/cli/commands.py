@@ -215,10 +215,10 @@ def _watch(rt, args) -> int:
         try:
             tasks.append(rt.find(text))
         except UserError:
-            from tui.model import TaskRef
+            from tui.refs import parse_target
 
             profile = args.profile or rt.default_profile
-            ref = TaskRef.parse(text, rt.default_project(profile))
+            ref = parse_target(text, rt.default_project(profile)).ref  # a REF or a console URL
             tasks.append(WatchedTask(ref, None, profile, rt.clock.now()))
     if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
         raise UserError(f"--timeout {args.timeout:g} must be a positive number of seconds")
