@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -195,8 +197,13 @@ class RowView:
         return cell
 
     def search_text(self) -> str:
-        extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
-        return f"{self.name} {self.key} {self.phase.value} {'paused' if self.paused else ''} {extra}".lower()
+        """What a filter matches, lower case: name, id, status, paused, error kind (made once per view)."""
+        text = self.__dict__.get("_search")
+        if text is None:
+            extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
+            text = f"{self.name} {self.key} {self.phase.value} {'paused' if self.paused else ''} {extra}".lower()
+            object.__setattr__(self, "_search", text)  # a cache, not a field: equality ignores it
+        return text
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
@@ -228,20 +235,29 @@ def sort_key(order: str, row: RowView):
     return (row.name.lower(), row.key)
 
 
-def compact_summary(phases: list[Phase]) -> str:
-    """'●2 ✘1 ✔3': the header's summary when the words do not fit (the glyphs are in the table)."""
+def _counted(phases: Iterable[Phase] | Mapping[Phase, int]) -> Mapping[Phase, int]:
+    return phases if isinstance(phases, Mapping) else Counter(phases)
+
+
+def compact_summary(phases: Iterable[Phase] | Mapping[Phase, int]) -> str:
+    """'●2 ✘1 ✔3': the header's summary when the words do not fit (the glyphs are in the table).
+
+    `phases`: one phase per task, or the count of each (10,000 tasks are counted once, not per phase).
+    """
+    counts = _counted(phases)
     order = (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE, Phase.UNKNOWN)
-    parts = [f"{PHASE_STYLE[p][0]}{phases.count(p)}" for p in order if phases.count(p)]
+    parts = [f"{PHASE_STYLE[p][0]}{counts[p]}" for p in order if counts.get(p)]
     return " ".join(parts) if parts else "no tasks"
 
 
-def summary(phases: list[Phase]) -> str:
+def summary(phases: Iterable[Phase] | Mapping[Phase, int]) -> str:
     """'2 running, 1 failed, 3 idle' for the header and title: every task counted once, so the
     counts add up to the number of rows; the phases a glance cares about first."""
+    counts = _counted(phases)
     parts = []
     for phase in (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE,
                   Phase.UNKNOWN):
-        n = phases.count(phase)
+        n = counts.get(phase)
         if n:
             parts.append(f"{n} {phase.value}")
     return ", ".join(parts) if parts else "no tasks"

@@ -141,14 +141,13 @@ class MainScreen(Screen[None]):
             self.refresh_header()  # the last sweep time moves with every round of polls
 
     def apply_views(self, changed: set[str] | None = None, touched: set[str] | None = None) -> None:
-        """Show the views; `changed`: rows whose view differs, `touched`: tasks with any news
-        (the detail pane is redrawn only when its task was touched or another task is selected)."""
+        """Show the views; the detail pane again only if its task `changed`, was `touched` or is another."""
         table = self.table
-        table.longest_name = self.board.longest_name
+        table.longest_name, table.known = self.board.longest_name, self.board.views
         with self.app.batch_update():
             self._moving = True
             try:
-                table.apply(self.board.visible_rows(), changed=changed)
+                table.apply(self.board.visible_rows())
             finally:
                 self._moving = False
             self.refresh_header()
@@ -223,8 +222,9 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.board.set_filter(event.value)
-        self.apply_views(set())
+        if event.value == self.filter_bar.box.value:  # else later keys of a burst are in: the last one applies
+            self.board.set_filter(event.value)
+            self.apply_views(set())
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
