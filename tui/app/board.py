@@ -25,7 +25,7 @@ CHANNELS = ("flash", "marker", "title", "bell", "toast")  # the [notify] switche
 class Header:
     """Everything the header line and the terminal title show."""
 
-    counts: tuple[tuple[Phase, int], ...]
+    counts: tuple[tuple[Phase | None, int], ...]   # None: tasks never fetched yet
     unseen: int
     swept: datetime | None
     offline: bool
@@ -35,7 +35,7 @@ class Header:
     demo: bool
 
     @property
-    def phases(self) -> list[Phase]:
+    def phases(self) -> list[Phase | None]:
         return [phase for phase, n in self.counts for _ in range(n)]
 
     @property
@@ -92,7 +92,7 @@ class Board:
         self._position: dict[str, int] = {}
         self._filtered: tuple[str, list[RowView]] | None = None
         self._longest: int | None = None    # longest_name and the header's counts, kept while no
-        self._counts: tuple[tuple[Phase, int], ...] | None = None  # row changes (not per keystroke)
+        self._counts: tuple[tuple[Phase | None, int], ...] | None = None  # row changes (not per keystroke)
 
     # ----- settings and lookups --------------------------------------------------------------
 
@@ -315,7 +315,7 @@ class Board:
     def header(self) -> Header:
         if self._counts is None:
             phases = Counter(v.phase for v in self.views.values())
-            self._counts = tuple(sorted(phases.items(), key=lambda kv: kv[0].value))
+            self._counts = tuple(sorted(phases.items(), key=lambda kv: kv[0].value if kv[0] else ""))
         return Header(
             counts=self._counts,
             unseen=len(self.unseen),
