@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from tui.clock import Clock
+from tui.cloud.client import NoCookies
 from tui.cloud.fetcher import Cloud, PasswordPrompt
 from tui.config.paths import default_paths
 from tui.config.settings import PollSettings, Profile, Settings, load_config
@@ -142,8 +143,10 @@ class Runtime:
         headers = {"User-Agent": "hcwatch"}
         if self.simulator is not None:
             transport = httpx.ASGITransport(app=self.simulator)
-            return httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT, headers=headers, limits=limits)
-        return httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers, limits=limits, follow_redirects=False)
+            return httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT, headers=headers, limits=limits,
+                                     cookies=NoCookies())
+        return httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers, limits=limits, follow_redirects=False,
+                                 cookies=NoCookies())
 
     def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> Poller:
         """A new Poller over the shared client and cloud, reporting through _handle_update."""

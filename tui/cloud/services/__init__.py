@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from tui.cloud.client import prepared_url
 from tui.cloud.error_mapping import api_error, error_from_response, network_error
 from tui.cloud.services import build, check, dws
 from tui.cloud.services.common import flatten
@@ -127,7 +128,7 @@ async def _get(
     if auth is not None:  # None means "whatever the client has", not "no auth"
         kwargs["auth"] = auth
     try:
-        async with client.stream("GET", url, **kwargs) as response:
+        async with client.stream("GET", prepared_url(url), **kwargs) as response:
             length = response.headers.get("content-length", "")
             if length.strip().isdigit() and int(length) > MAX_BODY:
                 raise _too_big(response.status_code)
