@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -20,6 +20,7 @@ from tui.config.settings import PollSettings, Profile, Settings, load_config
 from tui.errors import ApiError, UserError
 from tui.model import ErrorKind, Snapshot, TaskRef, WatchedTask
 from tui.naming import Namer
+from tui.poll.capacity import CadenceWatch
 from tui.poll.poller import Poller, TaskStatus, Update
 from tui.refs import parse_target
 from tui.store.state import StateStore
@@ -61,6 +62,8 @@ class Runtime:
         self.clock = clock or Clock()
         self.default_profile = profile or "default"
         self.warnings: list[str] = list(settings.warnings)
+        self.warnings_shown: set[str] = set()  # the warnings a command has printed already
+        self.cadence = CadenceWatch(PollSettings.from_settings(settings), lambda task: self.cloud.host(task))
         self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile)
         self.last_sweep_at: datetime | None = None
         self.watchlist_problem: str | None = None   # a hand edit that broke watchlist.toml, while it is broken
@@ -145,13 +148,11 @@ class Runtime:
 
     def _make_client(self) -> httpx.AsyncClient:
         limits = httpx.Limits(max_connections=max(8, self.settings.max_in_flight * 4), max_keepalive_connections=32)
-        headers = {"User-Agent": "hcwatch"}
+        kwargs: dict[str, Any] = {"timeout": HTTP_TIMEOUT, "headers": {"User-Agent": "hcwatch"}, "limits": limits,
+                                  "cookies": NoCookies()}
         if self.simulator is not None:
-            transport = httpx.ASGITransport(app=self.simulator)
-            return httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT, headers=headers, limits=limits,
-                                     cookies=NoCookies())
-        return httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers, limits=limits, follow_redirects=False,
-                                 cookies=NoCookies())
+            return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.simulator), **kwargs)
+        return httpx.AsyncClient(follow_redirects=False, **kwargs)
 
     def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> Poller:
         """A new Poller over the shared client and cloud, reporting through _handle_update."""
@@ -179,6 +180,8 @@ class Runtime:
             if task.key in saved:
                 st = saved[task.key]
                 poller.seed(task.key, st.snapshot, st.history)
+            self.cadence.note_task(task, saved[task.key].snapshot.phase if task.key in saved else None)
+        self.warnings.extend(self.cadence.check(self.clock.monotonic()))  # the rate cap is known before any request
 
     async def follow(
         self,
@@ -250,6 +253,10 @@ class Runtime:
     def _handle_update(self, update: Update) -> None:
         # Only the new changes: the store appends them to the history it already holds.
         self.state.record(update.key, update.snapshot, update.changes)
+        if not self.cadence.note_result(update.key, update.snapshot.phase) and (added := self.status(update.key)):
+            self.cadence.note_task(added.task, update.snapshot.phase)  # a task added since the start: once
+        if self.cadence.due(self.clock.monotonic()):
+            self.warnings.extend(self.cadence.check(self.clock.monotonic(), self.cloud.latencies()))
         err = update.snapshot.error
         # The poller's status (a copy of the history) is only needed when auth is in question,
         # not on every good poll.

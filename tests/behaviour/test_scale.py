@@ -83,3 +83,23 @@ async def test_a_filter_typed_in_a_burst_over_thousands_of_tasks_then_q_quits(ma
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_a_rate_cap_that_cannot_keep_the_interval_is_said_once_with_what_to_change(tmp_path, capsys):
+    from tui.cli.session import print_warnings
+    from tui.poll.interface import PollSettings
+
+    write_watchlist(tmp_path / "watchlist.toml", 0)
+    runtime = Runtime.open(demo=True, clock=FakeClock(), watchlist_path=tmp_path / "watchlist.toml",
+                           state_dir=tmp_path / "state")
+    runtime.cadence.settings = PollSettings(interval=10, rate=0.2)  # the demo's few tasks per host need more
+    poller = runtime._build(None, None)
+    await runtime._restore(poller, list(runtime.watchlist.tasks))
+    slow = [w for w in runtime.warnings if "are polled every" in w]
+    assert slow and all("raise rate to" in w and "config.toml" in w for w in slow)
+    assert runtime.cadence.note_text.startswith("every ")
+    print_warnings(runtime, runtime.warnings_shown)
+    print_warnings(runtime, runtime.warnings_shown)
+    err = capsys.readouterr().err
+    assert err.count("are polled every") == len(slow), "each host said once"
+    runtime.close()

@@ -46,6 +46,7 @@ class Header:
     filter_text: str
     sort: str
     demo: bool
+    slow: tuple[str, ...] = ()  # (marker, line): some host cannot poll every task at the interval
     watchlist: str = ""     # "watchlist.toml:12" while a hand edit keeps the file from loading
 
     @property
@@ -342,8 +343,15 @@ class Board:
             filter_text=self.filter_text,
             sort=self.sort,
             demo=bool(getattr(self.runtime, "demo", False)),
+            slow=self._slow(),
             watchlist=where_broken(getattr(self.runtime, "watchlist_problem", None)),
         )
+
+    def _slow(self) -> tuple[str, ...]:
+        watch = getattr(self.runtime, "cadence", None)
+        if watch is None or not watch.note_text:
+            return ()
+        return (watch.note_text, "; ".join(s.line() for s in watch.current))
 
     def new_header(self) -> Header | None:
         """The header's facts if any changed since the last call, else None (nothing to repaint)."""

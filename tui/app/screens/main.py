@@ -179,7 +179,7 @@ class MainScreen(Screen[None]):
         self.query_one("#top", TopBar).show(
             summary=header.summary, compact=header.compact, unseen=header.unseen, swept=header.swept,
             offline=header.offline, auth=dict(header.auth), filter_text=header.filter_text, sort=header.sort,
-            demo=header.demo, watchlist=header.watchlist)
+            demo=header.demo, watchlist=header.watchlist, slow=header.slow)
         if self.board.wants("title") and self.set_title is not None:
             self.set_title(header.title)
 

@@ -24,6 +24,7 @@ class TopBar(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._variants: list[Text] = []
+        self._slow_said = ""
 
     def render(self) -> Text:
         # The widest variant that fits: a narrow terminal loses words, not facts.
@@ -35,22 +36,30 @@ class TopBar(Widget):
 
     def show(self, *, summary: str, unseen: int, swept: datetime | None, offline: bool,
              auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False,
-             compact: str = "", watchlist: str = "") -> None:
-        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo, watchlist=watchlist)]
+             compact: str = "", watchlist: str = "", slow: tuple[str, ...] = ()) -> None:
+        mark = slow[0] if slow else ""
+        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo, watchlist=watchlist,
+                                slow=mark)]
         if compact:
             variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, sort, demo,
-                                        watchlist=watchlist))
+                                        watchlist=watchlist, slow=mark))
             variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, "", demo, short=True,
-                                        watchlist=watchlist))
+                                        watchlist=watchlist, slow=mark))
         if [(v.plain, v.spans) for v in variants] != [(v.plain, v.spans) for v in self._variants]:
             self._variants = variants
             self.refresh()
         for reason in auth.values():
             self.tooltip = clean_text(reason, 200)
+        if slow and slow[1] != self._slow_said:
+            # Said once, as a toast that stays a while; the header keeps the short marker meanwhile.
+            self._slow_said = self.tooltip = slow[1]
+            self.notify(slow[1], title="polls are slower than the interval", severity="warning", timeout=20,
+                        markup=False)
 
     @staticmethod
     def _build(summary: str, unseen: int, swept: datetime | None, offline: bool, auth: dict[str, str],
-               filter_text: str, sort: str, demo: bool, short: bool = False, watchlist: str = "") -> Text:
+               filter_text: str, sort: str, demo: bool, short: bool = False, watchlist: str = "",
+               slow: str = "") -> Text:
         # Most urgent first, so what a narrow terminal still cuts is the least important part.
         text = Text()
         text.append(" hcwatch", style="bold")  # Text(..., style=) would make the whole line bold
@@ -65,6 +74,9 @@ class TopBar(Widget):
         if watchlist:  # a hand edit broke the file: the list shown is the last one that loaded
             text.append("  ")
             text.append(f"⚠ {clean_text(watchlist, 40)} not loaded", style="bold reverse yellow")
+        if slow:
+            text.append("  ")
+            text.append(f"⚠ SLOW {slow}", style="bold reverse yellow")
         if unseen:
             text.append("  ")
             text.append(f"◆ {unseen} new", style="bold reverse")
