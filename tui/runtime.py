@@ -8,12 +8,13 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from tui.clock import Clock
-from tui.cloud.client import NoCookies
+from tui.cloud.auth.refusals import Refusals
+from tui.cloud.client import make_client
 from tui.cloud.fetcher import Cloud, PasswordPrompt
 from tui.config.paths import default_paths
 from tui.config.settings import PollSettings, Profile, Settings, load_config
@@ -38,8 +39,6 @@ DEMO_ENDPOINTS = {
     "iam": "http://127.0.0.5",
 }
 
-# A slow link should show as a network error after a while, not hang a poll slot forever.
-HTTP_TIMEOUT = httpx.Timeout(15.0, connect=10.0)
 
 
 class Runtime:
@@ -54,6 +53,7 @@ class Runtime:
         demo: bool = False,
         profile: str | None = None,
         clock: Clock | None = None,
+        retry_auth: bool = False,
     ) -> None:
         self.settings = settings
         self.watchlist = watchlist
@@ -64,7 +64,8 @@ class Runtime:
         self.warnings: list[str] = list(settings.warnings)
         self.warnings_shown: set[str] = set()  # the warnings a command has printed already
         self.cadence = CadenceWatch(PollSettings.from_settings(settings), lambda task: self.cloud.host(task))
-        self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile)
+        self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile,
+                           refusals=Refusals(state.dir, forget=retry_auth))  # --retry-auth forgets them
         self.last_sweep_at: datetime | None = None
         self.watchlist_problem: str | None = None   # a hand edit that broke watchlist.toml, while it is broken
         self.simulator: Simulator | None = None
@@ -90,6 +91,7 @@ class Runtime:
         demo: bool = False,
         profile: str | None = None,
         clock: Clock | None = None,
+        retry_auth: bool = False,
     ) -> Runtime:
         """Load config and watch list (UserError on a bad file); nothing touches the network yet."""
         paths = default_paths()
@@ -101,7 +103,7 @@ class Runtime:
             settings = load_config(config_path) if config_path else load_config(root / "config.toml")
             rt = cls(settings, Watchlist(watchlist_path or root / "watchlist.toml"),
                      StateStore(state_dir or root / "state", history_limit=settings.history),
-                     demo=True, profile=profile, clock=clock)
+                     demo=True, profile=profile, clock=clock, retry_auth=retry_auth)
             rt._tmp = tmp
             rt._setup_demo()
             return rt
@@ -109,14 +111,14 @@ class Runtime:
         wl = Watchlist(watchlist_path or paths.watchlist)
         wl.load()
         st = StateStore(state_dir or paths.state_dir, history_limit=settings.history)
-        return cls(settings, wl, st, demo=False, profile=profile, clock=clock)
+        return cls(settings, wl, st, demo=False, profile=profile, clock=clock, retry_auth=retry_auth)
 
     def _setup_demo(self) -> None:
         from tui.sim import Simulator
 
         self.simulator = sim = Simulator(self.clock, demo=True)
-        self.cloud = Cloud(self.settings, self.clock, self.warnings,
-                           default_profile=self.default_profile, demo_token=sim.DEMO_TOKEN)
+        self.cloud = Cloud(self.settings, self.clock, self.warnings, default_profile=self.default_profile,
+                           demo_token=sim.DEMO_TOKEN, refusals=self.cloud.refusals)
         for prof in self.settings.profiles.values():
             prof.endpoints = dict(DEMO_ENDPOINTS)
             prof.project_id = sim.DEMO_PROJECT_ID
@@ -147,12 +149,7 @@ class Runtime:
     # ----- lifecycle ---------------------------------------------------------------------------
 
     def _make_client(self) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=max(8, self.settings.max_in_flight * 4), max_keepalive_connections=32)
-        kwargs: dict[str, Any] = {"timeout": HTTP_TIMEOUT, "headers": {"User-Agent": "hcwatch"}, "limits": limits,
-                                  "cookies": NoCookies()}
-        if self.simulator is not None:
-            return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.simulator), **kwargs)
-        return httpx.AsyncClient(follow_redirects=False, **kwargs)
+        return make_client(self.settings.max_in_flight, self.simulator)
 
     def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> Poller:
         """A new Poller over the shared client and cloud, reporting through _handle_update."""
@@ -180,8 +177,7 @@ class Runtime:
             if task.key in saved:
                 st = saved[task.key]
                 poller.seed(task.key, st.snapshot, st.history)
-            self.cadence.note_task(task, saved[task.key].snapshot.phase if task.key in saved else None)
-        self.warnings.extend(self.cadence.check(self.clock.monotonic()))  # the rate cap is known before any request
+        self.warnings.extend(self.cadence.start(tasks, saved, self.clock.monotonic()))  # before any request
 
     async def follow(
         self,
@@ -253,10 +249,7 @@ class Runtime:
     def _handle_update(self, update: Update) -> None:
         # Only the new changes: the store appends them to the history it already holds.
         self.state.record(update.key, update.snapshot, update.changes)
-        if not self.cadence.note_result(update.key, update.snapshot.phase) and (added := self.status(update.key)):
-            self.cadence.note_task(added.task, update.snapshot.phase)  # a task added since the start: once
-        if self.cadence.due(self.clock.monotonic()):
-            self.warnings.extend(self.cadence.check(self.clock.monotonic(), self.cloud.latencies()))
+        self.warnings.extend(self.cadence.on_result(update, self.status, self.clock.monotonic(), self.cloud.latencies))
         err = update.snapshot.error
         # The poller's status (a copy of the history) is only needed when auth is in question,
         # not on every good poll.
@@ -291,6 +284,11 @@ class Runtime:
             return self.poller.status(key)
         except KeyError:
             return None
+
+    def throttled_until(self, key: str | None = None) -> datetime | None:
+        """When a throttled host's hold ends (UTC): the task's host, or the last of any; None when not held."""
+        holds = self.poller.holds if self.poller is not None else None
+        return None if holds is None else holds.latest() if key is None else holds.until(key)
 
     def find(self, text: str) -> WatchedTask:
         return self.watchlist.find(text)

@@ -59,7 +59,7 @@ def script(rng: random.Random, service: str) -> tuple[list[tuple[float, dict]], 
     return [(0.0, running), (run, done)], gap + run
 
 
-async def soak(n: int, days: int, interval: float, finished: float, step: float) -> list[dict]:
+async def soak(n: int, days: int, interval: float, finished: float, step: float, history: int) -> list[dict]:
     from tui.clock import FakeClock
     from tui.config.settings import load_config
     from tui.runtime import Runtime
@@ -70,7 +70,7 @@ async def soak(n: int, days: int, interval: float, finished: float, step: float)
     with tempfile.TemporaryDirectory(prefix="hcwatch-week-") as tmp:
         folder = Path(tmp)
         (folder / "config.toml").write_text(f"interval = {interval:g}\nfinished_interval = {finished:g}\n"
-                                            "rate = 1000\nmax_in_flight = 8\n", encoding="utf-8")
+                                            f"rate = 1000\nmax_in_flight = 8\nhistory = {history}\n", encoding="utf-8")
         assert load_config(folder / "config.toml").interval == interval
         state_dir = folder / "state"
         polls = [0]
@@ -142,10 +142,12 @@ def main() -> int:
     ap.add_argument("--interval", type=float, default=600.0)
     ap.add_argument("--finished", type=float, default=3600.0)
     ap.add_argument("--step", type=float, default=5.0, help="FakeClock step in seconds (default 5)")
+    ap.add_argument("--history", type=int, default=200, help="changes kept per task (config `history`, default 200)")
     args = ap.parse_args()
     print(f"week_soak: {args.tasks} tasks, {args.days} simulated days, interval {args.interval:g} s, "
-          f"finished {args.finished:g} s, a restart a day, a fault every 6 h (python {sys.version.split()[0]})")
-    figures = asyncio.run(soak(args.tasks, args.days, args.interval, args.finished, args.step))
+          f"finished {args.finished:g} s, history {args.history}, a restart a day, a fault every 6 h (python {sys.version.split()[0]})")
+    figures = asyncio.run(soak(args.tasks, args.days, args.interval, args.finished, args.step,
+                                  args.history))
     if len(figures) >= 2:
         first, last = figures[0], figures[-1]
         print(f"RSS day {last['day']} / day {first['day']}: {last['rss_mb'] / first['rss_mb']:.2f} "

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tui.model import Phase, Service, WatchedTask
-from tui.poll.interface import PollSettings, cadence
+from tui.poll.interface import PollSettings, Update, cadence
 
 # Below this shortfall the effective interval is the configured one give or take jitter: say nothing.
 TOLERANCE = 1.1
@@ -85,6 +86,22 @@ class CadenceWatch:
         self.current: list[Shortfall] = []
         self.said: set[str] = set()                         # host names already reported
         self._checked_at: float | None = None
+
+    def start(self, tasks: Iterable[WatchedTask], saved: Mapping[str, Any], now: float) -> list[str]:
+        """Every watched task with its saved phase (`saved`: key -> something with .snapshot); what to say."""
+        for task in tasks:
+            snapshot = saved[task.key].snapshot if task.key in saved else None
+            self.note_task(task, snapshot.phase if snapshot is not None else None)
+        return self.check(now)  # the rate cap is known before any request; latency only after some
+
+    def on_result(self, update: Update, status_of: Callable[[str], Any], now: float,
+                  latency: Callable[[], Mapping[str, float]]) -> list[str]:
+        """One poll result; returns the lines to say (at most every CHECK_EVERY seconds, each host once)."""
+        if not self.note_result(update.key, update.snapshot.phase):
+            status = status_of(update.key)  # a task added since the start: once
+            if status is not None:
+                self.note_task(status.task, update.snapshot.phase)
+        return self.check(now, latency()) if self.due(now) else []
 
     def note_task(self, task: WatchedTask, phase: Phase | None) -> None:
         """A watched task and its last known phase (at the start, or when first polled)."""

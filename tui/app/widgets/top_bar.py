@@ -36,15 +36,17 @@ class TopBar(Widget):
 
     def show(self, *, summary: str, unseen: int, swept: datetime | None, offline: bool,
              auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False,
-             compact: str = "", watchlist: str = "", slow: tuple[str, ...] = ()) -> None:
-        mark = slow[0] if slow else ""
-        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo, watchlist=watchlist,
-                                slow=mark)]
+             compact: str = "", watchlist: str = "", throttled: datetime | None = None,
+             slow: tuple[str, ...] = ()) -> None:
+        # throttled: a throttled host's hold ends then; shown as "⏳ throttled until HH:MM" (local time).
+        w, t, s = watchlist, throttled, slow[0] if slow else ""
+        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo,
+                                watchlist=w, throttled=t, slow=s)]
         if compact:
             variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, sort, demo,
-                                        watchlist=watchlist, slow=mark))
+                                        watchlist=w, throttled=t, slow=s))
             variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, "", demo, short=True,
-                                        watchlist=watchlist, slow=mark))
+                                        watchlist=w, throttled=t, slow=s))
         if [(v.plain, v.spans) for v in variants] != [(v.plain, v.spans) for v in self._variants]:
             self._variants = variants
             self.refresh()
@@ -59,7 +61,7 @@ class TopBar(Widget):
     @staticmethod
     def _build(summary: str, unseen: int, swept: datetime | None, offline: bool, auth: dict[str, str],
                filter_text: str, sort: str, demo: bool, short: bool = False, watchlist: str = "",
-               slow: str = "") -> Text:
+               throttled: datetime | None = None, slow: str = "") -> Text:
         # Most urgent first, so what a narrow terminal still cuts is the least important part.
         text = Text()
         text.append(" hcwatch", style="bold")  # Text(..., style=) would make the whole line bold
@@ -77,6 +79,9 @@ class TopBar(Widget):
         if slow:
             text.append("  ")
             text.append(f"⚠ SLOW {slow}", style="bold reverse yellow")
+        if throttled is not None:
+            text.append("  ")
+            text.append(f"⏳ throttled until {throttled.astimezone():%H:%M}", style="bold reverse")
         if unseen:
             text.append("  ")
             text.append(f"◆ {unseen} new", style="bold reverse")
