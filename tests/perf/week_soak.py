@@ -97,7 +97,7 @@ async def soak(n: int, days: int, interval: float, finished: float, step: float,
         def on_update(update) -> None:
             polls[0] += 1
 
-        day, checkpoints = 0, {1, 3, 7, days}
+        day, checkpoints = 0, {1, 2, 3, 7, days}
         real0 = time.perf_counter()
         while day < days:
             rt = open_runtime()

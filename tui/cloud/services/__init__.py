@@ -122,14 +122,14 @@ def _decode(encoding: str, raw: bytes, status: int) -> bytes:
 
 
 async def _get(
-    client: httpx.AsyncClient, url: str, auth: httpx.Auth | None, deadline: float | None = None
+    client: httpx.AsyncClient, url: str | httpx.URL, auth: httpx.Auth | None, deadline: float | None = None
 ) -> tuple[int, httpx.Headers, bytes]:
     """GET url within `deadline` s in all, reading at most MAX_BODY bytes; transport failures: ApiError(network)."""
     kwargs: dict[str, Any] = {"headers": _HEADERS}
     if auth is not None:  # None means "whatever the client has", not "no auth"
         kwargs["auth"] = auth
     try:
-        async with within(deadline), client.stream("GET", prepared_url(url), **kwargs) as response:
+        async with within(deadline), client.stream("GET", url, **kwargs) as response:
             length = response.headers.get("content-length", "")
             if length.strip().isdigit() and int(length) > MAX_BODY:
                 raise _too_big(response.status_code)
@@ -165,7 +165,8 @@ async def fetch(
     """
     request = request_for(ref, endpoint)
     try:
-        status, headers, body = await _get(client, request.url, auth, deadline)
+        # The status URL is the same every poll: parsed once (Build's lookups vary, and are not kept).
+        status, headers, body = await _get(client, prepared_url(request.url), auth, deadline)
         snapshot = replace(parse(ref, status, headers, body, now), request=request)
     except ApiError as exc:
         exc.request = request
