@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     STDOUT.reset()
     rt = open_runtime(args)
-    shown: set[str] = set()
+    shown = rt.warnings_shown  # watch prints warnings that come up while it runs, once each
     # A [keymap] mistake is a config warning like any other, here as in the TUI.
     rt.warnings.extend(keymap_warnings(rt.settings.keymap, rt.settings.keymap_where))
     try:
@@ -223,7 +223,8 @@ def _watch(rt, args) -> int:
     if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
         raise UserError(f"--timeout {args.timeout:g} must be a positive number of seconds")
     redact = _redactor(rt)
-    keys = {t.key for t in tasks}
+    by_key = {t.key: t for t in tasks}
+    keys = set(by_key)
     final: dict[str, Snapshot] = {}
     done = asyncio.Event()
 
@@ -241,11 +242,15 @@ def _watch(rt, args) -> int:
     seen_error: dict[str, str | None] = {}
     finished_keys: set[str] = set()
     announced: set[str] = set()     # tasks whose first good answer has been printed
+    warned = [len(rt.warnings)]
 
     def on_update(update) -> None:
         if update.key not in keys:
             return
-        task = next(t for t in tasks if t.key == update.key)
+        task = by_key[update.key]
+        if len(rt.warnings) != warned[0]:  # e.g. the rate cap cannot keep the interval: said once
+            warned[0] = len(rt.warnings)
+            print_warnings(rt, rt.warnings_shown)
         snap = update.snapshot
         final[update.key] = snap
         err = snap.error.one_line() if snap.error else None

@@ -142,14 +142,13 @@ class MainScreen(Screen[None]):
             self.refresh_header()  # the last sweep time moves with every round of polls
 
     def apply_views(self, changed: set[str] | None = None, touched: set[str] | None = None) -> None:
-        """Show the views; `changed`: rows whose view differs, `touched`: tasks with any news
-        (the detail pane is redrawn only when its task was touched or another task is selected)."""
+        """Show the views; the detail pane again only if its task `changed`, was `touched` or is another."""
         table = self.table
-        table.longest_name = self.board.longest_name
+        table.longest_name, table.known = self.board.longest_name, self.board.views
         with self.app.batch_update():
             self._moving = True
             try:
-                table.apply(self.board.visible_rows(), changed=changed)
+                table.apply(self.board.visible_rows())
             finally:
                 self._moving = False
             self.refresh_header()
@@ -179,7 +178,7 @@ class MainScreen(Screen[None]):
         self.query_one("#top", TopBar).show(
             summary=header.summary, compact=header.compact, unseen=header.unseen, swept=header.swept,
             offline=header.offline, auth=dict(header.auth), filter_text=header.filter_text, sort=header.sort,
-            demo=header.demo, watchlist=header.watchlist, throttled=header.throttled)
+            demo=header.demo, watchlist=header.watchlist, throttled=header.throttled, slow=header.slow)
         if self.board.wants("title") and self.set_title is not None:
             self.set_title(header.title)
 
@@ -218,8 +217,9 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.board.set_filter(event.value)
-        self.apply_views(set())
+        if event.value == self.filter_bar.box.value:  # else later keys of a burst are in: the last one applies
+            self.board.set_filter(event.value)
+            self.apply_views(set())
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
