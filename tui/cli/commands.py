@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import math
 import sys
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TI
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
 from tui.model import ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.text import json_line, visible
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    # The last gate before the terminal: no control or invisible character in what we print.
+    print(visible(text), flush=True)
 
 
 def _add(rt, args) -> int:
@@ -157,11 +158,11 @@ def _list(rt, args) -> int:
     rows = [(t, result[t.key]) for t in tasks if t.key in result]
     if args.json:
         for task, snap in rows:
-            _say(redact(json.dumps(snap.to_json(task.name), ensure_ascii=False)))
+            _say(redact(json_line(snap.to_json(task.name))))
     else:
         _say(redact(format_table(rows)))
     for profile, why in rt.auth_problems.items():
-        print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+        print(visible(redact(f"hcwatch: profile {profile}: {why}")), file=sys.stderr)
     return _exit_for_list([s for _, s in rows])
 
 
@@ -212,7 +213,7 @@ def _watch(rt, args) -> int:
                 "from": change.from_phase.value, "to": change.to_phase.value,
                 "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),
             }
-            _say(redact(json.dumps(obj, ensure_ascii=False)))
+            _say(redact(json_line(obj)))
         else:
             _say(redact(_line(task, snap, text, snap.checked_at or snap.fetched_at or rt.clock.now())))
 
@@ -258,7 +259,7 @@ def _watch(rt, args) -> int:
     except KeyboardInterrupt:
         return 130
     for profile, why in rt.auth_problems.items():
-        print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+        print(visible(redact(f"hcwatch: profile {profile}: {why}")), file=sys.stderr)
     if not finished:
         print(f"hcwatch: timed out after {args.timeout:g}s", file=sys.stderr)
     if not args.exit_status:

@@ -15,9 +15,10 @@ import tomli_w
 
 from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
 from tui.errors import AlreadyWatched, RefError, WatchlistError
-from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text
+from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text, plain_text
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.records import saved_ref
+from tui.text import HIDDEN_RE
 
 __all__ = ["HEADER", "VERSION", "Document", "Watchlist", "quick_read"]
 
@@ -85,8 +86,12 @@ def _utc(value: datetime) -> datetime:
 
 
 def _toml_str(text: str) -> str:
-    """A TOML basic string; escapes only what TOML requires, so the file stays readable."""
-    if not any(ch in '"\\' or ch < " " or ch == "\x7f" for ch in text):
+    """A TOML basic string; escapes what TOML requires and the invisible characters, so the file stays readable.
+
+    A bidi override or a zero-width space written as it is would reorder or hide text for
+    whoever opens or `cat`s the file; as `\\u202e` it is seen and still means the same.
+    """
+    if not any(ch in '"\\' or ch < " " or ch == "\x7f" for ch in text) and not HIDDEN_RE.search(text):
         return f'"{text}"'
     out = []
     for ch in text:
@@ -94,6 +99,10 @@ def _toml_str(text: str) -> str:
             out.append("\\" + ch)
         elif ch < " " or ch == "\x7f":
             out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\u{ord(ch):04x}"))
+        elif "\ud800" <= ch <= "\udfff":
+            out.append("\\ufffd")  # a lone surrogate cannot be written in TOML (nor in UTF-8)
+        elif HIDDEN_RE.match(ch):
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
@@ -291,7 +300,7 @@ class Watchlist:
 
     def add(self, task: WatchedTask, default_project: str | None = None) -> WatchedTask:
         """Add a task (its DWS project filled from default_project); AlreadyWatched if it is there."""
-        name = clean_text(task.name, NAME_LIMIT) if task.name else None
+        name = plain_text(task.name, NAME_LIMIT) if task.name else None
         if not ID_RE.fullmatch(task.profile or ""):
             raise WatchlistError(f"profile name {task.profile!r} may only use letters, digits, '_' and '-'")
         added = _utc(task.added) if task.added else datetime.now(UTC).replace(microsecond=0)
@@ -329,7 +338,7 @@ class Watchlist:
 
     def rename(self, key_or_name: str, name: str | None) -> WatchedTask:
         """Set a task's display name (empty clears it)."""
-        return self._update(key_or_name, name=clean_text(name, NAME_LIMIT) or None if name else None)
+        return self._update(key_or_name, name=plain_text(name, NAME_LIMIT) or None if name else None)
 
     def set_paused(self, key_or_name: str, paused: bool) -> WatchedTask:
         return self._update(key_or_name, paused=bool(paused))

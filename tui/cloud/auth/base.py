@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from tui.errors import AuthError
-from tui.model import clean_text
+from tui.model import plain_text
 
 # The TUI passes a masked dialog, the CLI getpass: question in, password out ("" or None = cancelled).
 Prompt = Callable[[str], Awaitable["str | None"]]
@@ -63,7 +63,7 @@ def iam_error_detail(response: httpx.Response, secrets: Iterable[str | None] = (
     if isinstance(code, int) or str(code).isdigit():
         code = ""  # Keystone-style bodies repeat the HTTP status as "code": already said
     msg = inner.get("error_msg") or inner.get("errorMsg") or inner.get("message") or ""
-    text = clean_text(f"{code}: {msg}" if code and msg else (msg or code), limit=160)
+    text = plain_text(f"{code}: {msg}" if code and msg else (msg or code), limit=160)
     return redact(text, secrets)
 
 
