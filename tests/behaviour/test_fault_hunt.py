@@ -155,3 +155,30 @@ def test_add_refuses_a_service_in_capitals_and_says_which_was_meant(capsys, tmp_
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.rstrip().endswith(f"did you mean {meant}?")
     assert not wl.exists()
+
+
+# ----- deeply nested TOML (item 6) --------------------------------------------------------------
+
+DEEP = {
+    "array": "x = " + "[" * 5000 + "\n",
+    "inline table": "x = " + "{a=" * 5000 + "\n",
+    "dotted key": ".".join(["a"] * 5000) + " = 1\n",        # parses, then breaks whatever walks it
+    "table header": "[" + ".".join(["a"] * 5000) + "]\n",
+}
+
+
+@pytest.mark.parametrize("shape", list(DEEP))
+@pytest.mark.parametrize("option", ["--config", "--watchlist"])
+def test_deeply_nested_toml_is_one_line_naming_the_file_and_exit_2(capsys, tmp_path, shape, option):
+    from tui.cli.main import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(("version = 1\n" if option == "--watchlist" else "") + DEEP[shape])
+    before = bad.read_bytes()
+    for argv in (["list"], ["add", "check:abc"]):
+        code = main([*argv, option, str(bad)])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert err.count("\n") == 1 and err.startswith(f"hcwatch: {bad}:") and "nested more than 32" in err
+        assert "Traceback" not in err and "RecursionError" not in err
+    assert bad.read_bytes() == before
