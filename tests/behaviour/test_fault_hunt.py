@@ -182,3 +182,20 @@ def test_deeply_nested_toml_is_one_line_naming_the_file_and_exit_2(capsys, tmp_p
         assert err.count("\n") == 1 and err.startswith(f"hcwatch: {bad}:") and "nested more than 32" in err
         assert "Traceback" not in err and "RecursionError" not in err
     assert bad.read_bytes() == before
+
+
+# ----- the hard deadline on leaving (item 2; the pty test is tests/e2e/test_terminal_loss.py) ----
+
+async def test_quitting_arms_the_deadline_with_the_exit_status(demo_runtime):
+    from tui.app.app import HcwatchApp
+    from tui.app.shutdown import Deadline
+
+    codes: list[int] = []
+    deadline = Deadline(lambda: None, seconds=3600, exit=codes.append)  # never reached in a test
+    app = HcwatchApp(demo_runtime, deadline=deadline)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert not deadline.armed
+        await pilot.press("q")
+        await pilot.pause()
+    assert deadline.armed and deadline.code == 0 and codes == []
