@@ -7,7 +7,8 @@ from datetime import datetime
 
 from rich.text import Text
 
-from tui.model import Change, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.cloud.deadline import TIMEOUT_CODE
+from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, TaskError, WatchedTask, clean_text
 
 # Glyph + word + colour: the glyph and word carry the meaning, the colour only helps
 # (so NO_COLOR and colour-blind users lose nothing). Colours are named ANSI/256 colours
@@ -33,21 +34,38 @@ ERROR_LABEL: dict[ErrorKind, str] = {
     ErrorKind.CONFIG: "config",
 }
 
+
+def error_label(err: TaskError) -> str:
+    """The short words a row shows for a failed fetch: its kind ("timeout" for a request cut off), and
+    "until HH:MM" (local) while its host is held by a throttling gateway."""
+    if err.kind is ErrorKind.NETWORK and err.code == TIMEOUT_CODE:
+        return "timeout"
+    label = ERROR_LABEL.get(err.kind, err.kind.value)
+    return f"{label} until {err.until_local}" if err.until is not None else label
+
+
 # Sort orders cycled by `s`; the order a glance wants first is trouble, then activity.
 SORTS = ("name", "status", "changed", "service")
-PHASE_RANK = {
-    Phase.FAILED: 0, Phase.STOPPED: 1, Phase.RUNNING: 2, Phase.PENDING: 3,
-    Phase.UNKNOWN: 4, Phase.SUCCEEDED: 5, Phase.IDLE: 6,
+PHASE_RANK: dict[Phase | None, int] = {
+    Phase.FAILED: 0, Phase.STOPPED: 1, Phase.RUNNING: 2, Phase.PENDING: 3, None: 4,
+    Phase.UNKNOWN: 5, Phase.SUCCEEDED: 6, Phase.IDLE: 7,
 }
+# The status cell of a task never fetched (the column is 11 wide; the message says "not fetched yet").
+NO_PHASE_CELL = f"{NO_PHASE_GLYPH} not yet"
+NO_PHASE_COLOUR = "grey62"
 
 MARK_NEW = "◆"
 MARK_CLOSED = "◇"
 BAR_WIDTH = 6
 
 
-def status_text(phase: Phase, paused: bool = False) -> Text:
-    glyph, style = PHASE_STYLE[phase]
-    text = Text(f"{glyph} {phase.value}", style=style)
+def status_text(phase: Phase | None, paused: bool = False, short: bool = True) -> Text:
+    """Glyph and word; a task never fetched has no phase ("· not yet" in the table, else "· not fetched yet")."""
+    if phase is None:
+        text = Text(NO_PHASE_CELL if short else f"{NO_PHASE_GLYPH} {NO_PHASE}", style=NO_PHASE_COLOUR)
+    else:
+        glyph, style = PHASE_STYLE[phase]
+        text = Text(f"{glyph} {phase.value}", style=style)
     if paused:
         text.append(" ⏸", style="grey50")
     return text
@@ -96,12 +114,12 @@ def duration(secs: float) -> str:
 
 def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
     """The API's message, or the last error's kind first when the last poll failed."""
-    if snapshot is None:
-        return Text("waiting for first poll…", style="grey50")
+    if snapshot is None or (snapshot.phase is None and snapshot.error is None):
+        return Text(NO_PHASE, style="grey50")
     text = Text()
     message = snapshot.message
     if snapshot.error is not None:
-        text.append(f"⚠ {ERROR_LABEL.get(snapshot.error.kind, snapshot.error.kind.value)}", style="bold yellow")
+        text.append(f"⚠ {error_label(snapshot.error)}", style="bold yellow")
         # Nothing known about the task yet (e.g. it never existed): the server's words say more.
         message = message or snapshot.error.message or ""
         if message:
@@ -134,7 +152,7 @@ def run_span(history: list[Change]) -> tuple[datetime | None, datetime | None]:
     return started, ended
 
 
-def elapsed_text(phase: Phase, started: datetime | None, ended: datetime | None, now: datetime) -> str:
+def elapsed_text(phase: Phase | None, started: datetime | None, ended: datetime | None, now: datetime) -> str:
     if started is None:
         return ""
     if phase is Phase.RUNNING and ended is None:
@@ -154,7 +172,7 @@ class RowView:
     marker: str
     service: str
     name: str
-    phase: Phase
+    phase: Phase | None     # None: never fetched yet
     paused: bool
     progress: float | None
     message: Text
@@ -163,6 +181,7 @@ class RowView:
     run_end: datetime | None
     updated: str = ""
     elapsed: str = ""
+    profile: str = ""      # "" while every task uses one profile (the table then has no profile column)
 
     def retimed(self, now: datetime) -> RowView:
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
@@ -182,6 +201,7 @@ class RowView:
             self._message_cell(),
             Text(self.updated, style="grey50" if self.changed_at is None else ""),
             Text(self.elapsed),
+            Text(self.profile, style="italic"),  # last: the table places it (CELLS), older indexes stay
         )
 
     def _message_cell(self) -> Text:
@@ -196,24 +216,26 @@ class RowView:
 
     def search_text(self) -> str:
         extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
-        return f"{self.name} {self.key} {self.phase.value} {'paused' if self.paused else ''} {extra}".lower()
+        phase = self.phase.value if self.phase is not None else NO_PHASE
+        return f"{self.name} {self.key} {phase} {'paused' if self.paused else ''} {extra} {self.profile}".lower()
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
-             marker: str, now: datetime) -> RowView:
+             marker: str, now: datetime, show_profile: bool = False) -> RowView:
     start, end = run_span(history)
     view = RowView(
         key=task.key,
         marker=marker,
         service=task.ref.service.value,
         name=clean_text(task.label, 80),
-        phase=snapshot.phase if snapshot else Phase.PENDING,
+        phase=snapshot.phase if snapshot else None,
         paused=paused,
         progress=snapshot.progress if snapshot else None,
         message=message_text(snapshot),
         changed_at=last_change_at(history),
         run_start=start,
         run_end=end,
+        profile=clean_text(task.profile, 40) if show_profile else "",
     )
     return view.retimed(now)
 
@@ -228,20 +250,24 @@ def sort_key(order: str, row: RowView):
     return (row.name.lower(), row.key)
 
 
-def compact_summary(phases: list[Phase]) -> str:
+# The order a glance cares about first; None (never fetched) after the phases that mean work.
+SUMMARY_ORDER: tuple[Phase | None, ...] = (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, None,
+                                           Phase.SUCCEEDED, Phase.IDLE, Phase.UNKNOWN)
+
+
+def compact_summary(phases: list[Phase | None]) -> str:
     """'●2 ✘1 ✔3': the header's summary when the words do not fit (the glyphs are in the table)."""
-    order = (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE, Phase.UNKNOWN)
-    parts = [f"{PHASE_STYLE[p][0]}{phases.count(p)}" for p in order if phases.count(p)]
+    parts = [f"{NO_PHASE_GLYPH if p is None else PHASE_STYLE[p][0]}{phases.count(p)}"
+             for p in SUMMARY_ORDER if phases.count(p)]
     return " ".join(parts) if parts else "no tasks"
 
 
-def summary(phases: list[Phase]) -> str:
+def summary(phases: list[Phase | None]) -> str:
     """'2 running, 1 failed, 3 idle' for the header and title: every task counted once, so the
-    counts add up to the number of rows; the phases a glance cares about first."""
+    counts add up to the number of rows (a task never fetched counts as "not fetched yet")."""
     parts = []
-    for phase in (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE,
-                  Phase.UNKNOWN):
+    for phase in SUMMARY_ORDER:
         n = phases.count(phase)
         if n:
-            parts.append(f"{n} {phase.value}")
+            parts.append(f"{n} {NO_PHASE if phase is None else phase.value}")
     return ", ".join(parts) if parts else "no tasks"

@@ -11,18 +11,28 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
+from tui.cli.output import STDOUT
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
-from tui.model import ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 from tui.text import json_line, visible
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.app.keys import keymap_warnings  # no Textual: the actions table as data
+
+    STDOUT.reset()
     rt = open_runtime(args)
     shown: set[str] = set()
+    # A [keymap] mistake is a config warning like any other, here as in the TUI.
+    rt.warnings.extend(keymap_warnings(rt.settings.keymap, rt.settings.keymap_where))
     try:
         print_warnings(rt, shown)
+        from tui.cli import discover, profiles
+
         handler: Callable[..., int] = {
+            "discover": discover.run,
+            "profiles": profiles.run,
             "add": _add,
             "remove": _remove,
             "rename": _rename,
@@ -39,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _say(text: str) -> None:
     # The last gate before the terminal: no control or invisible character in what we print.
-    print(visible(text), flush=True)
+    STDOUT.say(visible(text))  # a closed pipe (`| head`) is not an error: the command carries on quietly
 
 
 def _add(rt, args) -> int:
@@ -51,8 +61,14 @@ def _add(rt, args) -> int:
         # Adding twice is harmless for scripts: say so and succeed.
         _say(f"already watching {exc.task.key}" + (f" as {exc.task.name!r}" if exc.task.name else ""))
         return EXIT_OK
+    why = None
+    if task.name_pending:  # no --name: ask the service for the task's own name, once
+        task, why = asyncio.run(rt.name_now(task))
     shown = f" as {task.name!r}" if task.name else ""
     _say(f"watching {task.key}{shown} (profile {task.profile}) in {rt.watchlist.path}")
+    if why:
+        print(_redactor(rt)(f"hcwatch: its name could not be fetched ({clean_text(why, 200)}); "
+                            "it is named when a poll learns it"), file=sys.stderr)
     return EXIT_OK
 
 
@@ -89,10 +105,8 @@ async def _terminal_prompt(question: str) -> str:
 
 
 def _redactor(rt) -> Callable[[str], str]:
-    """Mask every secret the runtime holds (also JSON-escaped or URL-encoded) in text we print."""
-    from tui.cloud.auth import redact
-
-    return lambda text: redact(text, rt.secrets())
+    """Mask every secret the runtime holds (also encoded, and long parts of it) in text we print."""
+    return lambda text: rt.cloud.mask()(text)
 
 
 def _progress(snap: Snapshot) -> str:
@@ -100,9 +114,13 @@ def _progress(snap: Snapshot) -> str:
 
 
 def _status_word(snap: Snapshot) -> str:
+    if snap.phase is None:
+        return f"{NO_PHASE_GLYPH} {NO_PHASE}"
     text = f"{snap.phase.glyph} {snap.phase.value}"
     if snap.phase is Phase.UNKNOWN and snap.raw_status:
         text += f" ({clean_text(snap.raw_status, 20)})"
+    if snap.outdated:
+        text += " (stale)"  # the last fetch failed, or it is what the state folder remembered
     return text
 
 
@@ -112,11 +130,15 @@ def _message(snap: Snapshot) -> str:
     return snap.message
 
 
-def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
-    """A plain aligned table: what a person reads after `hcwatch list`."""
-    header = ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
+def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None) -> str:
+    """A plain aligned table: what a person reads after `hcwatch list` (fitted to `width` when given;
+    a PROFILE column first when the tasks use more than one profile)."""
+    from tui.cli.table import HEADER, render
+
+    several = len({t.profile for t, _ in rows}) > 1
     lines = [
         (
+            *(clean_text(t.profile, 20),) * several,
             t.ref.service.value,
             clean_text(t.label, 40),
             _status_word(s),
@@ -126,10 +148,7 @@ def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
         )
         for t, s in rows
     ]
-    widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(header)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines]
-    return "\n".join(out)
+    return render(lines, width, ("PROFILE",) * several + HEADER)
 
 
 def _exit_for_list(snaps: list[Snapshot]) -> int:
@@ -155,14 +174,17 @@ def _list(rt, args) -> int:
 
     result = asyncio.run(go())
     redact = _redactor(rt)
-    rows = [(t, result[t.key]) for t in tasks if t.key in result]
+    rows = [(t, result[t.key]) for t in rt.tasks() if t.key in result]  # re-read: names may have been learnt
     if args.json:
         for task, snap in rows:
-            _say(redact(json_line(snap.to_json(task.name))))
+            _say(redact(json_line(snap.to_json(task.name, task.profile))))
     else:
-        _say(redact(format_table(rows)))
+        _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
         print(visible(redact(f"hcwatch: profile {profile}: {why}")), file=sys.stderr)
+    if (held := rt.throttled_until()) is not None:  # list waits at most poll.holds.SWEEP_WAIT_MAX for it
+        print(f"hcwatch: throttled by the gateway until {held.astimezone():%H:%M}: "
+              "the tasks it holds show their last known status", file=sys.stderr)
     return _exit_for_list([s for _, s in rows])
 
 
@@ -172,7 +194,7 @@ def _done(snap: Snapshot, status) -> bool:
         return True
     if snap.error is not None:
         return snap.error.kind in (ErrorKind.NOT_FOUND, ErrorKind.CONFIG)
-    return snap.fetched_at is not None and (snap.phase.finished or snap.phase is Phase.IDLE)
+    return snap.phase is not None and (snap.phase.finished or snap.phase is Phase.IDLE)
 
 
 def _line(task: WatchedTask, snap: Snapshot, text: str, at: datetime) -> str:
@@ -208,7 +230,7 @@ def _watch(rt, args) -> int:
 
     def emit(task: WatchedTask, snap: Snapshot, text: str, change=None) -> None:
         if args.json:
-            obj = snap.to_json(task.name)
+            obj = snap.to_json(task.name, task.profile)
             obj["change"] = None if change is None else {
                 "from": change.from_phase.value, "to": change.to_phase.value,
                 "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),
@@ -219,18 +241,27 @@ def _watch(rt, args) -> int:
 
     seen_error: dict[str, str | None] = {}
     finished_keys: set[str] = set()
+    announced: set[str] = set()     # tasks whose first good answer has been printed
 
     def on_update(update) -> None:
         if update.key not in keys:
             return
         task = next(t for t in tasks if t.key == update.key)
         snap = update.snapshot
-        first = update.key not in final
         final[update.key] = snap
         err = snap.error.one_line() if snap.error else None
-        if first and err is None:
-            emit(task, snap, _status_word(snap))
-        for change in update.changes:
+        changes = update.changes
+        if err is None and update.key not in announced:
+            # One line for a task's first answer: where it stands, or how it changed while
+            # hcwatch was closed; a change of progress since the saved state needs no line of its own.
+            announced.add(update.key)
+            major = [c for c in changes if c.major]
+            if major:
+                emit(task, snap, f"{major[-1].to_phase.glyph} {major[-1].describe()}", major[-1])
+            else:
+                emit(task, snap, _status_word(snap))
+            changes = []
+        for change in changes:
             text = f"{change.to_phase.glyph} {change.describe()}" if change.major else _status_word(snap)
             if change.while_closed and not change.major:
                 text += " (while hcwatch was closed)"
@@ -241,14 +272,15 @@ def _watch(rt, args) -> int:
         # Only this task can have become done: checking it alone keeps an update O(1).
         if _done(snap, rt.status(update.key)):
             finished_keys.add(update.key)
-        if finished_keys >= keys:
-            done.set()
+        if finished_keys >= keys or STDOUT.closed:
+            done.set()  # all done, or nobody reads any more (`| head -1`)
 
     async def go() -> bool:
         await rt.follow(tasks, on_update, _terminal_prompt)
         try:
             await asyncio.wait_for(done.wait(), args.timeout)
-            return True
+            # Output closed first: the status a timeout at this moment would have given.
+            return finished_keys >= keys
         except TimeoutError:
             return False
         finally:
@@ -260,7 +292,7 @@ def _watch(rt, args) -> int:
         return 130
     for profile, why in rt.auth_problems.items():
         print(visible(redact(f"hcwatch: profile {profile}: {why}")), file=sys.stderr)
-    if not finished:
+    if not finished and not STDOUT.closed:
         print(f"hcwatch: timed out after {args.timeout:g}s", file=sys.stderr)
     if not args.exit_status:
         return EXIT_OK if finished else EXIT_TIMEOUT

@@ -18,14 +18,14 @@ from tui.errors import AlreadyWatched, RefError, WatchlistError
 from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text, plain_text
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.records import saved_ref
-from tui.text import HIDDEN_RE
+from tui.store.toml_text import toml_str
 
 __all__ = ["HEADER", "VERSION", "Document", "Watchlist", "quick_read"]
 
 HEADER = "# Managed by hcwatch: edits are kept, comments are not.\n"
 VERSION = 1
 NAME_LIMIT = 200
-_KNOWN = ("ref", "name", "profile", "added", "paused")
+_KNOWN = ("ref", "name", "profile", "added", "paused", "codearts_project", "name_pending")
 T = TypeVar("T")
 
 
@@ -49,6 +49,8 @@ _QUICK_TASK = re.compile(
     rf'profile = "({ID_PATTERN})"\n'
     r"(?:added = ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z)\n)?"
     r"paused = (true|false)\n"
+    rf'(?:codearts_project = "({ID_PATTERN})"\n)?'
+    r"(?:name_pending = (true)\n)?"
 )
 
 
@@ -65,7 +67,7 @@ def quick_read(text: str) -> Document | None:
         m = match(text, pos)
         if m is None:
             return None
-        ref_text, name, profile, added, paused = m.groups()
+        ref_text, name, profile, added, paused, project, pending = m.groups()
         try:
             ref = saved_ref(ref_text)[1]
             when = datetime.fromisoformat(added) if added else None
@@ -75,7 +77,7 @@ def quick_read(text: str) -> Document | None:
         if key in seen:
             return None
         seen.add(key)
-        tasks.append(WatchedTask(ref, name or None, profile, when, paused == "true"))
+        tasks.append(WatchedTask(ref, name or None, profile, when, paused == "true", project, pending == "true"))
         pos = m.end()
     return Document(tasks)
 
@@ -83,29 +85,6 @@ def quick_read(text: str) -> Document | None:
 def _utc(value: datetime) -> datetime:
     # A datetime written without an offset is taken as UTC, so the file means the same everywhere.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _toml_str(text: str) -> str:
-    """A TOML basic string; escapes what TOML requires and the invisible characters, so the file stays readable.
-
-    A bidi override or a zero-width space written as it is would reorder or hide text for
-    whoever opens or `cat`s the file; as `\\u202e` it is seen and still means the same.
-    """
-    if not any(ch in '"\\' or ch < " " or ch == "\x7f" for ch in text) and not HIDDEN_RE.search(text):
-        return f'"{text}"'
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch < " " or ch == "\x7f":
-            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\u{ord(ch):04x}"))
-        elif "\ud800" <= ch <= "\udfff":
-            out.append("\\ufffd")  # a lone surrogate cannot be written in TOML (nor in UTF-8)
-        elif HIDDEN_RE.match(ch):
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
 
 def _toml_time(value: datetime) -> str:
@@ -211,7 +190,12 @@ class Watchlist:
             paused = entry.get("paused", False)
             if not isinstance(paused, bool):
                 raise fail(here + ("paused",), f"task {i + 1}: paused must be true or false, not {paused!r}")
-            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused))
+            project, pending = entry.get("codearts_project"), entry.get("name_pending", False)
+            if project is not None and not (isinstance(project, str) and ID_RE.fullmatch(project)):
+                raise fail(here + ("codearts_project",), f"task {i + 1}: codearts_project must be an id")
+            if not isinstance(pending, bool):
+                raise fail(here + ("name_pending",), f"task {i + 1}: name_pending must be true or false")
+            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused, project, pending))
             extra = {k: v for k, v in entry.items() if k not in _KNOWN}
             if extra:
                 doc.extras[key] = extra
@@ -244,13 +228,15 @@ class Watchlist:
         if doc.top:
             parts.append(tomli_w.dumps(doc.top))
         for t in doc.tasks:
-            lines = [f"\n[[task]]\nref = {_toml_str(t.key)}\n"]
+            lines = [f"\n[[task]]\nref = {toml_str(t.key)}\n"]
             if t.name is not None:
-                lines.append(f"name = {_toml_str(t.name)}\n")
-            lines.append(f"profile = {_toml_str(t.profile)}\n")
+                lines.append(f"name = {toml_str(t.name)}\n")
+            lines.append(f"profile = {toml_str(t.profile)}\n")
             if t.added is not None:
                 lines.append(f"added = {_toml_time(t.added)}\n")
             lines.append("paused = true\n" if t.paused else "paused = false\n")
+            lines.append(f"codearts_project = {toml_str(t.codearts_project)}\n" if t.codearts_project else "")
+            lines.append("name_pending = true\n" if t.name_pending else "")
             parts.append("".join(lines))
         return "".join(parts).encode("utf-8")
 
@@ -265,6 +251,10 @@ class Watchlist:
             if t.added is not None:
                 entry["added"] = _utc(t.added)
             entry["paused"] = t.paused
+            if t.codearts_project is not None:
+                entry["codearts_project"] = t.codearts_project
+            if t.name_pending:
+                entry["name_pending"] = True
             entry.update(doc.extras.get(t.key, {}))
             entries.append(entry)
         body = tomli_w.dumps({"version": VERSION, **doc.top, "task": entries})
@@ -337,8 +327,22 @@ class Watchlist:
         return self._mutate(change)
 
     def rename(self, key_or_name: str, name: str | None) -> WatchedTask:
-        """Set a task's display name (empty clears it)."""
-        return self._update(key_or_name, name=plain_text(name, NAME_LIMIT) or None if name else None)
+        """Set a task's display name (empty clears it); a name the user gives is never replaced by the task's own."""
+        return self._update(key_or_name, name=plain_text(name, NAME_LIMIT) or None if name else None,
+                            name_pending=False)
+
+    def take_name(self, key: str, name: str) -> WatchedTask | None:
+        """Name a task that was waiting for its own name; None when the user named it meanwhile (or it is gone)."""
+
+        def change(doc: Document) -> tuple[WatchedTask | None, bool]:
+            old = next((t for t in doc.tasks if t.key == key), None)
+            if old is None or not old.name_pending:
+                return None, False
+            new = replace(old, name=plain_text(name, NAME_LIMIT) or old.name, name_pending=False)
+            doc.tasks = [new if t.key == old.key else t for t in doc.tasks]
+            return new, True
+
+        return self._mutate(change)
 
     def set_paused(self, key_or_name: str, paused: bool) -> WatchedTask:
         return self._update(key_or_name, paused=bool(paused))
