@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import math
 import sys
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from tui.cli.output import STDOUT
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
 from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.text import json_line, visible
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _say(text: str) -> None:
-    STDOUT.say(text)  # a closed pipe (`| head`) is not an error: the command carries on quietly
+    # The last gate before the terminal: no control or invisible character in what we print.
+    STDOUT.say(visible(text))  # a closed pipe (`| head`) is not an error: the command carries on quietly
 
 
 def _add(rt, args) -> int:
@@ -176,11 +177,11 @@ def _list(rt, args) -> int:
     rows = [(t, result[t.key]) for t in rt.tasks() if t.key in result]  # re-read: names may have been learnt
     if args.json:
         for task, snap in rows:
-            _say(redact(json.dumps(snap.to_json(task.name, task.profile), ensure_ascii=False)))
+            _say(redact(json_line(snap.to_json(task.name, task.profile))))
     else:
         _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
-        print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+        print(visible(redact(f"hcwatch: profile {profile}: {why}")), file=sys.stderr)
     if (held := rt.throttled_until()) is not None:  # list waits at most poll.holds.SWEEP_WAIT_MAX for it
         print(f"hcwatch: throttled by the gateway until {held.astimezone():%H:%M}: "
               "the tasks it holds show their last known status", file=sys.stderr)
@@ -235,7 +236,7 @@ def _watch(rt, args) -> int:
                 "from": change.from_phase.value, "to": change.to_phase.value,
                 "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),
             }
-            _say(redact(json.dumps(obj, ensure_ascii=False)))
+            _say(redact(json_line(obj)))
         else:
             _say(redact(_line(task, snap, text, snap.checked_at or snap.fetched_at or rt.clock.now())))
 
@@ -295,7 +296,7 @@ def _watch(rt, args) -> int:
     except KeyboardInterrupt:
         return 130
     for profile, why in rt.auth_problems.items():
-        print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+        print(visible(redact(f"hcwatch: profile {profile}: {why}")), file=sys.stderr)
     if not finished and not STDOUT.closed:
         print(f"hcwatch: timed out after {args.timeout:g}s", file=sys.stderr)
     if not args.exit_status:

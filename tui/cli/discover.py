@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK
 from tui.cloud import catalog
 from tui.errors import AlreadyWatched, ApiError
 from tui.model import ErrorKind, WatchedTask, clean_text
+from tui.text import json_line, visible
 
 if TYPE_CHECKING:
     from tui.runtime import Runtime
@@ -58,7 +58,7 @@ def run(rt: Runtime, args: argparse.Namespace) -> int:
     from tui.cloud.auth import redact
 
     def say(text: str, err: bool = False) -> None:
-        print(redact(text, rt.secrets()), file=sys.stderr if err else sys.stdout, flush=True)
+        print(visible(redact(text, rt.secrets())), file=sys.stderr if err else sys.stdout, flush=True)
 
     what = "Build jobs" if args.service == "build" else "Check tasks"
     try:
@@ -70,7 +70,7 @@ def run(rt: Runtime, args: argparse.Namespace) -> int:
     rows = [(f, str(f.ref) in watched) for f in listing.items]
     if args.json:
         for found, is_watched in rows:
-            say(json.dumps({**found.to_json(profile), "watched": is_watched}, ensure_ascii=False))
+            say(json_line({**found.to_json(profile), "watched": is_watched}))
     elif rows:
         say(format_found(rows))
     else:

@@ -17,7 +17,7 @@ from typing import Any
 from tui.clock import Clock
 from tui.cloud.services.common import text_or_none
 from tui.errors import ApiError, UserError
-from tui.model import ID_RE, ErrorKind, Phase, Service, TaskError, TaskRef, WatchedTask, clean_text
+from tui.model import ID_RE, ErrorKind, Phase, Service, TaskError, TaskRef, WatchedTask, plain_text
 
 __all__ = ["DWS_HAS_NO_LIST", "Found", "Listing", "list_build_jobs", "list_check_tasks", "list_service", "task_name"]
 
@@ -116,7 +116,7 @@ def _build_rows(data: dict[str, Any]) -> tuple[list[Any], int | None]:
     if isinstance(status, str) and status.strip().lower() not in ("success", ""):
         raw_err = data.get("error")
         err: dict[str, Any] = raw_err if isinstance(raw_err, dict) else {}
-        said = clean_text(err.get("error_msg") or err.get("message") or "the list call failed", 200)
+        said = plain_text(err.get("error_msg") or err.get("message") or "the list call failed", 200)
         raise ApiError(TaskError(ErrorKind.BAD_RESPONSE, said, code=text_or_none(err.get("error_code"), 40)))
     inner = data.get("result")
     result: dict[str, Any] = inner if isinstance(inner, dict) else data
