@@ -69,3 +69,20 @@ class FakeClock(Clock):
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append((when, fut))
         await fut
+
+
+class ScaledClock(Clock):
+    """Real time sped up `speed` times: the demo under HCWATCH_DEMO_SPEED (end-to-end tests see a minute in seconds)."""
+
+    def __init__(self, speed: float) -> None:
+        self.speed = max(1.0, float(speed))
+        self._wall0, self._mono0 = time.time(), time.monotonic()
+
+    def time(self) -> float:
+        return self._wall0 + (time.time() - self._wall0) * self.speed
+
+    def monotonic(self) -> float:
+        return self._mono0 + (time.monotonic() - self._mono0) * self.speed
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self.speed)

@@ -228,6 +228,11 @@ class Change:
     message: str = ""
     while_closed: bool = False
 
+    def to_json(self) -> dict[str, Any]:
+        """The `change` object of `watch --json` and of a hook's stdin."""
+        return {"from": self.from_phase.value, "to": self.to_phase.value, "major": self.major,
+                "at": self.at.isoformat().replace("+00:00", "Z")}
+
     def describe(self) -> str:
         if self.major:
             text = f"{self.from_phase.value} → {self.to_phase.value}"
@@ -268,6 +273,7 @@ class WatchedTask:
     profile: str = "default"
     added: datetime | None = None
     paused: bool = False
+    muted: bool = False     # `mute = true` in watchlist.toml: the row flashes, nothing notifies
 
     @property
     def key(self) -> str:

@@ -42,6 +42,7 @@ PHASE_RANK = {
 
 MARK_NEW = "◆"
 MARK_CLOSED = "◇"
+MARK_MUTED = "⊘"    # the row of a task whose changes flash but never notify (`m`)
 BAR_WIDTH = 6
 
 
@@ -163,6 +164,7 @@ class RowView:
     run_end: datetime | None
     updated: str = ""
     elapsed: str = ""
+    muted: bool = False
 
     def retimed(self, now: datetime) -> RowView:
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
@@ -185,18 +187,15 @@ class RowView:
         )
 
     def _message_cell(self) -> Text:
-        cell = self.message.copy()
-        if self.paused:
-            cell.plain = "⏸ paused · " + cell.plain if not cell.spans else cell.plain
-            if cell.spans:
-                cell = Text.assemble(("⏸ paused · ", "bold"), self.message)
-            else:
-                cell.stylize("bold", 0, 10)
-        return cell
+        prefix = ("⏸ paused · " if self.paused else "") + (f"{MARK_MUTED} muted · " if self.muted else "")
+        if not prefix:
+            return self.message.copy()
+        return Text.assemble((prefix, "bold"), self.message)
 
     def search_text(self) -> str:
         extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
-        return f"{self.name} {self.key} {self.phase.value} {'paused' if self.paused else ''} {extra}".lower()
+        flags = ("paused " if self.paused else "") + ("muted" if self.muted else "")
+        return f"{self.name} {self.key} {self.phase.value} {flags} {extra}".lower()
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
@@ -214,6 +213,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         changed_at=last_change_at(history),
         run_start=start,
         run_end=end,
+        muted=task.muted,
     )
     return view.retimed(now)
 

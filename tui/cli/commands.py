@@ -30,11 +30,18 @@ def run(args: argparse.Namespace) -> int:
             "resume": _resume,
             "list": _list,
             "watch": _watch,
+            "notify": _notify,
         }[args.command]
         return handler(rt, args)
     finally:
         print_warnings(rt, shown)
         rt.close()
+
+
+def _notify(rt, args) -> int:
+    from tui.cli.notify_cmd import run_test
+
+    return run_test(rt)
 
 
 def _say(text: str) -> None:
@@ -208,10 +215,7 @@ def _watch(rt, args) -> int:
     def emit(task: WatchedTask, snap: Snapshot, text: str, change=None) -> None:
         if args.json:
             obj = snap.to_json(task.name)
-            obj["change"] = None if change is None else {
-                "from": change.from_phase.value, "to": change.to_phase.value,
-                "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),
-            }
+            obj["change"] = None if change is None else change.to_json()
             _say(redact(json.dumps(obj, ensure_ascii=False)))
         else:
             _say(redact(_line(task, snap, text, snap.checked_at or snap.fetched_at or rt.clock.now())))
@@ -219,9 +223,13 @@ def _watch(rt, args) -> int:
     seen_error: dict[str, str | None] = {}
     finished_keys: set[str] = set()
 
+    notifier: list = []     # the Dispatcher, made on the loop in go()
+
     def on_update(update) -> None:
         if update.key not in keys:
             return
+        for n in notifier:
+            n.on_update(update)
         task = next(t for t in tasks if t.key == update.key)
         snap = update.snapshot
         first = update.key not in final
@@ -244,6 +252,10 @@ def _watch(rt, args) -> int:
             done.set()
 
     async def go() -> bool:
+        from tui.cli.notify_cmd import watch_notifier
+
+        dispatcher, out = watch_notifier(rt, {t.key: t for t in tasks}, redact)
+        notifier.append(dispatcher)
         await rt.follow(tasks, on_update, _terminal_prompt)
         try:
             await asyncio.wait_for(done.wait(), args.timeout)
@@ -252,6 +264,8 @@ def _watch(rt, args) -> int:
             return False
         finally:
             await rt.stop()
+            await dispatcher.close()    # the last change's notification and hooks before exiting
+            out.close()
 
     try:
         finished = asyncio.run(go())

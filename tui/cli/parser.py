@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="exit 0 all succeeded, 1 any failed, 3 any stopped, 4 timed out, 5 auth failed")
     sp.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds")
     sp.add_argument("--json", action="store_true", help="one JSON object per line")
+    sp = cmd("notify", "check the notification setup")
+    sp.add_argument("action", metavar="ACTION", choices=["test"],
+                    help="test: send one of each configured signal now and say what went where")
     sp = cmd("simulate", "serve the simulated cloud on 127.0.0.1")
     sp.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     return p

@@ -24,7 +24,7 @@ __all__ = ["HEADER", "VERSION", "Document", "Watchlist", "quick_read"]
 HEADER = "# Managed by hcwatch: edits are kept, comments are not.\n"
 VERSION = 1
 NAME_LIMIT = 200
-_KNOWN = ("ref", "name", "profile", "added", "paused")
+_KNOWN = ("ref", "name", "profile", "added", "paused", "mute")
 T = TypeVar("T")
 
 
@@ -48,6 +48,7 @@ _QUICK_TASK = re.compile(
     rf'profile = "({ID_PATTERN})"\n'
     r"(?:added = ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z)\n)?"
     r"paused = (true|false)\n"
+    r"(mute = true\n)?"
 )
 
 
@@ -64,7 +65,7 @@ def quick_read(text: str) -> Document | None:
         m = match(text, pos)
         if m is None:
             return None
-        ref_text, name, profile, added, paused = m.groups()
+        ref_text, name, profile, added, paused, mute = m.groups()
         try:
             ref = saved_ref(ref_text)[1]
             when = datetime.fromisoformat(added) if added else None
@@ -74,7 +75,7 @@ def quick_read(text: str) -> Document | None:
         if key in seen:
             return None
         seen.add(key)
-        tasks.append(WatchedTask(ref, name or None, profile, when, paused == "true"))
+        tasks.append(WatchedTask(ref, name or None, profile, when, paused == "true", mute is not None))
         pos = m.end()
     return Document(tasks)
 
@@ -202,7 +203,10 @@ class Watchlist:
             paused = entry.get("paused", False)
             if not isinstance(paused, bool):
                 raise fail(here + ("paused",), f"task {i + 1}: paused must be true or false, not {paused!r}")
-            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused))
+            mute = entry.get("mute", False)
+            if not isinstance(mute, bool):
+                raise fail(here + ("mute",), f"task {i + 1}: mute must be true or false, not {mute!r}")
+            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused, mute))
             extra = {k: v for k, v in entry.items() if k not in _KNOWN}
             if extra:
                 doc.extras[key] = extra
@@ -242,6 +246,8 @@ class Watchlist:
             if t.added is not None:
                 lines.append(f"added = {_toml_time(t.added)}\n")
             lines.append("paused = true\n" if t.paused else "paused = false\n")
+            if t.muted:
+                lines.append("mute = true\n")
             parts.append("".join(lines))
         return "".join(parts).encode("utf-8")
 
@@ -256,6 +262,8 @@ class Watchlist:
             if t.added is not None:
                 entry["added"] = _utc(t.added)
             entry["paused"] = t.paused
+            if t.muted:
+                entry["mute"] = True
             entry.update(doc.extras.get(t.key, {}))
             entries.append(entry)
         body = tomli_w.dumps({"version": VERSION, **doc.top, "task": entries})
@@ -333,6 +341,10 @@ class Watchlist:
 
     def set_paused(self, key_or_name: str, paused: bool) -> WatchedTask:
         return self._update(key_or_name, paused=bool(paused))
+
+    def set_muted(self, key_or_name: str, muted: bool) -> WatchedTask:
+        """`mute = true`: the task's changes still flash but never ring, notify or run hooks."""
+        return self._update(key_or_name, muted=bool(muted))
 
     def find(self, text: str) -> WatchedTask:
         """The task a REF or display name means (loads the file on first use)."""
