@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -86,9 +87,9 @@ def run_test(rt) -> int:
     failed = False
     for result in d.runner.results:
         failed = failed or not result.ok
-        print(f"hook {result.hook.label}: {result.describe()}")
+        print(f"hook {shlex.join(result.hook.command)}: {result.describe()}")
         if result.stderr and not result.ok:
             print(f"  stderr: {result.stderr.splitlines()[-1][:200]}")
-    if d.runner.log_path is not None and d.hooks:
+    if d.runner.log_path is not None and d.hooks and not rt.demo:
         print(f"hook log: {d.runner.log_path}")
     return EXIT_FAILED if failed else EXIT_OK
