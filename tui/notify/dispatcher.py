@@ -177,7 +177,12 @@ class Dispatcher:
 
     # ----- progress (OSC 9;4) ------------------------------------------------------------------
 
-    def _show_progress(self, force: bool = False) -> None:
+    def _show_progress(self) -> None:
+        # At most once a second, so its cost (a pass over every task) does not grow with the poll rate.
+        now = self.clock.monotonic()
+        if now - self._progress_at < PROGRESS_EVERY:
+            return
+        self._progress_at = now
         running = [pct for phase, pct in self._progress.values() if phase is Phase.RUNNING]
         if not running:
             shown = (sequences.PROGRESS_CLEAR, 0)
@@ -187,10 +192,7 @@ class Dispatcher:
                      else (sequences.PROGRESS_INDETERMINATE, 0))
         if shown == self._progress_shown or (self._progress_shown is None and not running):
             return
-        now = self.clock.monotonic()
-        if not force and now - self._progress_at < PROGRESS_EVERY and self._progress_shown is not None:
-            return
-        self._progress_at, self._progress_shown = now, shown
+        self._progress_shown = shown
         if self.write is not None:
             self.write(sequences.wrap(sequences.progress(*shown), self.route.mux))
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,69 +14,18 @@ import tomli_w
 
 from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
 from tui.errors import AlreadyWatched, RefError, WatchlistError
-from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text
+from tui.model import ID_RE, Service, TaskRef, WatchedTask, clean_text
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.records import saved_ref
+from tui.store.watchlist_quick import Document, quick_read
 
 __all__ = ["HEADER", "VERSION", "Document", "Watchlist", "quick_read"]
 
 HEADER = "# Managed by hcwatch: edits are kept, comments are not.\n"
 VERSION = 1
 NAME_LIMIT = 200
-_KNOWN = ("ref", "name", "profile", "added", "paused", "mute")
+_KNOWN = ("ref", "name", "profile", "added", "paused", "codearts_project", "name_pending", "mute")
 T = TypeVar("T")
-
-
-@dataclass
-class Document:
-    """The file as read: tasks in order plus whatever else a hand edit put there (kept on rewrite)."""
-
-    tasks: list[WatchedTask] = field(default_factory=list)
-    extras: dict[str, dict[str, Any]] = field(default_factory=dict)  # per task key
-    top: dict[str, Any] = field(default_factory=dict)
-    stamp: tuple[int, int, int] | None = None
-
-
-# The exact layout _dump writes, one task per match: reading a 10,000-task list through this is
-# about three times faster than TOML-parsing it. Any deviation (a hand edit, a comment, an
-# escape) falls back to the full parser, which also words the errors.
-_QUICK_HEAD = re.compile(r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*\n)*version = 1\n")
-_QUICK_TASK = re.compile(
-    r'\n\[\[task\]\]\nref = "([A-Za-z0-9_:/-]{1,140})"\n'
-    r'(?:name = "([^"\\\x00-\x1f\x7f]*)"\n)?'
-    rf'profile = "({ID_PATTERN})"\n'
-    r"(?:added = ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z)\n)?"
-    r"paused = (true|false)\n"
-    r"(mute = true\n)?"
-)
-
-
-def quick_read(text: str) -> Document | None:
-    """The tasks of a file exactly as hcwatch writes it, or None to use the full parser."""
-    head = _QUICK_HEAD.match(text)
-    if head is None:
-        return None
-    pos, end = head.end(), len(text)
-    tasks: list[WatchedTask] = []
-    seen: set[str] = set()
-    match = _QUICK_TASK.match
-    while pos < end:
-        m = match(text, pos)
-        if m is None:
-            return None
-        ref_text, name, profile, added, paused, mute = m.groups()
-        try:
-            ref = saved_ref(ref_text)[1]
-            when = datetime.fromisoformat(added) if added else None
-        except ValueError:  # RefError included: the full parser says what and where
-            return None
-        key = str(ref)
-        if key in seen:
-            return None
-        seen.add(key)
-        tasks.append(WatchedTask(ref, name or None, profile, when, paused == "true", mute is not None))
-        pos = m.end()
-    return Document(tasks)
 
 
 def _utc(value: datetime) -> datetime:
@@ -203,10 +151,16 @@ class Watchlist:
             paused = entry.get("paused", False)
             if not isinstance(paused, bool):
                 raise fail(here + ("paused",), f"task {i + 1}: paused must be true or false, not {paused!r}")
+            project, pending = entry.get("codearts_project"), entry.get("name_pending", False)
+            if project is not None and not (isinstance(project, str) and ID_RE.fullmatch(project)):
+                raise fail(here + ("codearts_project",), f"task {i + 1}: codearts_project must be an id")
+            if not isinstance(pending, bool):
+                raise fail(here + ("name_pending",), f"task {i + 1}: name_pending must be true or false")
             mute = entry.get("mute", False)
             if not isinstance(mute, bool):
                 raise fail(here + ("mute",), f"task {i + 1}: mute must be true or false, not {mute!r}")
-            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused, mute))
+            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused, project, pending,
+                                         muted=mute))
             extra = {k: v for k, v in entry.items() if k not in _KNOWN}
             if extra:
                 doc.extras[key] = extra
@@ -246,8 +200,9 @@ class Watchlist:
             if t.added is not None:
                 lines.append(f"added = {_toml_time(t.added)}\n")
             lines.append("paused = true\n" if t.paused else "paused = false\n")
-            if t.muted:
-                lines.append("mute = true\n")
+            lines.append(f"codearts_project = {_toml_str(t.codearts_project)}\n" if t.codearts_project else "")
+            lines.append("name_pending = true\n" if t.name_pending else "")
+            lines.append("mute = true\n" if t.muted else "")
             parts.append("".join(lines))
         return "".join(parts).encode("utf-8")
 
@@ -262,6 +217,10 @@ class Watchlist:
             if t.added is not None:
                 entry["added"] = _utc(t.added)
             entry["paused"] = t.paused
+            if t.codearts_project is not None:
+                entry["codearts_project"] = t.codearts_project
+            if t.name_pending:
+                entry["name_pending"] = True
             if t.muted:
                 entry["mute"] = True
             entry.update(doc.extras.get(t.key, {}))
@@ -336,8 +295,22 @@ class Watchlist:
         return self._mutate(change)
 
     def rename(self, key_or_name: str, name: str | None) -> WatchedTask:
-        """Set a task's display name (empty clears it)."""
-        return self._update(key_or_name, name=clean_text(name, NAME_LIMIT) or None if name else None)
+        """Set a task's display name (empty clears it); a name the user gives is never replaced by the task's own."""
+        return self._update(key_or_name, name=clean_text(name, NAME_LIMIT) or None if name else None,
+                            name_pending=False)
+
+    def take_name(self, key: str, name: str) -> WatchedTask | None:
+        """Name a task that was waiting for its own name; None when the user named it meanwhile (or it is gone)."""
+
+        def change(doc: Document) -> tuple[WatchedTask | None, bool]:
+            old = next((t for t in doc.tasks if t.key == key), None)
+            if old is None or not old.name_pending:
+                return None, False
+            new = replace(old, name=clean_text(name, NAME_LIMIT) or old.name, name_pending=False)
+            doc.tasks = [new if t.key == old.key else t for t in doc.tasks]
+            return new, True
+
+        return self._mutate(change)
 
     def set_paused(self, key_or_name: str, paused: bool) -> WatchedTask:
         return self._update(key_or_name, paused=bool(paused))
