@@ -28,6 +28,14 @@ class AppNotifications:
         self.dispatcher: Dispatcher | None = None
 
     async def start(self) -> None:
+        """Detect the route (tmux is asked in a thread) and build the Dispatcher; never stops polling."""
+        try:
+            await self._start()
+        except Exception as exc:  # notifications are a bonus: the table must come up regardless
+            self.app.notify(clean_text(f"desktop notifications and hooks are off: {exc}", 300),
+                            severity="warning", markup=False)
+
+    async def _start(self) -> None:
         runtime = self.runtime
         settings = runtime.settings
         # Under Pilot there is no terminal to ask tmux about: the route follows the setting alone.
