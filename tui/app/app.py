@@ -12,6 +12,7 @@ from textual.theme import ThemeProvider
 
 from tui.app.board import Board
 from tui.app.commands import HcwatchCommands
+from tui.app.keys import keymap_warnings
 from tui.app.messages import RuntimeFailed, TaskUpdated
 from tui.app.notifications import AppNotifications
 from tui.app.palette import GuardedPalette
@@ -57,9 +58,11 @@ class HcwatchApp(App[int]):
 
     def on_mount(self) -> None:
         keymap = getattr(self.runtime.settings, "keymap", None) or {}
+        warnings = list(getattr(self.runtime, "warnings", []) or [])
         if keymap:
             self.set_keymap(dict(keymap))
-        for warning in getattr(self.runtime, "warnings", []) or []:
+            warnings += keymap_warnings(keymap, getattr(self.runtime.settings, "keymap_where", {}))
+        for warning in warnings:
             self.notify(clean_text(warning, 300), severity="warning", markup=False, timeout=8)
         self.terminal.install()
         if self.start_runtime:

@@ -12,14 +12,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
+from tui.cli.output import STDOUT
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
 from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.app.keys import keymap_warnings  # no Textual: the actions table as data
+
+    STDOUT.reset()
     rt = open_runtime(args)
     shown: set[str] = set()
+    # A [keymap] mistake is a config warning like any other, here as in the TUI.
+    rt.warnings.extend(keymap_warnings(rt.settings.keymap, rt.settings.keymap_where))
     try:
         print_warnings(rt, shown)
         handler: Callable[..., int] = {
@@ -45,7 +51,7 @@ def _notify(rt, args) -> int:
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    STDOUT.say(text)  # a closed pipe (`| head`) is not an error: the command carries on quietly
 
 
 def _add(rt, args) -> int:
@@ -122,9 +128,10 @@ def _message(snap: Snapshot) -> str:
     return snap.message
 
 
-def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
-    """A plain aligned table: what a person reads after `hcwatch list`."""
-    header = ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
+def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None) -> str:
+    """A plain aligned table: what a person reads after `hcwatch list` (fitted to `width` when given)."""
+    from tui.cli.table import render
+
     lines = [
         (
             t.ref.service.value,
@@ -136,10 +143,7 @@ def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
         )
         for t, s in rows
     ]
-    widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(header)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines]
-    return "\n".join(out)
+    return render(lines, width)
 
 
 def _exit_for_list(snaps: list[Snapshot]) -> int:
@@ -170,7 +174,7 @@ def _list(rt, args) -> int:
         for task, snap in rows:
             _say(redact(json.dumps(snap.to_json(task.name), ensure_ascii=False)))
     else:
-        _say(redact(format_table(rows)))
+        _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
     return _exit_for_list([s for _, s in rows])
@@ -261,8 +265,8 @@ def _watch(rt, args) -> int:
         # Only this task can have become done: checking it alone keeps an update O(1).
         if _done(snap, rt.status(update.key)):
             finished_keys.add(update.key)
-        if finished_keys >= keys:
-            done.set()
+        if finished_keys >= keys or STDOUT.closed:
+            done.set()  # all done, or nobody reads any more (`| head -1`)
 
     async def go() -> bool:
         from tui.cli.notify_cmd import watch_notifier
@@ -272,7 +276,8 @@ def _watch(rt, args) -> int:
         await rt.follow(tasks, on_update, _terminal_prompt)
         try:
             await asyncio.wait_for(done.wait(), args.timeout)
-            return True
+            # Output closed first: the status a timeout at this moment would have given.
+            return finished_keys >= keys
         except TimeoutError:
             return False
         finally:
@@ -286,7 +291,7 @@ def _watch(rt, args) -> int:
         return 130
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
-    if not finished:
+    if not finished and not STDOUT.closed:
         print(f"hcwatch: timed out after {args.timeout:g}s", file=sys.stderr)
     if not args.exit_status:
         return EXIT_OK if finished else EXIT_TIMEOUT
