@@ -43,7 +43,7 @@ class Dispatcher:
                  write: Callable[[str], None] | None, lookup: Callable[[str], WatchedTask | None],
                  bell: bool = False, redact: Callable[[str], str] = str,
                  report: Callable[[str], None] | None = None, log_path: Path | None = None,
-                 policy: Policy | None = None) -> None:
+                 policy: Policy | None = None, hook_env: dict[str, str] | None = None) -> None:
         self.notify = notify
         self.hooks = list(hooks)
         self.clock = clock
@@ -53,7 +53,7 @@ class Dispatcher:
         self.ring = bell and notify.bell    # the TUI rings through Textual (the Board decides); watch here
         self.redact = redact
         self.policy = policy or Policy.from_settings(notify, clock)
-        self.runner = HookRunner(report=report, log_path=log_path, redact=redact)
+        self.runner = HookRunner(report=report, log_path=log_path, redact=redact, env=hook_env)
         self.coalescer = Coalescer()
         self.held: list[tuple[str, WatchedTask | None, Change]] = []     # quiet hours: summed up at their end
         self.sent: list[Sent] = []

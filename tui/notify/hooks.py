@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shlex
 import signal
 import time
 from collections.abc import Callable
@@ -67,14 +68,17 @@ def _kill(proc: asyncio.subprocess.Process) -> None:
         proc.kill()
 
 
-async def run_hook(hook: Hook, payload: dict[str, Any]) -> HookResult:
-    """Run one hook with `payload` as one JSON line on stdin; never raises for the hook's own failure."""
+async def run_hook(hook: Hook, payload: dict[str, Any], env: dict[str, str] | None = None) -> HookResult:
+    """Run one hook with `payload` as one JSON line on stdin; never raises for the hook's own failure.
+
+    `env`: its environment (None: hcwatch's own); the front ends leave the credentials out.
+    """
     data = (json.dumps(payload, ensure_ascii=False) + "\n").encode("utf-8")
     started = time.monotonic()
     try:
         proc = await asyncio.create_subprocess_exec(
             *hook.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, start_new_session=True)
+            stderr=asyncio.subprocess.PIPE, start_new_session=True, env=env)
     except FileNotFoundError:
         return HookResult(hook, None, 0.0, error=f"{hook.command[0]}: not found")
     except PermissionError:
@@ -101,8 +105,10 @@ class HookRunner:
     """Runs hooks in the background, CONCURRENCY at a time; logs every run; reports failures once."""
 
     def __init__(self, *, report: Callable[[str], None] | None = None, log_path: Path | None = None,
-                 redact: Callable[[str], str] = str, concurrency: int = CONCURRENCY) -> None:
+                 redact: Callable[[str], str] = str, concurrency: int = CONCURRENCY,
+                 env: dict[str, str] | None = None) -> None:
         self.report = report
+        self.env = env
         self.log_path = log_path
         self.redact = redact
         self._slots = asyncio.Semaphore(concurrency)
@@ -126,14 +132,14 @@ class HookRunner:
 
     async def _run(self, hook: Hook, payload: dict[str, Any]) -> HookResult | None:
         async with self._slots:
-            result = await run_hook(hook, payload)
+            result = await run_hook(hook, payload, self.env)
         self._done(result)
         return result
 
     def _done(self, result: HookResult) -> None:
         self.results = [*self.results[-19:], result]
         hook = result.hook
-        line = f"{hook.label}: {result.describe()}"
+        line = f"{shlex.join(hook.command)}: {result.describe()}"
         extra = "".join(f"\n  {name}: {text}" for name, text in (("stdout", result.stdout),
                                                                   ("stderr", result.stderr)) if text)
         self._log(line + extra)

@@ -92,3 +92,25 @@ async def test_hooks_run_a_few_at_a_time_and_never_block_the_caller(tmp_path):
     counts = [int(n) for n in seen.read_text().split()]
     assert len(counts) == 5 and max(counts) <= 2
     assert [r.ok for r in runner.results] == [True] * 5
+
+
+async def test_hooks_never_see_the_credentials_in_the_environment(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from tui.notify.setup import hook_environment
+
+    monkeypatch.setenv("HCWATCH_AUTH_TOKEN", "tok-secret")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", "sk-secret")
+    monkeypatch.setenv("PROD_SK", "prod-secret")           # named by a profile's sk_env
+    monkeypatch.setenv("HCWATCH_WEBHOOK_URL", "https://chat.example/hook")
+    settings = SimpleNamespace(profiles={"prod": SimpleNamespace(sk_env="PROD_SK", token_env=None)})
+    runner = HookRunner(env=hook_environment(settings))
+    code = "import json, os; print(json.dumps(dict(os.environ)))"
+    runner.submit(Hook((PY, "-c", code)), {})
+    await runner.close()
+    import json
+
+    seen = json.loads(runner.results[0].stdout)
+    assert "tok-secret" not in seen.values() and "sk-secret" not in seen.values()
+    assert "prod-secret" not in seen.values()
+    assert seen["HCWATCH_WEBHOOK_URL"] == "https://chat.example/hook"   # the user's own variables stay
