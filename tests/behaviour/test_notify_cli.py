@@ -74,3 +74,21 @@ def test_watch_json_keeps_escapes_off_stdout_and_runs_hooks(capsys, tmp_path, te
     assert terminal == [f"{E}]777;notify;payments-service scan succeeded;success{E}\\\x07"]
     [obj] = [json.loads(line) for line in (tmp_path / "hook.jsonl").read_text().splitlines()]
     assert obj["ref"] == ref and obj["change"]["from"] == "running" and obj["change"]["to"] == "succeeded"
+
+
+def test_watch_inside_tmux_without_passthrough_says_once_what_to_add(capsys, tmp_path, terminal, monkeypatch):
+    import tui.cli.notify_cmd
+    from tui.notify.detect import detect
+
+    monkeypatch.setenv("HCWATCH_DEMO_SPEED", "20")
+    answers = {"show": "off", "display": ""}
+    monkeypatch.setattr(tui.cli.notify_cmd, "route_for", lambda settings: detect(
+        settings.notify.desktop, {"TMUX": "/tmp/tmux-1/default,1,0", "TMUX_PANE": "%1"},
+        lambda argv: answers[argv[1]]))
+    ref = "check:7f3c2a91d4e84b6c9a0f5e1d2c3b4a59"
+    code = main(["watch", ref, "--demo", "--timeout", "40", "--config", config(tmp_path)])
+    _, err = capsys.readouterr()
+    assert code == 0
+    assert err.count("allow-passthrough") == 2 and err.count("\n") == 1     # one line, naming the setting
+    assert "add 'set -g allow-passthrough all' to ~/.tmux.conf" in err
+    assert terminal == [f"{E}Ptmux;{E}{E}]777;notify;payments-service scan succeeded;success{E}{E}\\{E}\\\x07"]
