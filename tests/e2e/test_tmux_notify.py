@@ -2,7 +2,7 @@
 
 A tmux server on its own socket (`tmux -L hcw-test-…`, passthrough allowed) runs hcwatch in
 a pane; a client attached under `script` records everything tmux writes to its outer
-terminal. The demo runs 30 times faster (HCWATCH_DEMO_SPEED), so its first minute takes seconds.
+terminal. The demo runs 20 times faster (HCWATCH_DEMO_SPEED), so its first minute takes seconds.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     return {"PYTHONPATH": str(ROOT), "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-            "XDG_STATE_HOME": str(home / ".local/state"), "HCWATCH_DEMO_SPEED": "30", "TERM": "screen-256color"}
+            "XDG_STATE_HOME": str(home / ".local/state"), "HCWATCH_DEMO_SPEED": "20", "TERM": "screen-256color"}
 
 
 def hook_objects(tmp_path: Path) -> list[dict]:
@@ -150,7 +150,7 @@ def titles(received: list[str]) -> list[str]:
 def test_the_tui_in_tmux_notifies_the_outer_terminal_once_per_change_and_runs_the_hook(tmux, config, tmp_path):
     tmux.run([sys.executable, "-m", "tui", "--demo", "--config", str(config)], env(tmp_path))
     wait_for(lambda: len(hook_objects(tmp_path)) >= 3, "three hook runs (the demo's first minute)")
-    time.sleep(0.5)   # 15 s of demo time more: nothing else finishes before 200 s
+    time.sleep(0.5)   # 10 s of demo time more: nothing else finishes before 200 s
     tmux.cmd("send-keys", "-t", "t", "q")
     wait_for(lambda: not tmux.alive(), "hcwatch to quit")
     assert sorted(titles(tmux.received())) == sorted(FIRST_MINUTE), tmux.received()
