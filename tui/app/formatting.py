@@ -171,6 +171,7 @@ class RowView:
     run_end: datetime | None
     updated: str = ""
     elapsed: str = ""
+    profile: str = ""      # "" while every task uses one profile (the table then has no profile column)
     muted: bool = False
 
     def retimed(self, now: datetime) -> RowView:
@@ -191,6 +192,7 @@ class RowView:
             self._message_cell(),
             Text(self.updated, style="grey50" if self.changed_at is None else ""),
             Text(self.elapsed),
+            Text(self.profile, style="italic"),  # last: the table places it (CELLS), older indexes stay
         )
 
     def _message_cell(self) -> Text:
@@ -203,11 +205,11 @@ class RowView:
         extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
         phase = self.phase.value if self.phase is not None else NO_PHASE
         flags = ("paused " if self.paused else "") + ("muted" if self.muted else "")
-        return f"{self.name} {self.key} {phase} {flags} {extra}".lower()
+        return f"{self.name} {self.key} {phase} {flags} {extra} {self.profile}".lower()
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
-             marker: str, now: datetime) -> RowView:
+             marker: str, now: datetime, show_profile: bool = False) -> RowView:
     start, end = run_span(history)
     view = RowView(
         key=task.key,
@@ -221,6 +223,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         changed_at=last_change_at(history),
         run_start=start,
         run_end=end,
+        profile=clean_text(task.profile, 40) if show_profile else "",
         muted=task.muted,
     )
     return view.retimed(now)

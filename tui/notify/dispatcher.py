@@ -31,7 +31,7 @@ class Sent:
 
 def hook_payload(key: str, task: WatchedTask | None, snapshot: Snapshot, change: Change) -> dict[str, Any]:
     """What a hook reads on stdin: the `watch --json` object of the task, with `change`."""
-    obj = snapshot.to_json(task.name if task else None)
+    obj = snapshot.to_json(task.name, task.profile) if task else snapshot.to_json()
     obj["change"] = change.to_json()
     return obj
 
