@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
-from tui.app.formatting import ERROR_LABEL, last_change_at, progress_text, status_text
+from tui.app.formatting import error_label, last_change_at, progress_text, status_text
 from tui.model import Change, Snapshot, WatchedTask, clean_text
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     if snapshot is not None and snapshot.error is not None:
         err = snapshot.error
         head("Error")
-        row("kind", f"⚠ {ERROR_LABEL.get(err.kind, err.kind.value)} ({err.kind.value})", "bold yellow")
+        row("kind", f"⚠ {error_label(err)} ({err.kind.value})", "bold yellow")
         if err.http_status:
             row("HTTP status", str(err.http_status))
         if err.code:
