@@ -360,12 +360,6 @@ class Runtime:
             (self.poller.pause if paused else self.poller.resume)(task.key)
         return task
 
-    def set_muted(self, key: str, muted: bool) -> WatchedTask:
-        task = self.watchlist.set_muted(key, muted)
-        if self.poller is not None:
-            self.poller.add(task)  # updates the entry in place: the next change sees the new setting
-        return task
-
     def sync_watchlist(self) -> tuple[list[WatchedTask], list[WatchedTask]]:
         """Pick up edits made outside this process (the CLI, a hand edit): (added or changed, removed).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tui.errors import UserError
 from tui.model import clean_text
+from tui.notify.mute import set_muted
 
 
 class MuteAction:
@@ -14,7 +15,7 @@ class MuteAction:
         if task is None:
             return
         try:
-            task = self.runtime.set_muted(task.key, not task.muted)  # type: ignore[attr-defined]
+            task = set_muted(self.runtime, task.key, not task.muted)  # type: ignore[attr-defined]
         except UserError as exc:
             self.fail(exc)  # type: ignore[attr-defined]
             return
