@@ -17,3 +17,13 @@ def _no_user_environment(tmp_path_factory, monkeypatch):
     for name in list(os.environ):
         if name.startswith(("HCWATCH_", "HUAWEICLOUD_")):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_notifications(monkeypatch):
+    """Desktop escapes and bells of in-process commands never reach the developer's own terminal or tmux."""
+    from tui.notify.output import TerminalOutput
+
+    monkeypatch.setattr(TerminalOutput, "open", classmethod(lambda cls: cls(None, "none", False)))
+    for name in ("TMUX", "TMUX_PANE", "STY"):
+        monkeypatch.delenv(name, raising=False)

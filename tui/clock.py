@@ -69,3 +69,32 @@ class FakeClock(Clock):
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append((when, fut))
         await fut
+
+
+class ScaledClock(Clock):
+    """Real time sped up `speed` times: the demo under HCWATCH_DEMO_SPEED (end-to-end tests see a minute in seconds).
+
+    It stands still until the first sleep (the poller starting), so however long the program
+    takes to start, the first poll still sees the demo's tasks at their beginning.
+    """
+
+    def __init__(self, speed: float) -> None:
+        self.speed = max(1.0, float(speed))
+        self._wall0, self._mono0 = time.time(), time.monotonic()
+        self._real0: tuple[float, float] | None = None     # real (wall, monotonic) when time began to move
+
+    def _elapsed(self, index: int) -> float:
+        if self._real0 is None:
+            return 0.0
+        return ((time.time(), time.monotonic())[index] - self._real0[index]) * self.speed
+
+    def time(self) -> float:
+        return self._wall0 + self._elapsed(0)
+
+    def monotonic(self) -> float:
+        return self._mono0 + self._elapsed(1)
+
+    async def sleep(self, seconds: float) -> None:
+        if self._real0 is None:
+            self._real0 = (time.time(), time.monotonic())
+        await asyncio.sleep(max(0.0, seconds) / self.speed)

@@ -250,6 +250,11 @@ class Change:
     message: str = ""
     while_closed: bool = False
 
+    def to_json(self) -> dict[str, Any]:
+        """The `change` object of `watch --json` and of a hook's stdin."""
+        return {"from": self.from_phase.value, "to": self.to_phase.value, "major": self.major,
+                "at": self.at.isoformat().replace("+00:00", "Z")}
+
     def describe(self) -> str:
         if self.major:
             text = f"{self.from_phase.value} → {self.to_phase.value}"
@@ -287,6 +292,8 @@ class WatchedTask:
     codearts_project: str | None = field(default=None, repr=False)
     # Added without a name and its own name not known yet: the runtime names it when it learns it.
     name_pending: bool = field(default=False, repr=False)
+    # `mute = true` in watchlist.toml: the row flashes, nothing rings, notifies or runs a hook.
+    muted: bool = field(default=False, repr=False)
 
     @property
     def key(self) -> str:

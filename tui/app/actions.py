@@ -51,6 +51,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("refresh", "r", "Refresh", "Poll the selected task now", "Refresh task"),
     Action("refresh_all", "R", "Refresh all", "Poll every task now", "Refresh all", footer=False),
     Action("pause", "p", "Pause", "Pause or resume polling the selected task", "Pause / resume task"),
+    Action("mute", "m", "Mute", "Mute or unmute the selected task: its changes flash but never ring, notify or run "
+           "hooks", "Mute / unmute task", footer=False),
     Action("filter", "slash", "Filter", "Filter by name, id or status (esc clears)", "Filter", key_display="/"),
     Action("clear_filter", "", "Clear filter", "Show every task again", "Clear filter"),
     Action("sort", "s", "Sort", "Cycle the sort order: name → status → changed → service", "Cycle sort order"),

@@ -14,6 +14,7 @@ from tui.app.board import Board
 from tui.app.commands import HcwatchCommands
 from tui.app.keys import keymap_warnings
 from tui.app.messages import RuntimeFailed, TaskUpdated
+from tui.app.notifications import AppNotifications
 from tui.app.palette import GuardedPalette
 from tui.app.screens.main import MainScreen
 from tui.app.screens.simple import TextScreen
@@ -44,6 +45,7 @@ class HcwatchApp(App[int]):
         self.board = Board(runtime, getattr(runtime.settings, "notify", None))
         self.deadline = deadline
         self.terminal = Terminal(self, deadline)
+        self.notifications = AppNotifications(self, runtime)
         self._main: MainScreen | None = None
         self._stopped = False
 
@@ -99,6 +101,7 @@ class HcwatchApp(App[int]):
     @work(exit_on_error=False, group="runtime", name="runtime start")
     async def start_polling(self) -> None:
         try:
+            await self.notifications.start()
             await self.runtime.start(on_update=self.runtime_update, prompt_password=self.prompt_password)
         except UserError as exc:
             self.post_message(RuntimeFailed(str(exc)))
@@ -110,6 +113,7 @@ class HcwatchApp(App[int]):
         # Changes go through Textual's queue (flash, bell, toast in order); a report without
         # changes only marks its row for the next batch, so twenty polls a second cost twenty
         # set insertions, not twenty dispatched messages.
+        self.notifications.on_update(update)
         if update.changes:
             self.main.post_message(TaskUpdated(update))
         else:
@@ -146,6 +150,8 @@ class HcwatchApp(App[int]):
         if self._stopped:
             return
         self._stopped = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.notifications.stop(), timeout=3)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.runtime.stop(), timeout=5)
         # Only now: a SIGHUP while the state was being written still went through the Deadline.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, compact_summary, row_view, sort_key, summary
 from tui.model import Change, ErrorKind, Phase, WatchedTask, clean_text
+from tui.notify.policy import Policy, Verdict
 
 if TYPE_CHECKING:
     from tui.poll.interface import TaskStatus, Update
@@ -92,6 +93,8 @@ class Board:
     def __init__(self, runtime: Any, notify_settings: Any = None) -> None:
         self.runtime = runtime
         self.notify_settings = notify_settings
+        # `on`, mute and quiet hours decide the bell, as they decide desktop notifications.
+        self.policy = Policy.from_settings(notify_settings, getattr(runtime, "clock", None))
         self.views: dict[str, RowView] = {}
         self.unseen: dict[str, bool] = {}   # key -> the change happened while hcwatch was closed
         self.sort_index = 0
@@ -275,9 +278,9 @@ class Board:
             return Reaction()  # reported once, summed up, by the header count; no bell per change
         reaction = Reaction(flash=self.wants("flash"))
         last = majors[-1]
-        reaction.bell = self.wants("bell") and last.to_phase.finished
-        if self.wants("toast") and last.to_phase is Phase.FAILED:
-            task = self.task_for(key)
+        task = self.task_for(key)
+        reaction.bell = self.wants("bell") and self.policy.verdict(task, last) is Verdict.SEND
+        if self.wants("toast") and last.to_phase is Phase.FAILED and not (task and task.muted):
             name = task.label if task else key
             status = self.status_of(key)
             msg = status.snapshot.message if status and status.snapshot else ""

@@ -58,6 +58,7 @@ NO_PHASE_COLOUR = "grey62"
 
 MARK_NEW = "◆"
 MARK_CLOSED = "◇"
+MARK_MUTED = "⊘"    # the row of a task whose changes flash but never notify (`m`)
 BAR_WIDTH = 6
 
 
@@ -184,6 +185,7 @@ class RowView:
     updated: str = ""
     elapsed: str = ""
     profile: str = ""      # "" while every task uses one profile (the table then has no profile column)
+    muted: bool = False
 
     def retimed(self, now: datetime) -> RowView:
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
@@ -207,22 +209,19 @@ class RowView:
         )
 
     def _message_cell(self) -> Text:
-        cell = self.message.copy()
-        if self.paused:
-            cell.plain = "⏸ paused · " + cell.plain if not cell.spans else cell.plain
-            if cell.spans:
-                cell = Text.assemble(("⏸ paused · ", "bold"), self.message)
-            else:
-                cell.stylize("bold", 0, 10)
-        return cell
+        prefix = ("⏸ paused · " if self.paused else "") + (f"{MARK_MUTED} muted · " if self.muted else "")
+        if not prefix:
+            return self.message.copy()
+        return Text.assemble((prefix, "bold"), self.message)
 
     def search_text(self) -> str:
-        """What a filter matches, lower case: name, id, status, paused, error kind (made once per view)."""
+        """What a filter matches, lower case: name, id, status, flags, error kind, profile (made once per view)."""
         text = self.__dict__.get("_search")
         if text is None:
             extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
             phase = self.phase.value if self.phase is not None else NO_PHASE
-            text = f"{self.name} {self.key} {phase} {'paused' if self.paused else ''} {extra} {self.profile}".lower()
+            flags = ("paused " if self.paused else "") + ("muted" if self.muted else "")
+            text = f"{self.name} {self.key} {phase} {flags} {extra} {self.profile}".lower()
             object.__setattr__(self, "_search", text)  # a cache, not a field: equality ignores it
         return text
 
@@ -243,6 +242,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         run_start=start,
         run_end=end,
         profile=clean_text(task.profile, 40) if show_profile else "",
+        muted=task.muted,
     )
     return view.retimed(now)
 

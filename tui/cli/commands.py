@@ -40,11 +40,18 @@ def run(args: argparse.Namespace) -> int:
             "resume": _resume,
             "list": _list,
             "watch": _watch,
+            "notify": _notify,
         }[args.command]
         return handler(rt, args)
     finally:
         print_warnings(rt, shown)
         rt.close()
+
+
+def _notify(rt, args) -> int:
+    from tui.cli.notify_cmd import run_test
+
+    return run_test(rt)
 
 
 def _say(text: str) -> None:
@@ -232,10 +239,7 @@ def _watch(rt, args) -> int:
     def emit(task: WatchedTask, snap: Snapshot, text: str, change=None) -> None:
         if args.json:
             obj = snap.to_json(task.name, task.profile)
-            obj["change"] = None if change is None else {
-                "from": change.from_phase.value, "to": change.to_phase.value,
-                "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),
-            }
+            obj["change"] = None if change is None else change.to_json()
             _say(redact(json_line(obj)))
         else:
             _say(redact(_line(task, snap, text, snap.checked_at or snap.fetched_at or rt.clock.now())))
@@ -245,9 +249,13 @@ def _watch(rt, args) -> int:
     announced: set[str] = set()     # tasks whose first good answer has been printed
     warned = [len(rt.warnings)]
 
+    notifier: list = []     # the Dispatcher, made on the loop in go()
+
     def on_update(update) -> None:
         if update.key not in keys:
             return
+        for n in notifier:
+            n.on_update(update)
         task = by_key[update.key]
         if len(rt.warnings) != warned[0]:  # e.g. the rate cap cannot keep the interval: said once
             warned[0] = len(rt.warnings)
@@ -281,6 +289,10 @@ def _watch(rt, args) -> int:
             done.set()  # all done, or nobody reads any more (`| head -1`)
 
     async def go() -> bool:
+        from tui.cli.notify_cmd import watch_notifier
+
+        dispatcher, out = watch_notifier(rt, {t.key: t for t in tasks}, redact)
+        notifier.append(dispatcher)
         await rt.follow(tasks, on_update, _terminal_prompt)
         try:
             await asyncio.wait_for(done.wait(), args.timeout)
@@ -290,6 +302,8 @@ def _watch(rt, args) -> int:
             return False
         finally:
             await rt.stop()
+            await dispatcher.close()    # the last change's notification and hooks before exiting
+            out.close()
 
     try:
         finished = asyncio.run(go())

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="one JSON object per line")
     discover.add_parser(cmd)
     profiles.add_parser(cmd)
+    sp = cmd("notify", "check the notification setup")
+    sp.add_argument("action", metavar="ACTION", choices=["test"],
+                    help="test: send one of each configured signal now and say what went where")
     sp = cmd("simulate", "serve the simulated cloud on 127.0.0.1")
     sp.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     return p

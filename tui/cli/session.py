@@ -31,6 +31,7 @@ def open_runtime(args: argparse.Namespace, clock: Clock | None = None) -> Runtim
     retry = bool(getattr(args, "retry_auth", False))
 
     if args.demo:
+        clock = clock or demo_clock()
         # The demo never touches the user's files: their watch list and config stay out of it
         # (an explicit --config is still read, for its keymap and notify settings).
         return Runtime.open(config_path=_existing(args.config), demo=True, profile=args.profile, clock=clock,
@@ -43,6 +44,19 @@ def open_runtime(args: argparse.Namespace, clock: Clock | None = None) -> Runtim
         clock=clock,
         retry_auth=retry,
     )
+
+
+def demo_clock() -> Clock | None:
+    """A sped-up clock when HCWATCH_DEMO_SPEED is set (the end-to-end tests' minute in seconds), else None."""
+    text = os.environ.get("HCWATCH_DEMO_SPEED", "").strip()
+    if not text:
+        return None
+    from tui.clock import ScaledClock
+
+    try:
+        return ScaledClock(float(text))
+    except ValueError:
+        raise UserError(f"HCWATCH_DEMO_SPEED={text[:20]!r} must be a number (how many times faster)") from None
 
 
 def _existing(path: Path | None) -> Path | None:

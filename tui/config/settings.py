@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from tui.config.endpoints import REGIONS, validate_region, validate_url
+from tui.config.notify_config import Hook, NotifySettings, read_hooks, read_notify
 from tui.config.toml_reader import key_lines, line_of, parse, syntax_error
 from tui.errors import ConfigError, EndpointError, RefError
 from tui.model import ID_RE, validate_id
 
-__all__ = ["POLL_BOUNDS", "ConfigError", "NotifySettings", "PollSettings", "Profile", "Settings", "load_config"]
+__all__ = ["POLL_BOUNDS", "ConfigError", "Hook", "NotifySettings", "PollSettings", "Profile", "Settings", "load_config"]
 
 
 DEFAULT_REGION = "cn-north-4"
@@ -89,17 +90,6 @@ class Profile:
 
 
 @dataclass
-class NotifySettings:
-    """Which ways of telling the user about a change are on."""
-
-    flash: bool = True
-    marker: bool = True
-    title: bool = True
-    bell: bool = True
-    toast: bool = True
-
-
-@dataclass
 class PollSettings:
     """How often and how hard to poll: config.toml's top-level numbers, and the poller's knobs.
 
@@ -137,6 +127,7 @@ class Settings(PollSettings):
 
     profiles: dict[str, Profile] = field(default_factory=dict)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    hooks: list[Hook] = field(default_factory=list)
     keymap: dict[str, str] = field(default_factory=dict)
     keymap_where: dict[str, str] = field(default_factory=dict)  # binding id -> "config.toml:LINE"
     warnings: list[str] = field(default_factory=list)
@@ -246,11 +237,10 @@ class _Reader:
                 self.check_secrets(sub, here)
 
 
-_KNOWN_TOP = (*POLL_BOUNDS, "profiles", "notify", "keymap")
+_KNOWN_TOP = (*POLL_BOUNDS, "profiles", "notify", "hook", "keymap")
 SOURCE_KEYS = ("token_env", "ak_env", "sk_env", "password_env", "credentials_file", "credentials_section")
 _KNOWN_PROFILE = ("region", "project_id", "auth", "user", "domain", "endpoints", *SOURCE_KEYS)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
-_KNOWN_NOTIFY = ("flash", "marker", "title", "bell", "toast")
 
 
 def _profile(r: _Reader, name: str, value: Any) -> Profile:
@@ -336,13 +326,9 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
             for name, prof in r.table(kp, value).items():
                 s.profiles[name] = _profile(r, name, prof)
         elif key == "notify":
-            for name, flag in r.table(kp, value).items():
-                if name not in _KNOWN_NOTIFY:
-                    r.warn_unknown(kp + (name,), _KNOWN_NOTIFY)
-                elif not isinstance(flag, bool):
-                    raise r.error(kp + (name,), f"{name} must be true or false, not {_show(flag)}")
-                else:
-                    setattr(s.notify, name, flag)
+            read_notify(r, r.table(kp, value), s.notify)
+        elif key == "hook":
+            s.hooks = read_hooks(r, value, s.warnings)
         elif key == "keymap":
             for binding, keys in r.table(kp, value).items():
                 keys = r.text_value(kp + (binding,), keys, 'key names in quotes, like "j,down"')

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,71 +14,19 @@ import tomli_w
 
 from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
 from tui.errors import AlreadyWatched, RefError, WatchlistError
-from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text, plain_text
+from tui.model import ID_RE, Service, TaskRef, WatchedTask, clean_text, plain_text
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.records import saved_ref
 from tui.store.toml_text import toml_str
+from tui.store.watchlist_quick import Document, quick_read
 
 __all__ = ["HEADER", "VERSION", "Document", "Watchlist", "quick_read"]
 
 HEADER = "# Managed by hcwatch: edits are kept, comments are not.\n"
 VERSION = 1
 NAME_LIMIT = 200
-_KNOWN = ("ref", "name", "profile", "added", "paused", "codearts_project", "name_pending")
+_KNOWN = ("ref", "name", "profile", "added", "paused", "codearts_project", "name_pending", "mute")
 T = TypeVar("T")
-
-
-@dataclass
-class Document:
-    """The file as read: tasks in order plus whatever else a hand edit put there (kept on rewrite)."""
-
-    tasks: list[WatchedTask] = field(default_factory=list)
-    extras: dict[str, dict[str, Any]] = field(default_factory=dict)  # per task key
-    top: dict[str, Any] = field(default_factory=dict)
-    stamp: tuple[int, int, int] | None = None
-
-
-# The exact layout _dump writes, one task per match: reading a 10,000-task list through this is
-# about three times faster than TOML-parsing it. Any deviation (a hand edit, a comment, an
-# escape) falls back to the full parser, which also words the errors.
-_QUICK_HEAD = re.compile(r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*\n)*version = 1\n")
-_QUICK_TASK = re.compile(
-    r'\n\[\[task\]\]\nref = "([A-Za-z0-9_:/-]{1,140})"\n'
-    r'(?:name = "([^"\\\x00-\x1f\x7f]*)"\n)?'
-    rf'profile = "({ID_PATTERN})"\n'
-    r"(?:added = ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z)\n)?"
-    r"paused = (true|false)\n"
-    rf'(?:codearts_project = "({ID_PATTERN})"\n)?'
-    r"(?:name_pending = (true)\n)?"
-)
-
-
-def quick_read(text: str) -> Document | None:
-    """The tasks of a file exactly as hcwatch writes it, or None to use the full parser."""
-    head = _QUICK_HEAD.match(text)
-    if head is None:
-        return None
-    pos, end = head.end(), len(text)
-    tasks: list[WatchedTask] = []
-    seen: set[str] = set()
-    match = _QUICK_TASK.match
-    while pos < end:
-        m = match(text, pos)
-        if m is None:
-            return None
-        ref_text, name, profile, added, paused, project, pending = m.groups()
-        try:
-            ref = saved_ref(ref_text)[1]
-            when = datetime.fromisoformat(added) if added else None
-        except ValueError:  # RefError included: the full parser says what and where
-            return None
-        key = str(ref)
-        if key in seen:
-            return None
-        seen.add(key)
-        tasks.append(WatchedTask(ref, name or None, profile, when, paused == "true", project, pending == "true"))
-        pos = m.end()
-    return Document(tasks)
 
 
 def _utc(value: datetime) -> datetime:
@@ -195,7 +142,11 @@ class Watchlist:
                 raise fail(here + ("codearts_project",), f"task {i + 1}: codearts_project must be an id")
             if not isinstance(pending, bool):
                 raise fail(here + ("name_pending",), f"task {i + 1}: name_pending must be true or false")
-            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused, project, pending))
+            mute = entry.get("mute", False)
+            if not isinstance(mute, bool):
+                raise fail(here + ("mute",), f"task {i + 1}: mute must be true or false, not {mute!r}")
+            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused, project, pending,
+                                         muted=mute))
             extra = {k: v for k, v in entry.items() if k not in _KNOWN}
             if extra:
                 doc.extras[key] = extra
@@ -237,6 +188,7 @@ class Watchlist:
             lines.append("paused = true\n" if t.paused else "paused = false\n")
             lines.append(f"codearts_project = {toml_str(t.codearts_project)}\n" if t.codearts_project else "")
             lines.append("name_pending = true\n" if t.name_pending else "")
+            lines.append("mute = true\n" if t.muted else "")
             parts.append("".join(lines))
         return "".join(parts).encode("utf-8")
 
@@ -255,6 +207,8 @@ class Watchlist:
                 entry["codearts_project"] = t.codearts_project
             if t.name_pending:
                 entry["name_pending"] = True
+            if t.muted:
+                entry["mute"] = True
             entry.update(doc.extras.get(t.key, {}))
             entries.append(entry)
         body = tomli_w.dumps({"version": VERSION, **doc.top, "task": entries})
@@ -346,6 +300,10 @@ class Watchlist:
 
     def set_paused(self, key_or_name: str, paused: bool) -> WatchedTask:
         return self._update(key_or_name, paused=bool(paused))
+
+    def set_muted(self, key_or_name: str, muted: bool) -> WatchedTask:
+        """`mute = true`: the task's changes still flash but never ring, notify or run hooks."""
+        return self._update(key_or_name, muted=bool(muted))
 
     def find(self, text: str) -> WatchedTask:
         """The task a REF or display name means (loads the file on first use)."""

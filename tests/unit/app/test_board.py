@@ -439,3 +439,24 @@ def test_a_task_never_fetched_is_not_counted_as_pending(rt, board):
     assert board.views["dws:p/failedfirst"].message.plain.startswith("⚠ network")
     board.set_filter("not fetched")
     assert {r.key for r in board.visible_rows()} == {"check:neverfetched", "dws:p/failedfirst"}
+
+
+# ----- mute and the [notify] policy ------------------------------------------------------------
+
+
+def test_a_muted_task_flashes_and_is_marked_but_neither_rings_nor_toasts(rt, board):
+    status = rt.statuses[BUILD]
+    rt.statuses[BUILD] = replace(status, task=replace(status.task, muted=True))
+    board.rebuild()
+    reaction = board.on_changes(BUILD, [change(BUILD, Phase.FAILED, rt.clock.now())])
+    assert reaction.flash and not reaction.bell and reaction.toast == ""
+    assert BUILD in board.unseen
+    row = board.views[BUILD]
+    assert row.cells()[5].plain.startswith("⊘ muted · ") and "muted" in row.search_text()
+
+
+def test_the_bell_rings_for_the_phases_in_on(rt):
+    board = Board(rt, NotifySettings(on=(Phase.FAILED, Phase.RUNNING)))
+    board.rebuild()
+    assert not board.on_changes(DWS, [change(DWS, Phase.SUCCEEDED, rt.clock.now())]).bell
+    assert board.on_changes(CHECK, [change(CHECK, Phase.RUNNING, rt.clock.now(), frm=Phase.PENDING)]).bell

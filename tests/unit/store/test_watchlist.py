@@ -18,7 +18,7 @@ import pytest
 from tui.config.toml_reader import fast_loads
 from tui.errors import AlreadyWatched, UserError, WatchlistError
 from tui.model import TaskRef, WatchedTask
-from tui.store.watchlist import HEADER, Watchlist
+from tui.store.watchlist import HEADER, Watchlist, quick_read
 
 T0 = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[3]
@@ -362,3 +362,24 @@ def test_quick_reader_agrees_with_the_full_parser(tmp_path: Path) -> None:
     wl.tasks = [t for t in tasks if not t.name or t.name.isalnum()]
     wl.save()
     assert quick_read(path.read_text()) is not None  # the common case does take the quick path
+
+
+def test_mute_is_kept_in_the_file_only_when_set(wl: Watchlist) -> None:
+    wl.add(task("check:a", "alpha"))
+    wl.add(task("build:b", "beta"))
+    assert wl.set_muted("alpha", True).muted is True
+    text = wl.path.read_text()
+    assert text.count("mute = true") == 1 and "mute = false" not in text
+    assert [t.muted for t in Watchlist(wl.path).load()] == [True, False]
+    assert quick_read(text) is not None            # still the fast layout
+    wl.set_muted("check:a", False)
+    assert "mute" not in wl.path.read_text()
+
+
+def test_mute_written_by_hand_is_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "watchlist.toml"
+    path.write_text('version = 1\n[[task]]\nref = "check:a"\nmute = true # shh\n')
+    assert Watchlist(path).load()[0].muted is True
+    path.write_text('version = 1\n[[task]]\nref = "check:a"\nmute = "yes"\n')
+    with pytest.raises(WatchlistError, match=r":4: task 1: mute must be true or false"):
+        Watchlist(path).load()

@@ -93,6 +93,8 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         row("next poll", due.astimezone().strftime("%H:%M:%S"))
     else:
         row("next poll", "not scheduled (finished)")
+    if task.muted:
+        row("notify", "muted: flashes only (m unmutes)", "bold")
     if unseen:
         row("change", "not yet seen", "bold yellow")
 

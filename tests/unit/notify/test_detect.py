@@ -1,0 +1,89 @@
+"""Which sequence `desktop = "auto"` picks: environment variables outside tmux, tmux's client_termtype inside."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.notify.detect import TMUX_CONF_LINE, detect
+
+
+class FakeTmux:
+    """Answers the two tmux commands detect() runs; records them."""
+
+    def __init__(self, termtype: str | None = "", passthrough: str | None = "all") -> None:
+        self.termtype, self.passthrough = termtype, passthrough
+        self.calls: list[list[str]] = []
+
+    def __call__(self, argv: list[str]) -> str | None:
+        self.calls.append(argv)
+        if argv[:2] == ["tmux", "display"]:
+            return self.termtype
+        if argv[:2] == ["tmux", "show"]:
+            return self.passthrough
+        return None
+
+
+@pytest.mark.parametrize("env, kind", [
+    ({"KITTY_WINDOW_ID": "3", "TERM": "xterm-kitty"}, "osc99"),
+    ({"TERM": "xterm-kitty"}, "osc99"),
+    ({"LC_TERMINAL": "iTerm2", "TERM_PROGRAM": "tmux"}, "osc9"),     # iTerm2 over SSH
+    ({"TERM_PROGRAM": "iTerm.app"}, "osc9"),
+    ({"TERM_PROGRAM": "WezTerm"}, "osc777"),
+    ({"TERM_PROGRAM": "ghostty"}, "osc777"),
+    ({"TERM": "foot"}, "osc777"),
+    ({"WT_SESSION": "abc"}, "osc777"),
+    ({}, "osc777"),
+])
+def test_auto_outside_tmux_follows_the_environment(env, kind):
+    run = FakeTmux()
+    route = detect("auto", env, run)
+    assert route.kind == kind and route.mux is None and route.advice is None
+    assert run.calls == []      # no tmux outside tmux
+
+
+@pytest.mark.parametrize("termtype, kind", [
+    ("xterm-kitty", "osc99"), ("kitty(0.35.2)", "osc99"), ("iTerm2 3.5.4", "osc9"),
+    ("WezTerm 20240203", "osc777"), ("ghostty 1.1.0", "osc777"), ("foot(1.16.2)", "osc777"),
+])
+def test_auto_inside_tmux_asks_tmux_for_the_client_terminal(termtype, kind):
+    run = FakeTmux(termtype)
+    route = detect("auto", {"TMUX": "/tmp/tmux-0/default,1,0", "TMUX_PANE": "%3", "KITTY_WINDOW_ID": "1"}, run)
+    assert route.kind == kind and route.mux == "tmux"
+    assert termtype in route.why
+    assert ["tmux", "show", "-pAv", "-t", "%3", "allow-passthrough"] in run.calls
+
+
+def test_inside_tmux_without_a_client_termtype_the_environment_decides():
+    route = detect("auto", {"TMUX": "x", "LC_TERMINAL": "iTerm2", "TERM_PROGRAM": "tmux"}, FakeTmux(""))
+    assert (route.kind, route.why) == ("osc9", "LC_TERMINAL=iTerm2")
+
+
+@pytest.mark.parametrize("value, advised", [
+    ("all", None), ("on", "only from the visible pane"), ("off", "drops desktop notifications"),
+    (None, "cannot pass"),
+])
+def test_tmux_passthrough_is_checked_once_and_advice_names_the_line(value, advised):
+    route = detect("osc777", {"TMUX": "x"}, FakeTmux("", value))
+    assert route.passthrough == value
+    if advised is None:
+        assert route.advice is None
+    else:
+        assert advised in route.advice
+        assert "cannot pass" in advised or TMUX_CONF_LINE in route.advice
+
+
+def test_an_explicit_setting_wins_and_off_asks_tmux_nothing():
+    assert detect("osc9", {"KITTY_WINDOW_ID": "1"}).kind == "osc9"
+    run = FakeTmux()
+    route = detect("off", {"TMUX": "x"}, run)
+    assert route.kind == "off" and run.calls == []
+
+
+def test_gnu_screen_is_noticed():
+    assert detect("auto", {"STY": "123.pts-0"}).mux == "screen"
+
+
+def test_describe_says_the_path():
+    route = detect("auto", {"TMUX": "x"}, FakeTmux("WezTerm 2024", "all"))
+    assert route.describe() == ("OSC 777 (tmux client_termtype 'WezTerm 2024'), "
+                                "wrapped for tmux passthrough (allow-passthrough all)")
