@@ -13,7 +13,8 @@ from typing import Any
 from tui.errors import ErrorKind, RefError, TaskError
 
 __all__ = ["CANONICAL_REF_RE", "ID_PATTERN", "ID_RE", "Change", "ErrorKind", "Phase", "RequestInfo", "Service",
-           "Snapshot", "TaskError", "TaskRef", "WatchedTask", "clean_text", "diff", "validate_id"]
+           "Snapshot", "TaskError", "TaskRef", "WatchedTask", "clean_text", "diff", "short_id", "short_id_matches",
+           "validate_id"]
 
 
 class Service(str, Enum):
@@ -62,7 +63,7 @@ _GLYPHS = {
     Phase.SUCCEEDED: "✔",
     Phase.FAILED: "✘",
     Phase.STOPPED: "■",
-    Phase.IDLE: "◌",
+    Phase.IDLE: "·",      # not ◌, which reads like ○ pending at a glance
     Phase.UNKNOWN: "?",
 }
 
@@ -257,6 +258,25 @@ def clean_text(value: Any, limit: int = 2000) -> str:
     text = "".join(ch if (ch >= " " and ch != "\x7f" and not 0x80 <= ord(ch) < 0xA0) else " " for ch in text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short_id(task_id: str, width: int) -> str:
+    """An id cut in the middle to `width` characters ('2c9080e8…5e1e0001'), so the tail that
+    tells two ids of one project apart still shows; REF resolution accepts this form."""
+    if len(task_id) <= width:
+        return task_id
+    room = max(2, width - 1)
+    head = room // 2
+    return f"{task_id[:head]}…{task_id[len(task_id) - (room - head):]}"
+
+
+def short_id_matches(shown: str, task_id: str) -> bool:
+    """Whether `shown` is `task_id` or a middle cut of it (head…tail, also head...tail)."""
+    if shown == task_id:
+        return True
+    head, sep, tail = shown.replace("...", "…").partition("…")
+    return bool(sep) and len(head) + len(tail) < len(task_id) and task_id.startswith(head) \
+        and task_id.endswith(tail) and "…" not in tail
 
 
 @dataclass(frozen=True)

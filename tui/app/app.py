@@ -15,6 +15,7 @@ from tui.app.messages import RuntimeFailed, TaskUpdated
 from tui.app.screens.main import MainScreen
 from tui.app.screens.simple import TextScreen
 from tui.app.terminal import Terminal
+from tui.app.theming import with_scheme_variables
 from tui.errors import UserError
 from tui.model import clean_text
 
@@ -39,6 +40,10 @@ class HcwatchApp(App[int]):
         self.terminal = Terminal(self)
         self._main: MainScreen | None = None
         self._stopped = False
+
+    def get_css_variables(self) -> dict[str, str]:
+        # The colour scheme's variables (the table's cursor) beside the theme's.
+        return with_scheme_variables(self, super().get_css_variables())
 
     def get_default_screen(self) -> MainScreen:
         self._main = MainScreen(self.board, self.runtime, set_title=self.terminal.set_title)

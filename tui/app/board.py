@@ -166,6 +166,13 @@ class Board:
         rows.sort(key=lambda r: sort_key(self.sort, r))
         return rows
 
+    @property
+    def empty_text(self) -> str:
+        """What the detail pane says when no row is selected."""
+        if self.filter_text and self.views:
+            return f"No task matches {clean_text(self.filter_text, 40)!r} (Esc clears the filter)."
+        return "No task selected. Press a to add one."
+
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip()
 

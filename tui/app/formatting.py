@@ -7,21 +7,12 @@ from datetime import datetime
 
 from rich.text import Text
 
+from tui.app.colours import DARK, MUTED, WARN, Scheme
 from tui.model import Change, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
-# Glyph + word + colour: the glyph and word carry the meaning, the colour only helps
-# (so NO_COLOR and colour-blind users lose nothing). Colours are named ANSI/256 colours
-# so tmux without truecolor renders them the same.
-PHASE_COLOUR: dict[Phase, str] = {
-    Phase.RUNNING: "bold dodger_blue1",
-    Phase.SUCCEEDED: "green3",
-    Phase.FAILED: "bold red1",
-    Phase.STOPPED: "dark_orange",
-    Phase.PENDING: "grey62",
-    Phase.IDLE: "grey50",
-    Phase.UNKNOWN: "magenta",
-}
-PHASE_STYLE: dict[Phase, tuple[str, str]] = {p: (p.glyph, colour) for p, colour in PHASE_COLOUR.items()}
+# Glyph + word + colour: the glyph and word carry the meaning, the colour only helps (so
+# NO_COLOR and colour-blind users lose nothing). The colours come from a Scheme (colours.py)
+# chosen for the theme and the terminal's colour depth.
 
 ERROR_LABEL: dict[ErrorKind, str] = {
     ErrorKind.AUTH: "auth",
@@ -45,15 +36,15 @@ MARK_CLOSED = "◇"
 BAR_WIDTH = 6
 
 
-def status_text(phase: Phase, paused: bool = False) -> Text:
-    glyph, style = PHASE_STYLE[phase]
-    text = Text(f"{glyph} {phase.value}", style=style)
+def status_text(phase: Phase, paused: bool = False, scheme: Scheme = DARK) -> Text:
+    """'✘ failed' in the scheme's style for the phase."""
+    text = Text(f"{phase.glyph} {phase.value}", style=scheme.phase(phase))
     if paused:
-        text.append(" ⏸", style="grey50")
+        text.append(" ⏸", style=scheme.muted)
     return text
 
 
-def progress_text(progress: float | None) -> Text:
+def progress_text(progress: float | None, scheme: Scheme = DARK) -> Text:
     """A small bar and a percent: '███▌   42%'; blank when the API gives no progress."""
     if progress is None:
         return Text("")
@@ -62,7 +53,7 @@ def progress_text(progress: float | None) -> Text:
     full, part = divmod(eighths, 8)
     bar = "█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")
     bar = bar.ljust(BAR_WIDTH)
-    text = Text(bar, style="cyan")
+    text = Text(bar, style=scheme.bar)
     text.append(f" {pct:3.0f}%")
     return text
 
@@ -97,17 +88,17 @@ def duration(secs: float) -> str:
 def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
     """The API's message, or the last error's kind first when the last poll failed."""
     if snapshot is None:
-        return Text("waiting for first poll…", style="grey50")
+        return Text("waiting for first poll…", style=MUTED)
     text = Text()
     message = snapshot.message
     if snapshot.error is not None:
-        text.append(f"⚠ {ERROR_LABEL.get(snapshot.error.kind, snapshot.error.kind.value)}", style="bold yellow")
+        text.append(f"⚠ {ERROR_LABEL.get(snapshot.error.kind, snapshot.error.kind.value)}", style=WARN)
         # Nothing known about the task yet (e.g. it never existed): the server's words say more.
         message = message or snapshot.error.message or ""
         if message:
             text.append(" · ")
     elif snapshot.stale:
-        text.append("(saved) ", style="grey50")
+        text.append("(saved) ", style=MUTED)
     text.append(clean_text(message, 200))
     return text
 
@@ -163,6 +154,7 @@ class RowView:
     run_end: datetime | None
     updated: str = ""
     elapsed: str = ""
+    id_name: bool = False   # no display name: `name` is the task's id (cut in the middle when long)
 
     def retimed(self, now: datetime) -> RowView:
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
@@ -172,15 +164,15 @@ class RowView:
             return self
         return replace(self, updated=updated, elapsed=took)
 
-    def cells(self) -> tuple[Text, ...]:
+    def cells(self, scheme: Scheme = DARK) -> tuple[Text, ...]:
         return (
-            Text(self.marker, style="bold yellow"),
+            Text(self.marker, style=scheme.marker),
             Text(self.service),
             Text(self.name),
-            status_text(self.phase),
-            progress_text(self.progress),
-            self._message_cell(),
-            Text(self.updated, style="grey50" if self.changed_at is None else ""),
+            status_text(self.phase, scheme=scheme),
+            progress_text(self.progress, scheme),
+            scheme.paint(self._message_cell()),
+            Text(self.updated, style=scheme.muted if self.changed_at is None else ""),
             Text(self.elapsed),
         )
 
@@ -214,6 +206,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         changed_at=last_change_at(history),
         run_start=start,
         run_end=end,
+        id_name=not task.name,
     )
     return view.retimed(now)
 
@@ -231,7 +224,7 @@ def sort_key(order: str, row: RowView):
 def compact_summary(phases: list[Phase]) -> str:
     """'●2 ✘1 ✔3': the header's summary when the words do not fit (the glyphs are in the table)."""
     order = (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE, Phase.UNKNOWN)
-    parts = [f"{PHASE_STYLE[p][0]}{phases.count(p)}" for p in order if phases.count(p)]
+    parts = [f"{p.glyph}{phases.count(p)}" for p in order if phases.count(p)]
     return " ".join(parts) if parts else "no tasks"
 
 

@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     os.environ["TZ"] = "UTC"
     time.tzset()
+    os.environ.pop("NO_COLOR", None)
+    importlib.import_module("textual.constants").COLOR_SYSTEM = "truecolor"  # whatever TERM says
     ids = itertools.count(1)
     fixed_ids = types.SimpleNamespace(uuid4=lambda: types.SimpleNamespace(hex=f"{next(ids):032x}"))
     seeded = types.SimpleNamespace(Random=lambda *a: random.Random(7))

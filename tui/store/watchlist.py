@@ -15,7 +15,7 @@ import tomli_w
 
 from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
 from tui.errors import AlreadyWatched, RefError, WatchlistError
-from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text
+from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text, short_id_matches
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.records import saved_ref
 
@@ -357,6 +357,12 @@ def _match(tasks: list[WatchedTask], text: str) -> WatchedTask:
         if not candidates and ref.service is Service.DWS and ref.project_id is None:
             # `dws:JOB` without a project matches that job in whichever project it was added under.
             candidates = [t for t in tasks if t.ref.service is Service.DWS and t.ref.task_id == ref.task_id]
+    if not candidates and "…" in text.replace("...", "…"):
+        # The table's middle cut of an unnamed task's id ("2c9080e8…5e1e0001", maybe with its service).
+        service, _, shown = text.rpartition(":")
+        shown = shown.rpartition("/")[2]  # dws:PROJECT/JOB: the job is what the table cuts
+        candidates = [t for t in tasks if short_id_matches(shown, t.ref.task_id)
+                      and (not service or t.ref.service.value == service.strip().lower())]
     if not candidates:
         candidates = [t for t in tasks if t.name == text]
     if not candidates:

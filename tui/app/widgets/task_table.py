@@ -16,7 +16,10 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.app.actions import TABLE_ACTIONS, bindings
+from tui.app.colours import DARK, Scheme
 from tui.app.formatting import RowView
+from tui.app.theming import scheme_for
+from tui.model import short_id
 
 # (key, heading, width; None = the message column, which takes the room that is left).
 # Fixed widths: status and times never make the rows jiggle when a value changes.
@@ -27,7 +30,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("status", "status", 11),
     ("progress", "progress", 11),
     ("message", "message", None),
-    ("updated", "changed", 8),  # when status, progress or message last changed (help says so)
+    ("changed", "changed", 8),  # when status, progress or message last changed (help says so)
     ("elapsed", "elapsed", 7),
 )
 # Below this many columns the service and elapsed columns go (both are in the detail pane).
@@ -51,8 +54,14 @@ class TaskTable(DataTable):
 
     BINDINGS: ClassVar[list[BindingType]] = [*bindings(TABLE_ACTIONS)]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"tasktable--flash"}
+    # The cursor and the flash in the scheme's colours (theming.py): Textual's own cursor is
+    # 3.8:1 on the dark theme, and a coloured flash background hid the row's words. Reverse
+    # video keeps every cell's own contrast and stands out in every mode, NO_COLOR included.
     DEFAULT_CSS = """
-    TaskTable > .tasktable--flash { background: $warning 35%; text-style: bold; }
+    TaskTable > .tasktable--flash { text-style: bold reverse; }
+    TaskTable > .datatable--cursor, TaskTable:focus > .datatable--cursor {
+        background: $hc-cursor-background; color: $hc-cursor-foreground; text-style: bold;
+    }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -67,6 +76,18 @@ class TaskTable(DataTable):
         self._natural_name = 0
         self.longest_name = 0  # longest name among all tasks, shown or filtered out (set by the app)
         self._continuing = False
+        self.scheme: Scheme = DARK
+
+    def on_mount(self) -> None:
+        self.scheme = scheme_for(self.app)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.restyle())
+
+    def restyle(self) -> None:
+        """Redraw every cell in the scheme of the theme now on (after a change of theme)."""
+        scheme = scheme_for(self.app)
+        if scheme != self.scheme:
+            self.scheme = scheme
+            self.apply(self._views, changed=None)
 
     # ----- columns ---------------------------------------------------------------------------
 
@@ -114,11 +135,14 @@ class TaskTable(DataTable):
                 self.apply(views, keep_key=keep)
             return
         if widths != self._widths:
+            recut = widths.get("name") != self._widths.get("name")
             self._widths = widths
             for key, w in widths.items():
                 column = self.columns.get(ColumnKey(key))
                 if column is not None:
                     column.width = w
+            if recut:  # ids are cut to the name column's width
+                self.apply(self._views, changed={v.key for v in self._views if v.id_name})
             self._require_update_dimensions = True
             self.refresh()
 
@@ -148,11 +172,16 @@ class TaskTable(DataTable):
     # ----- updates -------------------------------------------------------------------------
 
     def _cells(self, view: RowView) -> dict[str, Text]:
-        cells = dict(zip((k for k, _, _ in COLUMNS), view.cells(), strict=True))
-        name = RowText(cells["name"].plain)
+        cells = dict(zip((k for k, _, _ in COLUMNS), view.cells(self.scheme), strict=True))
+        name = RowText(self._name_shown(view))
         name.row_key = view.key
         cells["name"] = name
         return cells
+
+    def _name_shown(self, view: RowView) -> str:
+        """An id too long for the column is cut in the middle: two DWS job ids differ at the end."""
+        width = self._widths.get("name", NAME_MAX)
+        return short_id(view.name, width) if view.id_name else view.name
 
     def apply(self, rows: list[RowView], *, changed: set[str] | None = None, keep_key: str | None = None) -> int:
         """Show exactly `rows`, in that order; returns how many cells were written.
