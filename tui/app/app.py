@@ -12,6 +12,7 @@ from textual.app import App
 from tui.app.board import Board
 from tui.app.commands import HcwatchCommands
 from tui.app.messages import RuntimeFailed, TaskUpdated
+from tui.app.saving import take_screenshot
 from tui.app.screens.main import MainScreen
 from tui.app.screens.simple import TextScreen
 from tui.app.terminal import Terminal
@@ -70,6 +71,13 @@ class HcwatchApp(App[int]):
     def on_resize(self, event: events.Resize) -> None:
         # Here rather than on the screen: a screen under a dialog is not told of resizes.
         self.main.fit_layout(event.size.width)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Palette → Screenshot: into a folder that exists, with a toast saying where (saving.py)."""
+        store = getattr(self.runtime, "state", None)
+        take_screenshot(self, getattr(store, "dir", None), bool(getattr(self.runtime, "demo", False)))
+        return None
 
     @on(events.Key)
     def _key_reached_app(self, event: events.Key) -> None:

@@ -48,8 +48,18 @@ class Header:
 
     @property
     def title(self) -> str:
-        """The terminal title: `hcwatch: 2 running, 1 failed (1 new)`."""
-        return f"hcwatch: {self.summary}" + (f" ({self.unseen} new)" if self.unseen else "")
+        """The terminal title, trouble first and short: `hcwatch ✘1 ●3 ◆2 ✔4`.
+
+        tmux's default status line keeps 21 characters of it, so what a glance needs (failed,
+        stopped, running, unseen changes) comes before what it can lose.
+        """
+        counts = dict(self.counts)
+        parts = [f"{p.glyph}{counts[p]}" for p in (Phase.FAILED, Phase.STOPPED, Phase.UNKNOWN, Phase.RUNNING)
+                 if counts.get(p)]
+        if self.unseen:
+            parts.append(f"◆{self.unseen}")
+        parts += [f"{p.glyph}{counts[p]}" for p in (Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE) if counts.get(p)]
+        return " ".join(["hcwatch", *parts]) if parts else "hcwatch: no tasks"
 
 
 @dataclass

@@ -32,6 +32,9 @@ def _png(svg_path: Path) -> bool:
     svg = svg_path.read_text(encoding="utf-8")
     # Fira Code (Textual's SVG font) lacks ✔ ✘ ◌ ⚠; DejaVu Sans Mono has them.
     svg = re.sub(r'font-family: *"?Fira Code"?[^;"]*', "font-family: DejaVu Sans Mono, Fira Code, monospace", svg)
+    # cairosvg strips the leading (non-breaking) spaces of each text run unless told not to,
+    # which drew "swept" against the word before it.
+    svg = svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
     cairosvg.svg2png(bytestring=svg.encode("utf-8"), write_to=str(svg_path.with_suffix(".png")), output_width=1600)
     return True
 
@@ -111,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["TZ"] = "UTC"
     time.tzset()
     os.environ.pop("NO_COLOR", None)
-    importlib.import_module("textual.constants").COLOR_SYSTEM = "truecolor"  # whatever TERM says
+    # The truecolor scheme whatever TERM says (read when Textual is first imported, in _shoot).
+    os.environ["TEXTUAL_COLOR_SYSTEM"] = "truecolor"
     ids = itertools.count(1)
     fixed_ids = types.SimpleNamespace(uuid4=lambda: types.SimpleNamespace(hex=f"{next(ids):032x}"))
     seeded = types.SimpleNamespace(Random=lambda *a: random.Random(7))

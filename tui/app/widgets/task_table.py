@@ -33,9 +33,16 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("changed", "changed", 8),  # when status, progress or message last changed (help says so)
     ("elapsed", "elapsed", 7),
 )
-# Below this many columns the service and elapsed columns go (both are in the detail pane).
+# Narrower terminals drop columns the detail pane also shows, rather than scroll sideways:
+# (from this width, the columns that go). Below 80 columns a sideways scrollbar would also
+# take a row of a small table.
 FULL_FROM = 100
-COMPACT_DROP = {"service", "elapsed"}
+LAYOUTS: tuple[tuple[int, frozenset[str]], ...] = (
+    (FULL_FROM, frozenset()),
+    (74, frozenset({"service", "elapsed"})),
+    (58, frozenset({"service", "elapsed", "progress"})),
+    (0, frozenset({"service", "elapsed", "progress", "changed"})),
+)
 NAME_MAX = 24
 NAME_MIN = 12
 MESSAGE_MIN = 12
@@ -82,6 +89,13 @@ class TaskTable(DataTable):
         self.scheme = scheme_for(self.app)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.restyle())
 
+    def action_detail_page(self, direction: int) -> None:
+        """J/K: scroll the detail pane without leaving the table."""
+        for pane in self.screen.query("#detail"):
+            scroll = getattr(pane, "scroll_page", None)
+            if scroll is not None and pane.display:
+                scroll(direction)
+
     def restyle(self) -> None:
         """Redraw every cell in the scheme of the theme now on (after a change of theme)."""
         scheme = scheme_for(self.app)
@@ -95,8 +109,8 @@ class TaskTable(DataTable):
         self.fit_columns()
 
     def _layout_for(self, width: int) -> tuple[str, ...]:
-        keys = tuple(k for k, _, _ in COLUMNS)
-        return keys if width >= FULL_FROM else tuple(k for k in keys if k not in COMPACT_DROP)
+        drop = next(gone for least, gone in LAYOUTS if width >= least)
+        return tuple(k for k, _, _ in COLUMNS if k not in drop)
 
     def _name_width(self) -> int:
         # longest_name covers the rows a filter hides, so typing a filter does not move columns.
@@ -116,11 +130,12 @@ class TaskTable(DataTable):
         widths["name"] = self._natural_name = self._name_width()
         used = sum(widths.values()) + 2 * PADDING * len(keys) + 2  # 2: the vertical scrollbar
         room = width - used
-        if room < MESSAGE_MIN:  # long names give way first, so the times stay on screen
-            give = min(MESSAGE_MIN - room, widths["name"] - NAME_MIN)
+        least = MESSAGE_MIN if width >= LAYOUTS[-2][0] else 4  # 40 columns: a glimpse of the message
+        if room < least:  # long names give way first, so the times stay on screen
+            give = min(least - room, widths["name"] - NAME_MIN)
             widths["name"] -= give
             room += give
-        widths["message"] = max(MESSAGE_MIN, room)
+        widths["message"] = max(least, room)
         if keys != self._columns:
             keep = self.current_key
             self._columns = keys

@@ -38,7 +38,7 @@ def variants(facts: HeaderFacts, scheme: Scheme = DARK) -> list[Text]:
     when = facts.swept.astimezone().strftime("%H:%M:%S") if facts.swept else "—"
     filt = clean_text(facts.filter_text, 30)
     out = []
-    for level in range(7):
+    for level in range(8):
         compact = level >= 1 and bool(facts.compact)
         short = level >= 2
         gap = " " if short else "  "
@@ -61,9 +61,9 @@ def variants(facts: HeaderFacts, scheme: Scheme = DARK) -> list[Text]:
             text.append(gap)
             text.append("/" if short else "filter:", style=scheme.muted)
             text.append(filt if level < 3 else clean_text(filt, 10))
-        if level < 6:
+        if level < 7:
             text.append(gap + ("swept " if level < 3 else "") + (when if level < 5 else when[:5]), style=scheme.muted)
-        if facts.sort and level < 5:
+        if facts.sort and level < 6:
             text.append(gap + ("sort:" if level < 3 else "↕") + facts.sort, style=scheme.muted)
         out.append(text)
     return out
