@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App
+from textual.theme import ThemeProvider
 
 from tui.app.board import Board
 from tui.app.commands import HcwatchCommands
+from tui.app.keys import keymap_warnings
 from tui.app.messages import RuntimeFailed, TaskUpdated
+from tui.app.palette import GuardedPalette
 from tui.app.saving import take_screenshot
 from tui.app.screens.main import MainScreen
 from tui.app.screens.simple import TextScreen
@@ -59,9 +62,11 @@ class HcwatchApp(App[int]):
 
     def on_mount(self) -> None:
         keymap = getattr(self.runtime.settings, "keymap", None) or {}
+        warnings = list(getattr(self.runtime, "warnings", []) or [])
         if keymap:
             self.set_keymap(dict(keymap))
-        for warning in getattr(self.runtime, "warnings", []) or []:
+            warnings += keymap_warnings(keymap, getattr(self.runtime.settings, "keymap_where", {}))
+        for warning in warnings:
             self.notify(clean_text(warning, 300), severity="warning", markup=False, timeout=8)
         self.terminal.install()
         if self.start_runtime:
@@ -88,6 +93,15 @@ class HcwatchApp(App[int]):
         if self.screen is self._main and self.main.filter_bar.claim_typed_key(event):
             event.stop()
             event.prevent_default()  # no binding for a key typed into the filter
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the palette, in the subclass that survives keys typed after it closed."""
+        if self.use_command_palette and not isinstance(self.screen, GuardedPalette):
+            self.push_screen(GuardedPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """The palette's "Change theme" list, guarded the same way."""
+        self.push_screen(GuardedPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     # ----- the runtime -----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, compact_summary, row_view, sort_key, summary
-from tui.model import Change, ErrorKind, Phase, WatchedTask, clean_text
+from tui.model import NO_PHASE_GLYPH, Change, ErrorKind, Phase, WatchedTask, clean_text
 
 if TYPE_CHECKING:
     from tui.poll.interface import TaskStatus, Update
@@ -25,7 +25,7 @@ CHANNELS = ("flash", "marker", "title", "bell", "toast")  # the [notify] switche
 class Header:
     """Everything the header line and the terminal title show."""
 
-    counts: tuple[tuple[Phase, int], ...]
+    counts: tuple[tuple[Phase | None, int], ...]   # None: tasks never fetched yet
     unseen: int
     swept: datetime | None
     offline: bool
@@ -35,7 +35,7 @@ class Header:
     demo: bool
 
     @property
-    def phases(self) -> list[Phase]:
+    def phases(self) -> list[Phase | None]:
         return [phase for phase, n in self.counts for _ in range(n)]
 
     @property
@@ -58,7 +58,8 @@ class Header:
                  if counts.get(p)]
         if self.unseen:
             parts.append(f"◆{self.unseen}")
-        parts += [f"{p.glyph}{counts[p]}" for p in (Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE) if counts.get(p)]
+        rest: tuple[Phase | None, ...] = (Phase.PENDING, None, Phase.SUCCEEDED, Phase.IDLE)
+        parts += [f"{NO_PHASE_GLYPH if p is None else p.glyph}{counts[p]}" for p in rest if counts.get(p)]
         return " ".join(["hcwatch", *parts]) if parts else "hcwatch: no tasks"
 
 
@@ -293,7 +294,7 @@ class Board:
     def header(self) -> Header:
         phases = [v.phase for v in self.views.values()]
         return Header(
-            counts=tuple(sorted(Counter(phases).items(), key=lambda kv: kv[0].value)),
+            counts=tuple(sorted(Counter(phases).items(), key=lambda kv: kv[0].value if kv[0] else "")),
             unseen=len(self.unseen),
             swept=getattr(self.runtime, "last_sweep_at", None),
             offline=self.offline,

@@ -12,14 +12,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
+from tui.cli.output import STDOUT
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
-from tui.model import ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.app.keys import keymap_warnings  # no Textual: the actions table as data
+
+    STDOUT.reset()
     rt = open_runtime(args)
     shown: set[str] = set()
+    # A [keymap] mistake is a config warning like any other, here as in the TUI.
+    rt.warnings.extend(keymap_warnings(rt.settings.keymap, rt.settings.keymap_where))
     try:
         print_warnings(rt, shown)
         handler: Callable[..., int] = {
@@ -38,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    STDOUT.say(text)  # a closed pipe (`| head`) is not an error: the command carries on quietly
 
 
 def _add(rt, args) -> int:
@@ -99,9 +105,13 @@ def _progress(snap: Snapshot) -> str:
 
 
 def _status_word(snap: Snapshot) -> str:
+    if snap.phase is None:
+        return f"{NO_PHASE_GLYPH} {NO_PHASE}"
     text = f"{snap.phase.glyph} {snap.phase.value}"
     if snap.phase is Phase.UNKNOWN and snap.raw_status:
         text += f" ({clean_text(snap.raw_status, 20)})"
+    if snap.outdated:
+        text += " (stale)"  # the last fetch failed, or it is what the state folder remembered
     return text
 
 
@@ -111,9 +121,10 @@ def _message(snap: Snapshot) -> str:
     return snap.message
 
 
-def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
-    """A plain aligned table: what a person reads after `hcwatch list`."""
-    header = ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
+def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None) -> str:
+    """A plain aligned table: what a person reads after `hcwatch list` (fitted to `width` when given)."""
+    from tui.cli.table import render
+
     lines = [
         (
             t.ref.service.value,
@@ -125,10 +136,7 @@ def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
         )
         for t, s in rows
     ]
-    widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(header)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines]
-    return "\n".join(out)
+    return render(lines, width)
 
 
 def _exit_for_list(snaps: list[Snapshot]) -> int:
@@ -159,7 +167,7 @@ def _list(rt, args) -> int:
         for task, snap in rows:
             _say(redact(json.dumps(snap.to_json(task.name), ensure_ascii=False)))
     else:
-        _say(redact(format_table(rows)))
+        _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
     return _exit_for_list([s for _, s in rows])
@@ -171,7 +179,7 @@ def _done(snap: Snapshot, status) -> bool:
         return True
     if snap.error is not None:
         return snap.error.kind in (ErrorKind.NOT_FOUND, ErrorKind.CONFIG)
-    return snap.fetched_at is not None and (snap.phase.finished or snap.phase is Phase.IDLE)
+    return snap.phase is not None and (snap.phase.finished or snap.phase is Phase.IDLE)
 
 
 def _line(task: WatchedTask, snap: Snapshot, text: str, at: datetime) -> str:
@@ -218,18 +226,27 @@ def _watch(rt, args) -> int:
 
     seen_error: dict[str, str | None] = {}
     finished_keys: set[str] = set()
+    announced: set[str] = set()     # tasks whose first good answer has been printed
 
     def on_update(update) -> None:
         if update.key not in keys:
             return
         task = next(t for t in tasks if t.key == update.key)
         snap = update.snapshot
-        first = update.key not in final
         final[update.key] = snap
         err = snap.error.one_line() if snap.error else None
-        if first and err is None:
-            emit(task, snap, _status_word(snap))
-        for change in update.changes:
+        changes = update.changes
+        if err is None and update.key not in announced:
+            # One line for a task's first answer: where it stands, or how it changed while
+            # hcwatch was closed; a change of progress since the saved state needs no line of its own.
+            announced.add(update.key)
+            major = [c for c in changes if c.major]
+            if major:
+                emit(task, snap, f"{major[-1].to_phase.glyph} {major[-1].describe()}", major[-1])
+            else:
+                emit(task, snap, _status_word(snap))
+            changes = []
+        for change in changes:
             text = f"{change.to_phase.glyph} {change.describe()}" if change.major else _status_word(snap)
             if change.while_closed and not change.major:
                 text += " (while hcwatch was closed)"
@@ -240,14 +257,15 @@ def _watch(rt, args) -> int:
         # Only this task can have become done: checking it alone keeps an update O(1).
         if _done(snap, rt.status(update.key)):
             finished_keys.add(update.key)
-        if finished_keys >= keys:
-            done.set()
+        if finished_keys >= keys or STDOUT.closed:
+            done.set()  # all done, or nobody reads any more (`| head -1`)
 
     async def go() -> bool:
         await rt.follow(tasks, on_update, _terminal_prompt)
         try:
             await asyncio.wait_for(done.wait(), args.timeout)
-            return True
+            # Output closed first: the status a timeout at this moment would have given.
+            return finished_keys >= keys
         except TimeoutError:
             return False
         finally:
@@ -259,7 +277,7 @@ def _watch(rt, args) -> int:
         return 130
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
-    if not finished:
+    if not finished and not STDOUT.closed:
         print(f"hcwatch: timed out after {args.timeout:g}s", file=sys.stderr)
     if not args.exit_status:
         return EXIT_OK if finished else EXIT_TIMEOUT

@@ -7,6 +7,7 @@ import difflib
 import json
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tui.config.endpoints import validate_region, validate_url
+from tui.config.endpoints import REGIONS, validate_region, validate_url
 from tui.config.toml_reader import key_lines, line_of, syntax_error
 from tui.errors import ConfigError, EndpointError, RefError
 from tui.model import ID_RE, validate_id
@@ -76,6 +77,13 @@ class Profile:
     user: str | None = None
     domain: str | None = None
     endpoints: dict[str, str] = field(default_factory=dict)
+    # Where this profile's credentials come from, when not the documented defaults (names, never secrets).
+    token_env: str | None = None
+    ak_env: str | None = None
+    sk_env: str | None = None
+    password_env: str | None = None
+    credentials_file: str | None = None
+    credentials_section: str | None = None
 
 
 @dataclass
@@ -127,6 +135,7 @@ class Settings(PollSettings):
     profiles: dict[str, Profile] = field(default_factory=dict)
     notify: NotifySettings = field(default_factory=NotifySettings)
     keymap: dict[str, str] = field(default_factory=dict)
+    keymap_where: dict[str, str] = field(default_factory=dict)  # binding id -> "config.toml:LINE"
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None
 
@@ -234,7 +243,9 @@ class _Reader:
 
 
 _KNOWN_TOP = (*POLL_BOUNDS, "profiles", "notify", "keymap")
-_KNOWN_PROFILE = ("region", "project_id", "auth", "user", "domain", "endpoints")
+SOURCE_KEYS = ("token_env", "ak_env", "sk_env", "password_env", "credentials_file", "credentials_section")
+_KNOWN_PROFILE = ("region", "project_id", "auth", "user", "domain", "endpoints", *SOURCE_KEYS)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 _KNOWN_NOTIFY = ("flash", "marker", "title", "bell", "toast")
 
 
@@ -265,6 +276,8 @@ def _profile(r: _Reader, name: str, value: Any) -> Profile:
             prof.auth = v
         elif key in ("user", "domain"):
             setattr(prof, key, r.text_value(kp, v))
+        elif key in SOURCE_KEYS:
+            setattr(prof, key, _source(r, kp, v))
         elif key == "endpoints":
             for kind, url in r.table(kp, v).items():
                 if kind not in ENDPOINT_KINDS:
@@ -278,7 +291,29 @@ def _profile(r: _Reader, name: str, value: Any) -> Profile:
                     raise r.error(kp + (kind,), str(exc)) from None
         else:
             r.warn_unknown(kp, _KNOWN_PROFILE)
+    if "region" in data and validate_region(prof.region) not in REGIONS and not prof.endpoints:
+        # Most likely a typo: found here, once, rather than as a config error on every task's poll.
+        # A region of one's own works once its endpoints are set (then a missing one is named at use).
+        close = difflib.get_close_matches(validate_region(prof.region), sorted(REGIONS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise r.error(keypath + ("region",), f"unknown region {prof.region!r}{hint}; a region of your own needs "
+                                             f"its endpoints set in [profiles.{name}.endpoints]")
     return prof
+
+
+def _source(r: _Reader, kp: tuple[str, ...], value: Any) -> str:
+    """A credential source named by a profile: a variable's name, a file path or an INI section (never echoed:
+    someone may have pasted the secret itself)."""
+    key = kp[-1]
+    text = r.text_value(kp, value).strip()
+    if not text:
+        raise r.error(kp, f"{key} must not be empty")
+    if key.endswith("_env") and not _ENV_NAME.fullmatch(text):
+        raise r.error(kp, f"{key} must name an environment variable (letters, digits and '_'), "
+                          "not hold a secret: put the secret in that variable")
+    if key == "credentials_section" and any(ch in text for ch in "[]\n"):
+        raise r.error(kp, "credentials_section is a section name without brackets, like \"team-b\"")
+    return text
 
 
 def _apply(r: _Reader, data: dict[str, Any]) -> None:
@@ -310,6 +345,8 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
                 if not keys.strip():
                     raise r.error(kp + (binding,), f"keymap {binding!r} must name at least one key")
                 s.keymap[binding] = keys.strip()
+                # The ids and keys are checked against the actions table by the front end (tui.app.keys).
+                s.keymap_where[binding] = r.where(kp + (binding,))
         else:
             r.warn_unknown(kp, _KNOWN_TOP)
 

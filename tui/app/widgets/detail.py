@@ -67,10 +67,8 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     title.append(f"  {task.key}", style=scheme.muted)
     lines.append((title, 2))
     row("service", f"{task.ref.service.product} (profile {task.profile})")
-    phase = snapshot.phase if snapshot else None
-    if phase is not None:
-        row("status", status_text(phase, paused, scheme))
     if snapshot is not None:
+        row("status", status_text(snapshot.phase, paused, scheme, short=False))
         if snapshot.raw_status is not None:
             row("raw status", _value(snapshot.raw_status))
         if snapshot.progress is not None:
@@ -80,7 +78,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         changed = last_change_at(history)
         row("changed", _when(changed, now) if changed else "no change seen yet")
         if snapshot.fetched_at is None:
-            row("fetched", "not yet: no poll has succeeded")
+            row("fetched", "not yet: no fetch has worked")
         elif snapshot.stale:
             row("fetched", _when(snapshot.fetched_at, now) + " (saved before the restart)")
         else:
@@ -88,7 +86,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         if snapshot.checked_at and snapshot.checked_at != snapshot.fetched_at:
             row("last tried", _when(snapshot.checked_at, now))
     else:
-        row("status", "waiting for the first poll")
+        row("status", status_text(None, paused, scheme, short=False))
     if paused:
         row("polling", "paused (p resumes)", "bold")
     elif stopped_reason:
