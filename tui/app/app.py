@@ -124,21 +124,18 @@ class HcwatchApp(App[int]):
         else:
             self.main.note_update(update)
 
-    async def prompt_password(self, profile: str) -> str:
-        """Ask for an IAM password (masked, never saved); raises UserError when none is given."""
+    async def prompt_password(self, question: str) -> str:
+        """Ask the credentials' question ("IAM password for alice@acme"), masked; "" when cancelled."""
         future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
 
         def done(value: str | None) -> None:
             if not future.done():
                 future.set_result(value)
 
-        reason = self.runtime.auth_problems.get(profile, "")
-        self.push_screen(TextScreen(f"Password for profile {profile}", password=True,
-                                    note=reason, placeholder="IAM password (never saved)"), done)
-        value = await future
-        if not value:
-            raise UserError(f"no password given for profile {profile}")
-        return value
+        self.push_screen(TextScreen(question, password=True, placeholder="password",
+                                    note="kept in memory only, never saved; esc: go without (its tasks stop)"), done)
+        # An empty answer is the credentials' to report ("no password entered for IAM user …").
+        return await future or ""
 
     @on(RuntimeFailed)
     def _runtime_failed(self, message: RuntimeFailed) -> None:

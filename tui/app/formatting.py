@@ -8,7 +8,8 @@ from datetime import datetime
 from rich.text import Text
 
 from tui.app.colours import DARK, MUTED, WARN, Scheme
-from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.cloud.deadline import TIMEOUT_CODE
+from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, TaskError, WatchedTask, clean_text
 
 # Glyph + word + colour: the glyph and word carry the meaning, the colour only helps (so
 # NO_COLOR and colour-blind users lose nothing). The colours come from a Scheme (colours.py)
@@ -23,6 +24,16 @@ ERROR_LABEL: dict[ErrorKind, str] = {
     ErrorKind.BAD_RESPONSE: "bad response",
     ErrorKind.CONFIG: "config",
 }
+
+
+def error_label(err: TaskError) -> str:
+    """The short words a row shows for a failed fetch: its kind ("timeout" for a request cut off), and
+    "until HH:MM" (local) while its host is held by a throttling gateway."""
+    if err.kind is ErrorKind.NETWORK and err.code == TIMEOUT_CODE:
+        return "timeout"
+    label = ERROR_LABEL.get(err.kind, err.kind.value)
+    return f"{label} until {err.until_local}" if err.until is not None else label
+
 
 # Sort orders cycled by `s`; the order a glance wants first is trouble, then activity.
 SORTS = ("name", "status", "changed", "service")
@@ -98,7 +109,7 @@ def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
     text = Text()
     message = snapshot.message
     if snapshot.error is not None:
-        text.append(f"⚠ {ERROR_LABEL.get(snapshot.error.kind, snapshot.error.kind.value)}", style=WARN)
+        text.append(f"⚠ {error_label(snapshot.error)}", style=WARN)
         # Nothing known about the task yet (e.g. it never existed): the server's words say more.
         message = message or snapshot.error.message or ""
         if message:
@@ -161,6 +172,7 @@ class RowView:
     updated: str = ""
     elapsed: str = ""
     id_name: bool = False   # no display name: `name` is the task's id (cut in the middle when long)
+    profile: str = ""      # "" while every task uses one profile (the table then has no profile column)
 
     def retimed(self, now: datetime) -> RowView:
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
@@ -180,6 +192,7 @@ class RowView:
             scheme.paint(self._message_cell()),
             Text(self.updated, style=scheme.muted if self.changed_at is None else ""),
             Text(self.elapsed),
+            Text(self.profile, style="italic"),  # last: the table places it (CELLS), older indexes stay
         )
 
     def _message_cell(self) -> Text:
@@ -195,11 +208,11 @@ class RowView:
     def search_text(self) -> str:
         extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
         phase = self.phase.value if self.phase is not None else NO_PHASE
-        return f"{self.name} {self.key} {phase} {'paused' if self.paused else ''} {extra}".lower()
+        return f"{self.name} {self.key} {phase} {'paused' if self.paused else ''} {extra} {self.profile}".lower()
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
-             marker: str, now: datetime) -> RowView:
+             marker: str, now: datetime, show_profile: bool = False) -> RowView:
     start, end = run_span(history)
     view = RowView(
         key=task.key,
@@ -214,6 +227,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         run_start=start,
         run_end=end,
         id_name=not task.name,
+        profile=clean_text(task.profile, 40) if show_profile else "",
     )
     return view.retimed(now)
 

@@ -28,7 +28,11 @@ def run(args: argparse.Namespace) -> int:
     rt.warnings.extend(keymap_warnings(rt.settings.keymap, rt.settings.keymap_where))
     try:
         print_warnings(rt, shown)
+        from tui.cli import discover, profiles
+
         handler: Callable[..., int] = {
+            "discover": discover.run,
+            "profiles": profiles.run,
             "add": _add,
             "remove": _remove,
             "rename": _rename,
@@ -56,8 +60,14 @@ def _add(rt, args) -> int:
         # Adding twice is harmless for scripts: say so and succeed.
         _say(f"already watching {exc.task.key}" + (f" as {exc.task.name!r}" if exc.task.name else ""))
         return EXIT_OK
+    why = None
+    if task.name_pending:  # no --name: ask the service for the task's own name, once
+        task, why = asyncio.run(rt.name_now(task))
     shown = f" as {task.name!r}" if task.name else ""
     _say(f"watching {task.key}{shown} (profile {task.profile}) in {rt.watchlist.path}")
+    if why:
+        print(_redactor(rt)(f"hcwatch: its name could not be fetched ({clean_text(why, 200)}); "
+                            "it is named when a poll learns it"), file=sys.stderr)
     return EXIT_OK
 
 
@@ -94,10 +104,8 @@ async def _terminal_prompt(question: str) -> str:
 
 
 def _redactor(rt) -> Callable[[str], str]:
-    """Mask every secret the runtime holds (also JSON-escaped or URL-encoded) in text we print."""
-    from tui.cloud.auth import redact
-
-    return lambda text: redact(text, rt.secrets())
+    """Mask every secret the runtime holds (also encoded, and long parts of it) in text we print."""
+    return lambda text: rt.cloud.mask()(text)
 
 
 def _progress(snap: Snapshot) -> str:
@@ -122,11 +130,14 @@ def _message(snap: Snapshot) -> str:
 
 
 def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None) -> str:
-    """A plain aligned table: what a person reads after `hcwatch list` (fitted to `width` when given)."""
-    from tui.cli.table import render
+    """A plain aligned table: what a person reads after `hcwatch list` (fitted to `width` when given;
+    a PROFILE column first when the tasks use more than one profile)."""
+    from tui.cli.table import HEADER, render
 
+    several = len({t.profile for t, _ in rows}) > 1
     lines = [
         (
+            *(clean_text(t.profile, 20),) * several,
             t.ref.service.value,
             clean_text(t.label, 40),
             _status_word(s),
@@ -136,7 +147,7 @@ def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = N
         )
         for t, s in rows
     ]
-    return render(lines, width)
+    return render(lines, width, ("PROFILE",) * several + HEADER)
 
 
 def _exit_for_list(snaps: list[Snapshot]) -> int:
@@ -162,14 +173,17 @@ def _list(rt, args) -> int:
 
     result = asyncio.run(go())
     redact = _redactor(rt)
-    rows = [(t, result[t.key]) for t in tasks if t.key in result]
+    rows = [(t, result[t.key]) for t in rt.tasks() if t.key in result]  # re-read: names may have been learnt
     if args.json:
         for task, snap in rows:
-            _say(redact(json.dumps(snap.to_json(task.name), ensure_ascii=False)))
+            _say(redact(json.dumps(snap.to_json(task.name, task.profile), ensure_ascii=False)))
     else:
         _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+    if (held := rt.throttled_until()) is not None:  # list waits at most poll.holds.SWEEP_WAIT_MAX for it
+        print(f"hcwatch: throttled by the gateway until {held.astimezone():%H:%M}: "
+              "the tasks it holds show their last known status", file=sys.stderr)
     return _exit_for_list([s for _, s in rows])
 
 
@@ -215,7 +229,7 @@ def _watch(rt, args) -> int:
 
     def emit(task: WatchedTask, snap: Snapshot, text: str, change=None) -> None:
         if args.json:
-            obj = snap.to_json(task.name)
+            obj = snap.to_json(task.name, task.profile)
             obj["change"] = None if change is None else {
                 "from": change.from_phase.value, "to": change.to_phase.value,
                 "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),

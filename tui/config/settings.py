@@ -50,6 +50,8 @@ POLL_BOUNDS = {
     "max_in_flight": Bounds(1, 1000, "requests"),
     "rate": Bounds(0.0, math.inf, "requests per second"),  # per host; 0 or inf in code: no cap
     "history": Bounds(1, 100_000, "changes"),
+    # All of one request (connect, send, the whole answer): a server that trickles bytes is cut off.
+    "request_timeout": Bounds(1.0, 600.0, "seconds"),
 }
 
 # Keys that would hold a secret, and where the secret belongs instead.
@@ -111,6 +113,7 @@ class PollSettings:
     max_in_flight: int = 8
     rate: float = 20.0
     history: int = 200
+    request_timeout: float = 30.0
 
     def __post_init__(self) -> None:
         for name, bounds in POLL_BOUNDS.items():
@@ -206,7 +209,8 @@ class _Reader:
         if value < bounds.floor:
             raise self.error(keypath, f"{name} must be at least {bounds.floor:g} seconds, not {value:g}")
         if value > bounds.ceiling:
-            raise self.error(keypath, f"{name} must be at most {bounds.ceiling:g} seconds (a week), not {value:g}")
+            week = " (a week)" if bounds.ceiling == SECONDS_MAX else ""
+            raise self.error(keypath, f"{name} must be at most {bounds.ceiling:g} seconds{week}, not {value:g}")
         return float(value)
 
     def count(self, keypath: tuple[str, ...], value: Any, what: str) -> int:

@@ -11,7 +11,7 @@ from tui.clock import Clock
 from tui.errors import UserError
 from tui.model import ErrorKind, Snapshot, TaskError
 from tui.poll.interface import REQUEUE, Failed, Fetcher, is_401
-from tui.poll.one_poll import fetch_once
+from tui.poll.one_poll import FETCH_DEADLINE, fetch_once
 from tui.poll.scheduler import Entry, Host
 
 log = logging.getLogger("tui.poll.poller")
@@ -48,8 +48,10 @@ class AuthGate:
         tasks: Callable[[], Iterable[Entry]],
         poll_soon: Callable[[Entry], None],
         show_stopped: Callable[[Entry, TaskError], None],
+        deadline: float = FETCH_DEADLINE,
     ) -> None:
         self._fetcher = fetcher
+        self.deadline = deadline  # the backstop of one whole poll (one_poll.poll_deadline)
         self._clock = clock
         self._tasks = tasks
         self._poll_soon = poll_soon
@@ -125,7 +127,7 @@ class AuthGate:
         await self._take_token(host)
         prof.probing = entry.key
         epoch = prof.epoch
-        retried = await fetch_once(self._fetcher, entry)
+        retried = await fetch_once(self._fetcher, entry, self.deadline)
         if isinstance(retried, Failed) and is_401(retried.error) and epoch == prof.epoch:
             prof.failures += 1
             self._stop_profile(prof, retried.error, entry)
@@ -194,6 +196,8 @@ class AuthGate:
     def _inherited(prof: ProfileState) -> TaskError:
         """The error of a task that was stopped because another task's request was refused: it says so,
         and carries none of that request's details (HTTP status, code, request id)."""
+        if prof.stopped is not None and prof.stopped.http_status is None:
+            return TaskError(ErrorKind.AUTH, f"stopped: profile {prof.name} has no credentials")
         return TaskError(ErrorKind.AUTH, f"stopped: profile {prof.name}'s credentials were rejected")
 
     def mark_stopped(self, entry: Entry, prof: ProfileState) -> None:
@@ -206,7 +210,11 @@ class AuthGate:
     def stopped_reason(self, entry: Entry) -> str | None:
         prof = self._profiles.get(entry.task.profile)
         if prof is not None and prof.stopped is not None:
-            why = prof.stopped.message.splitlines()[0][:200] if prof.stopped.message else ""
+            # Whole: the screen wraps it (a cut used to end the advice mid-word).
+            why = prof.stopped.message.splitlines()[0] if prof.stopped.message else ""
+            if prof.stopped.http_status is None:  # nothing was sent: there are no credentials to reject
+                said = why if "no credentials" in why.lower() else f"no credentials{f' ({why})' if why else ''}"
+                return f"profile {prof.name}: {said}; polling stopped"
             return f"profile {prof.name}: credentials rejected{f' ({why})' if why else ''}; polling stopped"
         err = entry.stop_error
         if err is None:

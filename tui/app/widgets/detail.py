@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from tui.app.colours import DARK, Scheme
-from tui.app.formatting import ERROR_LABEL, last_change_at, progress_text, status_text
+from tui.app.formatting import error_label, last_change_at, progress_text, status_text
 from tui.app.theming import scheme_for
 from tui.model import Change, Phase, Snapshot, WatchedTask, clean_text
 
@@ -104,7 +104,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     if snapshot is not None and snapshot.error is not None:
         err = snapshot.error
         head("Error")
-        row("kind", f"⚠ {ERROR_LABEL.get(err.kind, err.kind.value)} ({err.kind.value})", scheme.warn)
+        row("kind", f"⚠ {error_label(err)} ({err.kind.value})", scheme.warn)
         if err.http_status:
             row("HTTP status", str(err.http_status))
         if err.code:

@@ -25,6 +25,7 @@ from tui.model import short_id
 # Fixed widths: status and times never make the rows jiggle when a value changes.
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("marker", " ", 1),
+    ("profile", "profile", 0),  # only with tasks of several profiles; sized to the longest, up to PROFILE_MAX
     ("service", "svc", 5),
     ("name", "name", 0),       # 0: sized to the longest name, up to NAME_MAX
     ("status", "status", 11),
@@ -33,6 +34,8 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("changed", "changed", 8),  # when status, progress or message last changed (help says so)
     ("elapsed", "elapsed", 7),
 )
+# The order of RowView.cells(), which is not the order on screen.
+CELLS = ("marker", "service", "name", "status", "progress", "message", "changed", "elapsed", "profile")
 # Narrower terminals drop columns the detail pane also shows, rather than scroll sideways:
 # (from this width, the columns that go). Below 80 columns a sideways scrollbar would also
 # take a row of a small table.
@@ -43,6 +46,8 @@ LAYOUTS: tuple[tuple[int, frozenset[str]], ...] = (
     (58, frozenset({"service", "elapsed", "progress"})),
     (0, frozenset({"service", "elapsed", "progress", "changed"})),
 )
+PROFILE_MIN = 7  # the heading's width
+PROFILE_MAX = 12
 NAME_MAX = 24
 NAME_MIN = 12
 MESSAGE_MIN = 12
@@ -110,7 +115,11 @@ class TaskTable(DataTable):
 
     def _layout_for(self, width: int) -> tuple[str, ...]:
         drop = next(gone for least, gone in LAYOUTS if width >= least)
-        return tuple(k for k, _, _ in COLUMNS if k not in drop)
+        return tuple(k for k, _, _ in COLUMNS if k not in drop and (k != "profile" or self._wants_profile()))
+
+    def _wants_profile(self) -> bool:
+        """The rows name their profile (the board does so only when tasks of several profiles are listed)."""
+        return any(v.profile for v in self._views)
 
     def _name_width(self) -> int:
         # longest_name covers the rows a filter hides, so typing a filter does not move columns.
@@ -128,6 +137,9 @@ class TaskTable(DataTable):
         keys = self._layout_for(width)
         widths = {k: w for k, _, w in COLUMNS if k in keys and w}
         widths["name"] = self._natural_name = self._name_width()
+        if "profile" in keys:
+            longest = max((len(v.profile) for v in self._views), default=0)
+            widths["profile"] = max(PROFILE_MIN, min(PROFILE_MAX, longest))
         used = sum(widths.values()) + 2 * PADDING * len(keys) + 2  # 2: the vertical scrollbar
         room = width - used
         least = MESSAGE_MIN if width >= LAYOUTS[-2][0] else 4  # 40 columns: a glimpse of the message
@@ -187,7 +199,7 @@ class TaskTable(DataTable):
     # ----- updates -------------------------------------------------------------------------
 
     def _cells(self, view: RowView) -> dict[str, Text]:
-        cells = dict(zip((k for k, _, _ in COLUMNS), view.cells(self.scheme), strict=True))
+        cells = dict(zip(CELLS, view.cells(self.scheme), strict=True))
         name = RowText(self._name_shown(view))
         name.row_key = view.key
         cells["name"] = name
@@ -211,6 +223,9 @@ class TaskTable(DataTable):
             return 0
         keep = keep_key if keep_key is not None else self.current_key
         self._views = list(rows)
+        if self._wants_profile() != ("profile" in self._columns) and rows:
+            self.fit_columns()  # a second profile came (or the last but one went): the column set changes
+            return len(rows)
         wanted = {r.key for r in rows}
         written = 0
         added: list[str] = []

@@ -26,6 +26,8 @@ class HeaderFacts:
     filter_text: str = ""
     sort: str = ""
     demo: bool = False
+    watchlist: str = ""                 # a hand edit broke this file: the list shown is the last that loaded
+    throttled: datetime | None = None   # a throttled host's hold ends then
 
 
 def variants(facts: HeaderFacts, scheme: Scheme = DARK) -> list[Text]:
@@ -53,6 +55,13 @@ def variants(facts: HeaderFacts, scheme: Scheme = DARK) -> list[Text]:
         for profile in sorted(facts.auth):
             text.append(gap)
             text.append(f"⚠ AUTH {clean_text(profile, 20)}", style=scheme.alert)
+        if facts.watchlist:
+            text.append(gap)
+            text.append(f"⚠ {clean_text(facts.watchlist, 40 if level < 3 else 16)} not loaded", style=scheme.alert)
+        if facts.throttled is not None:
+            text.append(gap)
+            until = f"{facts.throttled.astimezone():%H:%M}"
+            text.append(f"⏳ throttled until {until}" if level < 3 else f"⏳{until}", style="bold reverse")
         if facts.unseen:
             text.append(gap)
             text.append(f"◆{facts.unseen}" if short else f"◆ {facts.unseen} new", style="bold reverse")
@@ -106,8 +115,10 @@ class TopBar(Widget):
 
     def show(self, *, summary: str, unseen: int, swept: datetime | None, offline: bool,
              auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False,
-             compact: str = "") -> None:
-        facts = HeaderFacts(summary, compact, unseen, swept, offline, dict(auth), filter_text, sort, demo)
+             compact: str = "", watchlist: str = "", throttled: datetime | None = None) -> None:
+        # throttled: a throttled host's hold ends then; shown as "⏳ throttled until HH:MM" (local time).
+        facts = HeaderFacts(summary, compact, unseen, swept, offline, dict(auth), filter_text, sort, demo,
+                            watchlist, throttled)
         if facts != self._facts:
             self._facts = facts
             self._variants = variants(facts, self.scheme)

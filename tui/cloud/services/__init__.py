@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from tui.cloud.deadline import within
 from tui.cloud.error_mapping import api_error, error_from_response, network_error
 from tui.cloud.services import build, check, dws
 from tui.cloud.services.common import flatten
@@ -120,14 +121,14 @@ def _decode(encoding: str, raw: bytes, status: int) -> bytes:
 
 
 async def _get(
-    client: httpx.AsyncClient, url: str, auth: httpx.Auth | None
+    client: httpx.AsyncClient, url: str, auth: httpx.Auth | None, deadline: float | None = None
 ) -> tuple[int, httpx.Headers, bytes]:
-    """GET url, reading at most MAX_BODY bytes; transport failures become ApiError(network)."""
+    """GET url within `deadline` s in all, reading at most MAX_BODY bytes; transport failures: ApiError(network)."""
     kwargs: dict[str, Any] = {"headers": _HEADERS}
     if auth is not None:  # None means "whatever the client has", not "no auth"
         kwargs["auth"] = auth
     try:
-        async with client.stream("GET", url, **kwargs) as response:
+        async with within(deadline), client.stream("GET", url, **kwargs) as response:
             length = response.headers.get("content-length", "")
             if length.strip().isdigit() and int(length) > MAX_BODY:
                 raise _too_big(response.status_code)
@@ -153,15 +154,17 @@ async def fetch(
     now: datetime,
     auth: httpx.Auth | None = None,
     outcomes: build.OutcomeCache | None = None,
+    deadline: float | None = None,
 ) -> Snapshot:
     """Fetch and parse ref's status; raises ApiError (with .request set) on any failure.
 
     `outcomes` is the caller's memory of Build outcome lookups (see build.OutcomeCache); without one an
-    idle Build job's outcome is looked up afresh every time.
+    idle Build job's outcome is looked up afresh every time. `deadline`: seconds each request may take
+    in all (tui.cloud.deadline); None: only the client's own timeouts.
     """
     request = request_for(ref, endpoint)
     try:
-        status, headers, body = await _get(client, request.url, auth)
+        status, headers, body = await _get(client, request.url, auth, deadline)
         snapshot = replace(parse(ref, status, headers, body, now), request=request)
     except ApiError as exc:
         exc.request = request
@@ -169,7 +172,7 @@ async def fetch(
     if ref.service is Service.BUILD and snapshot.phase is Phase.IDLE:
 
         async def get_json(path: str) -> dict[str, Any]:
-            status, headers, body = await _get(client, _url(endpoint, path), auth)
+            status, headers, body = await _get(client, _url(endpoint, path), auth, deadline)
             error = error_from_response(status, headers, body, now)
             if error is not None:
                 raise ApiError(error)
