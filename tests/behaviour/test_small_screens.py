@@ -158,3 +158,18 @@ async def test_a_screenshot_with_no_writable_folder_is_a_toast_not_a_crash(app, 
         await settle(pilot)
         assert any("screenshot not saved" in n.message for n in app._notifications)
         assert app.is_running
+
+
+def test_the_narrowest_header_still_has_every_warning():
+    from datetime import UTC, datetime
+
+    from tui.app.widgets.top_bar import HeaderFacts, variants
+
+    at = datetime(2026, 1, 1, 12, 30, tzinfo=UTC)
+    facts = HeaderFacts("2 running, 1 failed", "●2 ✘1", unseen=3, swept=at, offline=True, auth={"prod": "x"},
+                        filter_text="scan", sort="status", demo=True, watchlist="watchlist.toml", throttled=at)
+    widest, narrowest = variants(facts)[0].plain, variants(facts)[-1].plain
+    assert "2 running, 1 failed" in widest and "throttled until" in widest and "sort:status" in widest
+    for fact in ("demo", "OFFLINE", "AUTH prod", "watchlist.toml", "⏳", "◆3", "●2 ✘1", "/scan"):
+        assert fact in narrowest, fact
+    assert len(narrowest) < len(widest)
