@@ -15,7 +15,8 @@ from tui.text import clean_text, plain_text, quoted
 
 __all__ = ["CANONICAL_REF_RE", "ID_PATTERN", "ID_RE", "NO_PHASE", "NO_PHASE_GLYPH", "Change", "ErrorKind", "Phase",
            "RequestInfo", "Service",
-           "Snapshot", "TaskError", "TaskRef", "WatchedTask", "clean_text", "diff", "plain_text", "validate_id"]
+           "Snapshot", "TaskError", "TaskRef", "WatchedTask", "clean_text", "diff", "plain_text", "short_id",
+           "short_id_matches", "short_ref_matches", "validate_id"]
 
 
 class Service(str, Enum):
@@ -64,7 +65,7 @@ _GLYPHS = {
     Phase.SUCCEEDED: "✔",
     Phase.FAILED: "✘",
     Phase.STOPPED: "■",
-    Phase.IDLE: "◌",
+    Phase.IDLE: "□",      # not ◌, which reads like ○ pending at a glance; "·" is no phase yet
     Phase.UNKNOWN: "?",
 }
 
@@ -276,6 +277,35 @@ def diff(old: Snapshot | None, new: Snapshot, at: datetime | None = None) -> Cha
     if old.progress != new.progress or old.message != new.message:
         return Change(new.ref, old.phase, new.phase, at, False, new.progress, new.message, old.stale)
     return None
+
+
+def short_id(task_id: str, width: int) -> str:
+    """An id cut in the middle to `width` characters ('2c9080e8…5e1e0001'), so the tail that
+    tells two ids of one project apart still shows; REF resolution accepts this form."""
+    if len(task_id) <= width:
+        return task_id
+    room = max(2, width - 1)
+    head = room // 2
+    return f"{task_id[:head]}…{task_id[len(task_id) - (room - head):]}"
+
+
+def short_id_matches(shown: str, task_id: str) -> bool:
+    """Whether `shown` is `task_id` or a middle cut of it (head…tail, also head...tail)."""
+    if shown == task_id:
+        return True
+    head, sep, tail = shown.replace("...", "…").partition("…")
+    return bool(sep) and len(head) + len(tail) < len(task_id) and task_id.startswith(head) \
+        and task_id.endswith(tail) and "…" not in tail
+
+
+def short_ref_matches(shown: str, task: WatchedTask) -> bool:
+    """Whether `shown` is a middle cut of the task's REF (`list`) or of its id (the table), the
+    latter with or without its service (`dws:2c9080e8…5e1e0001`)."""
+    if short_id_matches(shown, task.key):
+        return True
+    service, _, rest = shown.rpartition(":")
+    return short_id_matches(rest.rpartition("/")[2], task.ref.task_id) and (
+        not service or service.strip().lower() == task.ref.service.value)
 
 
 @dataclass(frozen=True)

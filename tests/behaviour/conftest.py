@@ -24,6 +24,16 @@ from tui.runtime import Runtime
 SIZE = (120, 40)
 
 
+@pytest.fixture(autouse=True)
+def _truecolor(monkeypatch) -> None:
+    """The same colour scheme whatever TERM the tests run under (it picks 16 colours for TERM=xterm);
+    test_contrast.py sets each depth itself."""
+    import textual.constants
+
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
 def open_demo_runtime(tmp_path: Path, clock: FakeClock | None = None) -> Runtime:
     return Runtime.open(
         demo=True,

@@ -68,7 +68,7 @@ async def test_change_flashes_marks_rings_and_titles(pilot, bells):
     assert app.main.table.cell_text(PAYMENTS, "status") == "✔ succeeded"
     assert PAYMENTS in app.main.table.flashing
     assert bells, "a change into succeeded rings the bell"
-    assert "succeeded" in app.title and app.title.startswith("hcwatch:")
+    assert "✔" in app.title and app.title.startswith("hcwatch ")  # compact, failures first
     app.main.table.end_all_flashes()
     assert not app.main.table.flashing
     # The marker stays until the user moves the cursor onto the row.
@@ -431,16 +431,16 @@ async def test_changed_column_is_the_last_change_not_the_last_poll(pilot):
     for key in app.board.views:
         status = app.runtime.status(key)
         if not status.history:  # nothing changed since hcwatch started watching
-            assert app.main.table.cell_text(key, "updated") == "—"
+            assert app.main.table.cell_text(key, "changed") == "—"
     headings = {str(c.key.value): c.label.plain for c in app.main.table.columns.values()}
-    assert headings["updated"] == "changed"
+    assert headings["changed"] == "changed"
     await advance(pilot, 22, step=2)  # payments succeeds at 20 s
-    assert app.main.table.cell_text(PAYMENTS, "updated") == "just now"
+    assert app.main.table.cell_text(PAYMENTS, "changed") == "just now"
     polled = app.runtime.status(PAYMENTS).snapshot.fetched_at
     await advance(pilot, 70, step=5)  # finished tasks are polled every 60 s: nothing new
     assert app.runtime.status(PAYMENTS).snapshot.fetched_at > polled
     app.main.tick()  # the slow tick (a real-time timer) moves relative times
-    assert app.main.table.cell_text(PAYMENTS, "updated") == "1m ago"
+    assert app.main.table.cell_text(PAYMENTS, "changed") == "1m ago"
 
 
 async def test_header_counts_every_task(app):

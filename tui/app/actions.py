@@ -67,10 +67,17 @@ ACTIONS: tuple[Action, ...] = (
     Action("quit", "q", "Quit", "Leave hcwatch", "Quit"),
 )
 
-# The task table's own keys (vim's j and k beside the arrows that DataTable binds).
+# The task table's own keys (vim's j and k beside the arrows that DataTable binds; home/end,
+# which DataTable spends on scrolling sideways, move the cursor like vim's g/G).
 TABLE_ACTIONS: tuple[Action, ...] = (
     Action("table.down", "j", "Down", "Next task", footer=False, action="cursor_down"),
     Action("table.up", "k", "Up", "Previous task", footer=False, action="cursor_up"),
+    Action("table.top", "g,home", "Top", "First task", footer=False, action="scroll_top"),
+    Action("table.bottom", "G,end", "Bottom", "Last task", footer=False, action="scroll_bottom"),
+    Action("detail.down", "J,shift+down", "Scroll details", "Scroll the detail pane down", footer=False,
+           action="detail_page(1)"),
+    Action("detail.up", "K,shift+up", "Scroll details up", "Scroll the detail pane up", footer=False,
+           action="detail_page(-1)"),
 )
 
 BY_ID: dict[str, Action] = {a.id: a for a in (*ACTIONS, *TABLE_ACTIONS)}

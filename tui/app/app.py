@@ -16,9 +16,11 @@ from tui.app.keys import keymap_warnings
 from tui.app.messages import RuntimeFailed, TaskUpdated
 from tui.app.notifications import AppNotifications
 from tui.app.palette import GuardedPalette
+from tui.app.saving import take_screenshot
 from tui.app.screens.main import MainScreen
 from tui.app.screens.simple import TextScreen
 from tui.app.terminal import Terminal
+from tui.app.theming import with_scheme_variables
 from tui.errors import UserError
 from tui.model import clean_text
 
@@ -49,6 +51,10 @@ class HcwatchApp(App[int]):
         self._main: MainScreen | None = None
         self._stopped = False
 
+    def get_css_variables(self) -> dict[str, str]:
+        # The colour scheme's variables (the table's cursor) beside the theme's.
+        return with_scheme_variables(self, super().get_css_variables())
+
     def get_default_screen(self) -> MainScreen:
         self._main = MainScreen(self.board, self.runtime, set_title=self.terminal.set_title)
         return self._main
@@ -76,6 +82,13 @@ class HcwatchApp(App[int]):
     def on_resize(self, event: events.Resize) -> None:
         # Here rather than on the screen: a screen under a dialog is not told of resizes.
         self.main.fit_layout(event.size.width)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Palette → Screenshot: into a folder that exists, with a toast saying where (saving.py)."""
+        store = getattr(self.runtime, "state", None)
+        take_screenshot(self, getattr(store, "dir", None), bool(getattr(self.runtime, "demo", False)))
+        return None
 
     @on(events.Key)
     def _key_reached_app(self, event: events.Key) -> None:

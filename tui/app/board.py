@@ -14,7 +14,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, compact_summary, row_view, sort_key, summary
-from tui.model import Change, ErrorKind, Phase, WatchedTask, clean_text
+from tui.model import NO_PHASE_GLYPH, Change, ErrorKind, Phase, WatchedTask, clean_text
 from tui.notify.policy import Policy, Verdict
 
 if TYPE_CHECKING:
@@ -65,8 +65,19 @@ class Header:
 
     @property
     def title(self) -> str:
-        """The terminal title: `hcwatch: 2 running, 1 failed (1 new)`."""
-        return f"hcwatch: {self.summary}" + (f" ({self.unseen} new)" if self.unseen else "")
+        """The terminal title, trouble first and short: `hcwatch ✘1 ●3 ◆2 ✔4`.
+
+        tmux's default status line keeps 21 characters of it, so what a glance needs (failed,
+        stopped, running, unseen changes) comes before what it can lose.
+        """
+        counts = dict(self.counts)
+        parts = [f"{p.glyph}{counts[p]}" for p in (Phase.FAILED, Phase.STOPPED, Phase.UNKNOWN, Phase.RUNNING)
+                 if counts.get(p)]
+        if self.unseen:
+            parts.append(f"◆{self.unseen}")
+        rest: tuple[Phase | None, ...] = (Phase.PENDING, None, Phase.SUCCEEDED, Phase.IDLE)
+        parts += [f"{NO_PHASE_GLYPH if p is None else p.glyph}{counts[p]}" for p in rest if counts.get(p)]
+        return " ".join(["hcwatch", *parts]) if parts else "hcwatch: no tasks"
 
 
 @dataclass
@@ -225,6 +236,13 @@ class Board:
             self._sorted = None
         else:
             self._sorted[self._position[key]] = view
+
+    @property
+    def empty_text(self) -> str:
+        """What the detail pane says when no row is selected."""
+        if self.filter_text and self.views:
+            return f"No task matches {clean_text(self.filter_text, 40)!r} (Esc clears the filter)."
+        return "No task selected. Press a to add one."
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip()

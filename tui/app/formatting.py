@@ -9,22 +9,13 @@ from datetime import datetime
 
 from rich.text import Text
 
+from tui.app.colours import DARK, MUTED, WARN, Scheme
 from tui.cloud.deadline import TIMEOUT_CODE
 from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, TaskError, WatchedTask, clean_text
 
-# Glyph + word + colour: the glyph and word carry the meaning, the colour only helps
-# (so NO_COLOR and colour-blind users lose nothing). Colours are named ANSI/256 colours
-# so tmux without truecolor renders them the same.
-PHASE_COLOUR: dict[Phase, str] = {
-    Phase.RUNNING: "bold dodger_blue1",
-    Phase.SUCCEEDED: "green3",
-    Phase.FAILED: "bold red1",
-    Phase.STOPPED: "dark_orange",
-    Phase.PENDING: "grey62",
-    Phase.IDLE: "grey50",
-    Phase.UNKNOWN: "magenta",
-}
-PHASE_STYLE: dict[Phase, tuple[str, str]] = {p: (p.glyph, colour) for p, colour in PHASE_COLOUR.items()}
+# Glyph + word + colour: the glyph and word carry the meaning, the colour only helps (so
+# NO_COLOR and colour-blind users lose nothing). The colours come from a Scheme (colours.py)
+# chosen for the theme and the terminal's colour depth.
 
 ERROR_LABEL: dict[ErrorKind, str] = {
     ErrorKind.AUTH: "auth",
@@ -54,7 +45,6 @@ PHASE_RANK: dict[Phase | None, int] = {
 }
 # The status cell of a task never fetched (the column is 11 wide; the message says "not fetched yet").
 NO_PHASE_CELL = f"{NO_PHASE_GLYPH} not yet"
-NO_PHASE_COLOUR = "grey62"
 
 MARK_NEW = "◆"
 MARK_CLOSED = "◇"
@@ -62,19 +52,19 @@ MARK_MUTED = "⊘"    # the row of a task whose changes flash but never notify (
 BAR_WIDTH = 6
 
 
-def status_text(phase: Phase | None, paused: bool = False, short: bool = True) -> Text:
-    """Glyph and word; a task never fetched has no phase ("· not yet" in the table, else "· not fetched yet")."""
+def status_text(phase: Phase | None, paused: bool = False, scheme: Scheme = DARK, short: bool = True) -> Text:
+    """Glyph and word in the scheme's style; a task never fetched has no phase ("· not yet" in
+    the table, else "· not fetched yet")."""
     if phase is None:
-        text = Text(NO_PHASE_CELL if short else f"{NO_PHASE_GLYPH} {NO_PHASE}", style=NO_PHASE_COLOUR)
+        text = Text(NO_PHASE_CELL if short else f"{NO_PHASE_GLYPH} {NO_PHASE}", style=scheme.muted)
     else:
-        glyph, style = PHASE_STYLE[phase]
-        text = Text(f"{glyph} {phase.value}", style=style)
+        text = Text(f"{phase.glyph} {phase.value}", style=scheme.phase(phase))
     if paused:
-        text.append(" ⏸", style="grey50")
+        text.append(" ⏸", style=scheme.muted)
     return text
 
 
-def progress_text(progress: float | None) -> Text:
+def progress_text(progress: float | None, scheme: Scheme = DARK) -> Text:
     """A small bar and a percent: '███▌   42%'; blank when the API gives no progress."""
     if progress is None:
         return Text("")
@@ -83,7 +73,7 @@ def progress_text(progress: float | None) -> Text:
     full, part = divmod(eighths, 8)
     bar = "█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")
     bar = bar.ljust(BAR_WIDTH)
-    text = Text(bar, style="cyan")
+    text = Text(bar, style=scheme.bar)
     text.append(f" {pct:3.0f}%")
     return text
 
@@ -118,17 +108,17 @@ def duration(secs: float) -> str:
 def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
     """The API's message, or the last error's kind first when the last poll failed."""
     if snapshot is None or (snapshot.phase is None and snapshot.error is None):
-        return Text(NO_PHASE, style="grey50")
+        return Text(NO_PHASE, style=MUTED)
     text = Text()
     message = snapshot.message
     if snapshot.error is not None:
-        text.append(f"⚠ {error_label(snapshot.error)}", style="bold yellow")
+        text.append(f"⚠ {error_label(snapshot.error)}", style=WARN)
         # Nothing known about the task yet (e.g. it never existed): the server's words say more.
         message = message or snapshot.error.message or ""
         if message:
             text.append(" · ")
     elif snapshot.stale:
-        text.append("(saved) ", style="grey50")
+        text.append("(saved) ", style=MUTED)
     text.append(clean_text(message, 200))
     return text
 
@@ -184,6 +174,7 @@ class RowView:
     run_end: datetime | None
     updated: str = ""
     elapsed: str = ""
+    id_name: bool = False   # no display name: `name` is the task's id (cut in the middle when long)
     profile: str = ""      # "" while every task uses one profile (the table then has no profile column)
     muted: bool = False
 
@@ -195,15 +186,15 @@ class RowView:
             return self
         return replace(self, updated=updated, elapsed=took)
 
-    def cells(self) -> tuple[Text, ...]:
+    def cells(self, scheme: Scheme = DARK) -> tuple[Text, ...]:
         return (
-            Text(self.marker, style="bold yellow"),
+            Text(self.marker, style=scheme.marker),
             Text(self.service),
             Text(self.name),
-            status_text(self.phase),
-            progress_text(self.progress),
-            self._message_cell(),
-            Text(self.updated, style="grey50" if self.changed_at is None else ""),
+            status_text(self.phase, scheme=scheme),
+            progress_text(self.progress, scheme),
+            scheme.paint(self._message_cell()),
+            Text(self.updated, style=scheme.muted if self.changed_at is None else ""),
             Text(self.elapsed),
             Text(self.profile, style="italic"),  # last: the table places it (CELLS), older indexes stay
         )
@@ -241,6 +232,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         changed_at=last_change_at(history),
         run_start=start,
         run_end=end,
+        id_name=not task.name,
         profile=clean_text(task.profile, 40) if show_profile else "",
         muted=task.muted,
     )
@@ -272,7 +264,7 @@ def compact_summary(phases: Iterable[Phase | None] | Mapping[Phase | None, int])
     `phases`: one phase per task, or the count of each (10,000 tasks are counted once, not per phase).
     """
     counts = _counted(phases)
-    parts = [f"{NO_PHASE_GLYPH if p is None else PHASE_STYLE[p][0]}{counts[p]}"
+    parts = [f"{NO_PHASE_GLYPH if p is None else p.glyph}{counts[p]}"
              for p in SUMMARY_ORDER if counts.get(p)]
     return " ".join(parts) if parts else "no tasks"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import importlib
 import itertools
 import os
@@ -32,8 +33,36 @@ def _png(svg_path: Path) -> bool:
     svg = svg_path.read_text(encoding="utf-8")
     # Fira Code (Textual's SVG font) lacks ✔ ✘ ◌ ⚠; DejaVu Sans Mono has them.
     svg = re.sub(r'font-family: *"?Fira Code"?[^;"]*', "font-family: DejaVu Sans Mono, Fira Code, monospace", svg)
+    svg = _on_the_grid(svg)
     cairosvg.svg2png(bytestring=svg.encode("utf-8"), write_to=str(svg_path.with_suffix(".png")), output_width=1600)
     return True
+
+
+_RUN = re.compile(r'<text ([^>]*?)x="([0-9.]+)"([^>]*?)>([^<]*)</text>')
+CHAR_WIDTH = 12.2  # Rich's SVG grid: 20px type, 0.61 wide
+
+
+def _on_the_grid(svg: str) -> str:
+    """Each character of each text run in its own cell of Rich's grid.
+
+    cairosvg ignores textLength, and its hinted glyphs are a little wider or narrower than the
+    grid, so a long run drew its last words over the next run ("1 idleswept" in the header)."""
+    from rich.cells import cell_len
+
+    def split(match: re.Match[str]) -> str:
+        before, x, after, body = match.groups()
+        after = re.sub(r'\s*textLength="[^"]*"', "", after)
+        text = html.unescape(body)
+        out = []
+        cells = 0
+        for char in text:
+            if not char.isspace():
+                left = float(x) + cells * CHAR_WIDTH
+                out.append(f'<text {before}x="{left:.1f}"{after}>{html.escape(char, quote=False)}</text>')
+            cells += cell_len(char)
+        return "".join(out)
+
+    return _RUN.sub(split, svg)
 
 
 async def _shoot(name: str, size: tuple[int, int], scene, out: Path) -> Path:
@@ -110,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     os.environ["TZ"] = "UTC"
     time.tzset()
+    os.environ.pop("NO_COLOR", None)
+    # The truecolor scheme whatever TERM says (read when Textual is first imported, in _shoot).
+    os.environ["TEXTUAL_COLOR_SYSTEM"] = "truecolor"
     ids = itertools.count(1)
     fixed_ids = types.SimpleNamespace(uuid4=lambda: types.SimpleNamespace(hex=f"{next(ids):032x}"))
     seeded = types.SimpleNamespace(Random=lambda *a: random.Random(7))

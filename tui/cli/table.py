@@ -11,6 +11,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from tui.model import short_id
+
 GAP = "  "
 ELLIPSIS = "…"
 HEADER = ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
@@ -49,9 +51,7 @@ def cut_middle(text: str, width: int) -> str:
     """The text in at most `width` columns, its middle replaced by … (both ends of an id stay)."""
     if cell_width(text) <= width:
         return text
-    keep = width - 1
-    head = (keep + 1) // 2
-    return text[:head] + ELLIPSIS + text[len(text) - (keep - head):]
+    return short_id(text, width)  # the one middle cut, which REF resolution accepts back
 
 
 def _pad(text: str, width: int) -> str:

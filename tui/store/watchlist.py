@@ -14,7 +14,7 @@ import tomli_w
 
 from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
 from tui.errors import AlreadyWatched, RefError, WatchlistError
-from tui.model import ID_RE, Service, TaskRef, WatchedTask, clean_text, plain_text
+from tui.model import ID_RE, Service, TaskRef, WatchedTask, clean_text, plain_text, short_ref_matches
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.records import saved_ref
 from tui.store.toml_text import toml_str
@@ -328,6 +328,8 @@ def _match(tasks: list[WatchedTask], text: str) -> WatchedTask:
         if not candidates and ref.service is Service.DWS and ref.project_id is None:
             # `dws:JOB` without a project matches that job in whichever project it was added under.
             candidates = [t for t in tasks if t.ref.service is Service.DWS and t.ref.task_id == ref.task_id]
+    if not candidates:  # a middle cut (model.short_id) of a REF as `list` shows it, or of an id as the table does
+        candidates = [t for t in tasks if short_ref_matches(text, t)]
     if not candidates:
         candidates = [t for t in tasks if t.name == text]
     if not candidates:

@@ -58,7 +58,9 @@ def test_palette_offers_palette_only_actions_and_no_back():
 
 def test_table_keys_are_vim_keys_for_the_cursor():
     assert [(b.key, b.action, b.id) for b in bindings(TABLE_ACTIONS)] == [
-        ("j", "cursor_down", "table.down"), ("k", "cursor_up", "table.up")]
+        ("j", "cursor_down", "table.down"), ("k", "cursor_up", "table.up"),
+        ("g,home", "scroll_top", "table.top"), ("G,end", "scroll_bottom", "table.bottom"),
+        ("J,shift+down", "detail_page(1)", "detail.down"), ("K,shift+up", "detail_page(-1)", "detail.up")]
 
 
 def test_no_key_that_tmux_or_vim_users_own():
@@ -76,6 +78,6 @@ def test_the_readme_key_table_says_what_the_help_says():
         keys, does = rows[action.id]
         # The README may add a remark after the help's own words (`; …`).
         assert does == action.help or does.startswith(action.help + "; "), action.id
-        shown = action.key_display or action.keys
-        assert f"`{shown}`" in keys, (action.id, keys)
+        shown = [action.key_display] if action.key_display else action.keys.split(",")
+        assert all(f"`{key}`" in keys for key in shown), (action.id, keys)
     assert set(rows) <= set(BY_ID)

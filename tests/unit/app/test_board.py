@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tui.app.board import OFFLINE_AFTER, Board
+from tui.app.board import OFFLINE_AFTER, Board, Header
 from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS
 from tui.clock import FakeClock
 from tui.config.settings import NotifySettings
@@ -225,7 +225,7 @@ def test_a_change_marks_the_row_until_seen(rt, board):
     batch = board.take_batch()
     assert batch.redraw and CHECK in batch.changed
     assert board.views[CHECK].marker == MARK_NEW
-    assert board.header().unseen == 1 and board.header().title.endswith("(1 new)")
+    assert board.header().unseen == 1 and "◆1" in board.header().title
     assert board.mark_seen(CHECK) is True
     assert board.mark_seen(CHECK) is False  # seen once is enough
     board.take_batch()
@@ -333,7 +333,7 @@ def test_relative_times_move_only_when_their_text_does(rt, board):
 def test_header_counts_every_task_once(rt, board):
     header = board.header()
     assert header.summary == "1 running, 1 failed, 1 succeeded"
-    assert header.title == "hcwatch: 1 running, 1 failed, 1 succeeded"
+    assert header.title == "hcwatch ✘1 ●1 ✔1"  # failures first: tmux's status line keeps 21 characters
     assert sum(n for _, n in header.counts) == len(rt.statuses)
 
 
@@ -422,6 +422,13 @@ def test_the_view_model_needs_no_textual(module):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}).stdout
     assert out.strip() == "[]"
+
+
+def test_title_puts_trouble_and_unseen_changes_before_the_rest():
+    header = Header(counts=((Phase.SUCCEEDED, 4), (Phase.RUNNING, 3), (Phase.FAILED, 1), (Phase.IDLE, 1)),
+                    unseen=2, swept=None, offline=False, auth=(), filter_text="", sort="name", demo=False)
+    assert header.title == "hcwatch ✘1 ●3 ◆2 ✔4 □1"
+    assert header.title[:21].startswith("hcwatch ✘1 ●3 ◆2 ✔4")
 
 
 def test_a_task_never_fetched_is_not_counted_as_pending(rt, board):

@@ -48,7 +48,8 @@ def test_a_wide_terminal_gets_the_full_table():
 
 
 def test_cut_middle_keeps_both_ends():
-    assert cut_middle("dws:05f2cff45100d5112f4bc00b794ea08e/2c9080e8845b2071", 16) == "dws:05f2…45b2071"
+    # The one middle cut (model.short_id), which `remove`/`rename` accept back as a REF.
+    assert cut_middle("dws:05f2cff45100d5112f4bc00b794ea08e/2c9080e8845b2071", 16) == "dws:05f…845b2071"
 
 
 def test_width_is_the_terminals_only_on_a_terminal(monkeypatch):

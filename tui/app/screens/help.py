@@ -9,12 +9,38 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
-from tui.app.actions import ACTIONS, BY_ID
+from tui.app.actions import BY_ID
+from tui.model import Phase
 
 HelpRow = tuple[str, str, str]  # keys, description, binding id
 
-# Keys of the table's cell cursor that do nothing useful with a row cursor.
-HELP_SKIP = frozenset({"cursor_left", "cursor_right", "page_left", "page_right", "select_cursor"})
+# The glyphs of the status column and the marker column, one line each.
+LEGEND: tuple[tuple[str, str], ...] = (
+    *((f"{p.glyph} {p.value}", meaning) for p, meaning in (
+        (Phase.PENDING, "queued or waiting to start"),
+        (Phase.RUNNING, "under way"),
+        (Phase.SUCCEEDED, "finished well"),
+        (Phase.FAILED, "finished with a failure"),
+        (Phase.STOPPED, "stopped by someone (aborted)"),
+        (Phase.IDLE, "a Build job not running, last outcome unknown"),
+        (Phase.UNKNOWN, "a status hcwatch does not know (the raw value is in the details)"),
+    )),
+    ("◆", "changed since you last selected it (reverse video while it flashes)"),
+    ("◇", "changed while hcwatch was closed"),
+    ("⏸", "polling paused (p resumes)"),
+    ("⚠", "the last poll failed: the task keeps its last known status"),
+    ("…", "an id cut in the middle; type it like that in hcwatch rename/remove"),
+)
+
+# Textual's own keys worth listing, in hcwatch's words; any other key without an hcwatch
+# binding id (ctrl+c "Copy selected text", the cell cursor's left/right) is not listed.
+OTHER_KEYS = {
+    "page_up": "Page up",
+    "page_down": "Page down",
+    "app.focus_next": "Move the focus: table, detail pane",
+    "app.focus_previous": "Move the focus back",
+    "command_palette": "Command palette: every action, plus mark all seen and retry authentication",
+}
 
 
 def help_rows(screen: Screen) -> list[HelpRow]:
@@ -28,23 +54,26 @@ def help_rows(screen: Screen) -> list[HelpRow]:
         chain = [b for _, bmap in screen._binding_chain for bs in bmap.key_to_bindings.values() for b in bs]
     except Exception:
         chain = [a.binding for a in screen.active_bindings.values()]
-    rows: dict[str, tuple[list[str], str, str]] = {}
+    own_actions = {a.name for a in BY_ID.values()}
+    rows: dict[str, tuple[list[str], list[str], str, str]] = {}  # action: own keys, other keys, text, id
     for b in chain:
-        if not b.description or b.action in HELP_SKIP:
-            continue
         known = BY_ID.get(b.id or "")
-        text = known.help if known else (b.tooltip or b.description)
+        if known is None and b.action not in OTHER_KEYS and b.action not in own_actions:
+            continue
+        text = known.help if known else OTHER_KEYS.get(b.action, b.tooltip or b.description)
         # One row per action: j and ↓ both move down, q and ctrl+q both quit.
-        keys, _, ident = rows.setdefault(b.action, ([], text, b.id or ""))
-        if b.id:
-            keys.insert(0, display(b))  # hcwatch's own key first: j before ↓
+        own, other, _, ident = rows.setdefault(b.action, ([], [], text, b.id or ""))
+        if known:  # hcwatch's own keys first, in the table's order: j before ↓, g before home
+            own.append(display(b))
+            order = known.keys.split(",")
+            own.sort(key=lambda k: order.index(k) if k in order else len(order))
         else:
-            keys.append(display(b))
-        if b.id and not ident:
-            rows[b.action] = (keys, text, b.id)
-    listed = [(", ".join(dict.fromkeys(k)), text, ident) for k, text, ident in rows.values()]
+            other.append(display(b))
+        if known and not ident:
+            rows[b.action] = (own, other, known.help, known.id)
+    listed = [(", ".join(dict.fromkeys(own + other)), text, ident) for own, other, text, ident in rows.values()]
     # hcwatch's own keys first, in the actions table's order, then the table's and widgets' keys.
-    own = [a.id for a in ACTIONS]
+    own = list(BY_ID)
     listed.sort(key=lambda r: own.index(r[2]) if r[2] in own else len(own) + (not r[2]))
     return listed
 
@@ -66,6 +95,10 @@ class HelpScreen(ModalScreen[None]):
             text.append(f"{keys:<{width}}", style="bold")
             text.append(f"{description:<{said}}")
             text.append(f"{binding_id}\n", style="dim")
+        text.append("\nWhat the table shows\n", style="bold")
+        for glyphs, meaning in LEGEND:
+            text.append(f"{glyphs:<{width}}", style="bold")
+            text.append(f"{meaning}\n")
         text.append("\nThe changed column: when the task's status, progress or message last changed "
                     "(— none seen yet). The detail pane shows when it was last fetched.\n", style="dim")
         text.append("Remap keys in config.toml: a [keymap] table of binding id = keys, e.g. add = \"plus\"",

@@ -190,6 +190,7 @@ class MainScreen(MuteAction, Screen[None]):
         status = self.board.status_of(key)
         task = status.task if status else (self.board.task_for(key) if key else None)
         if key is None or task is not None:
+            self.detail.empty_text = self.board.empty_text
             self.detail.show_task(key, task, status, self.board.now(), unseen=key in self.board.unseen)
 
     # ----- seeing changes ----------------------------------------------------------------------
@@ -335,13 +336,8 @@ class MainScreen(MuteAction, Screen[None]):
             self.detail.focus()
 
     def action_toggle_detail(self) -> None:
-        body = self.query_one("#body")
-        body.toggle_class("-nodetail")
-        self.detail.display = not body.has_class("-nodetail")
-        if self.detail.display:
-            self.show_detail()
-        else:
-            self.table.focus()
+        self.detail.display = not self.query_one("#body").toggle_class("-nodetail").has_class("-nodetail")
+        self.show_detail() if self.detail.display else self.table.focus()
 
     def action_copy_id(self) -> None:
         task = self.selected_task()

@@ -10,8 +10,10 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
+from tui.app.colours import DARK, Scheme
 from tui.app.formatting import error_label, last_change_at, progress_text, status_text
-from tui.model import Change, Snapshot, WatchedTask, clean_text
+from tui.app.theming import scheme_for
+from tui.model import Change, Phase, Snapshot, WatchedTask, clean_text
 
 if TYPE_CHECKING:
     from tui.poll.interface import TaskStatus
@@ -42,7 +44,7 @@ LABEL = 13  # width of the label column; a wrapped value continues under its fir
 
 def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], *,
                   next_due: float | None, paused: bool, stopped_reason: str | None,
-                  now: datetime, unseen: bool = False) -> DetailText:
+                  now: datetime, unseen: bool = False, scheme: Scheme = DARK) -> DetailText:
     """The whole pane as one Text: network strings are appended as plain text, never markup."""
     lines: list[tuple[Text, int]] = []
 
@@ -51,23 +53,26 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         lines.append((Text(title, style="bold underline"), 0))
 
     def row(label: str, value: str | Text, style: str = "") -> None:
-        line = Text(f"{label:<{LABEL}}", style="dim")
+        # The label's own span: a Text(style=) base style would dim the value as well.
+        line = Text()
+        line.append(f"{label:<{LABEL}}", style=scheme.muted)
         if isinstance(value, Text):
             line.append_text(value)
         else:
             line.append(clean_text(value, 500), style=style)
         lines.append((line, LABEL))
 
-    title = Text(clean_text(task.label, 120), style="bold")
-    title.append(f"  {task.key}", style="dim")
+    title = Text()
+    title.append(clean_text(task.label, 120), style="bold")
+    title.append(f"  {task.key}", style=scheme.muted)
     lines.append((title, 2))
     row("service", f"{task.ref.service.product} (profile {task.profile})")
     if snapshot is not None:
-        row("status", status_text(snapshot.phase, paused, short=False))
+        row("status", status_text(snapshot.phase, paused, scheme, short=False))
         if snapshot.raw_status is not None:
             row("raw status", _value(snapshot.raw_status))
         if snapshot.progress is not None:
-            row("progress", progress_text(snapshot.progress))
+            row("progress", progress_text(snapshot.progress, scheme))
         if snapshot.message:
             row("message", snapshot.message)
         changed = last_change_at(history)
@@ -81,13 +86,13 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         if snapshot.checked_at and snapshot.checked_at != snapshot.fetched_at:
             row("last tried", _when(snapshot.checked_at, now))
     else:
-        row("status", status_text(None, paused, short=False))
+        row("status", status_text(None, paused, scheme, short=False))
     if paused:
         row("polling", "paused (p resumes)", "bold")
     elif stopped_reason:
         # The label already says polling stopped; the poller's reason may say it again.
         reason = stopped_reason.removesuffix("; polling stopped")
-        row("polling", f"stopped: {reason}", "bold red")
+        row("polling", f"stopped: {reason}", scheme.phase(Phase.FAILED))
     elif next_due is not None:
         due = datetime.fromtimestamp(next_due, UTC)
         row("next poll", due.astimezone().strftime("%H:%M:%S"))
@@ -96,12 +101,12 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     if task.muted:
         row("notify", "muted: flashes only (m unmutes)", "bold")
     if unseen:
-        row("change", "not yet seen", "bold yellow")
+        row("change", "not yet seen", scheme.marker)
 
     if snapshot is not None and snapshot.error is not None:
         err = snapshot.error
         head("Error")
-        row("kind", f"⚠ {error_label(err)} ({err.kind.value})", "bold yellow")
+        row("kind", f"⚠ {error_label(err)} ({err.kind.value})", scheme.warn)
         if err.http_status:
             row("HTTP status", str(err.http_status))
         if err.code:
@@ -116,7 +121,8 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     if snapshot is not None and snapshot.request is not None:
         head("Request")
         method = clean_text(snapshot.request.method, 10)
-        line = Text(method, style="bold")
+        line = Text()
+        line.append(method, style="bold")
         line.append(" " + clean_text(snapshot.request.url, 500))
         lines.append((line, len(method) + 1))
 
@@ -124,15 +130,17 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         head("Fields")
         width = min(24, max(len(str(k)) for k in snapshot.fields) + 1)
         for key in sorted(snapshot.fields, key=str):
-            line = Text(f"{clean_text(key, 60):<{width}}", style="cyan")
+            line = Text()
+            line.append(f"{clean_text(key, 60):<{width}}", style=scheme.names)
             line.append(" " + _value(snapshot.fields[key]))
             lines.append((line, width + 1))
 
     head("History" + (" (newest first)" if history else ""))
     if not history:
-        lines.append((Text("no changes seen yet", style="dim"), 0))
+        lines.append((Text("no changes seen yet", style=scheme.muted), 0))
     for change in sorted(history, key=lambda c: c.at, reverse=True)[:50]:
-        line = Text(change.at.astimezone().strftime("%m-%d %H:%M:%S"), style="dim")
+        line = Text()
+        line.append(change.at.astimezone().strftime("%m-%d %H:%M:%S"), style=scheme.muted)
         line.append("  ")
         line.append(clean_text(change.describe(), 200), style="bold" if change.major else "")
         lines.append((line, 16))
@@ -207,17 +215,46 @@ class DetailBody(Widget):
 
 
 class DetailPane(VerticalScroll, can_focus=True):
-    """A scrollable pane holding one rendered task; repaints only when its text changes."""
+    """A scrollable pane holding one rendered task; repaints only when its text changes.
+
+    Focused (enter), it scrolls with the arrows, PgUp/PgDn and Home/End, and below the table
+    it takes most of the height; J/K (shift+↓/↑) scroll it from the table.
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.border_title = "details"
         self._body = DetailBody(id="detail-body")
         self._last: Text | None = None
+        self._shown: tuple | None = None  # the last show_task() arguments, to redraw in a new scheme
         self.key: str | None = None
+        self.scheme: Scheme = DARK
+        self.empty_text = "No task selected. Press a to add one."
 
     def compose(self):
         yield self._body
+
+    def on_mount(self) -> None:
+        self.scheme = scheme_for(self.app)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+
+    def _restyle(self) -> None:
+        self.scheme = scheme_for(self.app)
+        if self._shown is not None:
+            args, kwargs = self._shown
+            self.show_task(*args, **kwargs)
+
+    def on_focus(self) -> None:
+        if self.parent is not None:
+            self.parent.add_class("-detail-focus")
+
+    def on_blur(self) -> None:
+        if self.parent is not None:
+            self.parent.remove_class("-detail-focus")
+
+    def scroll_page(self, direction: int) -> None:
+        """Scroll half a pane down (1) or up (-1), focused or not."""
+        self.scroll_relative(y=direction * max(1, self.scrollable_content_region.height // 2), animate=False)
 
     @property
     def text(self) -> Text:
@@ -231,8 +268,9 @@ class DetailPane(VerticalScroll, can_focus=True):
     def show_task(self, key: str | None, task: WatchedTask | None, status: TaskStatus | None, now: datetime, *,
                   unseen: bool = False) -> None:
         """Show one task as the poller knows it (`status` None: not polled yet), or no task."""
+        self._shown = ((key, task, status, now), {"unseen": unseen})
         if key is None or task is None:
-            self.show(None, Text("No task selected. Press a to add one.", style="dim"))
+            self.show(None, Text(self.empty_text, style=self.scheme.muted))
             return
         self.show(key, render_detail(
             task,
@@ -243,6 +281,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             stopped_reason=status.stopped_reason if status else None,
             now=now,
             unseen=unseen,
+            scheme=self.scheme,
         ))
 
     def show(self, key: str | None, text: Text) -> None:

@@ -18,7 +18,10 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, Row, RowKey
 
 from tui.app.actions import TABLE_ACTIONS, bindings
+from tui.app.colours import DARK, Scheme
 from tui.app.formatting import RowView
+from tui.app.theming import scheme_for
+from tui.model import short_id
 
 # (key, heading, width; None = the message column, which takes the room that is left).
 # Fixed widths: status and times never make the rows jiggle when a value changes.
@@ -30,14 +33,21 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("status", "status", 11),
     ("progress", "progress", 11),
     ("message", "message", None),
-    ("updated", "changed", 8),  # when status, progress or message last changed (help says so)
+    ("changed", "changed", 8),  # when status, progress or message last changed (help says so)
     ("elapsed", "elapsed", 7),
 )
 # The order of RowView.cells(), which is not the order on screen.
-CELLS = ("marker", "service", "name", "status", "progress", "message", "updated", "elapsed", "profile")
-# Below this many columns the service and elapsed columns go (both are in the detail pane).
+CELLS = ("marker", "service", "name", "status", "progress", "message", "changed", "elapsed", "profile")
+# Narrower terminals drop columns the detail pane also shows, rather than scroll sideways:
+# (from this width, the columns that go). Below 80 columns a sideways scrollbar would also
+# take a row of a small table.
 FULL_FROM = 100
-COMPACT_DROP = {"service", "elapsed"}
+LAYOUTS: tuple[tuple[int, frozenset[str]], ...] = (
+    (FULL_FROM, frozenset()),
+    (74, frozenset({"service", "elapsed"})),
+    (58, frozenset({"service", "elapsed", "progress"})),
+    (0, frozenset({"service", "elapsed", "progress", "changed"})),
+)
 PROFILE_MIN = 7  # the heading's width
 PROFILE_MAX = 12
 NAME_MAX = 24
@@ -93,8 +103,14 @@ class TaskTable(DataTable):
 
     BINDINGS: ClassVar[list[BindingType]] = [*bindings(TABLE_ACTIONS)]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"tasktable--flash"}
+    # The cursor and the flash in the scheme's colours (theming.py): Textual's own cursor is
+    # 3.8:1 on the dark theme, and a coloured flash background hid the row's words. Reverse
+    # video keeps every cell's own contrast and stands out in every mode, NO_COLOR included.
     DEFAULT_CSS = """
-    TaskTable > .tasktable--flash { background: $warning 35%; text-style: bold; }
+    TaskTable > .tasktable--flash { text-style: bold reverse; }
+    TaskTable > .datatable--cursor, TaskTable:focus > .datatable--cursor {
+        background: $hc-cursor-background; color: $hc-cursor-foreground; text-style: bold;
+    }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -112,6 +128,25 @@ class TaskTable(DataTable):
         self.longest_name = 0  # longest name among all tasks, shown or filtered out (set by the app)
         self.known: Collection[str] = ()  # every task's key, shown or filtered out (set by the app)
         self._continuing = False
+        self.scheme: Scheme = DARK
+
+    def on_mount(self) -> None:
+        self.scheme = scheme_for(self.app)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.restyle())
+
+    def action_detail_page(self, direction: int) -> None:
+        """J/K: scroll the detail pane without leaving the table."""
+        for pane in self.screen.query("#detail"):
+            scroll = getattr(pane, "scroll_page", None)
+            if scroll is not None and pane.display:
+                scroll(direction)
+
+    def restyle(self) -> None:
+        """Redraw every cell in the scheme of the theme now on (after a change of theme)."""
+        scheme = scheme_for(self.app)
+        if scheme != self.scheme:
+            self.scheme = scheme
+            self.apply(self._views, recheck=None)
 
     # ----- columns ---------------------------------------------------------------------------
 
@@ -119,8 +154,8 @@ class TaskTable(DataTable):
         self.fit_columns()
 
     def _layout_for(self, width: int) -> tuple[str, ...]:
-        keys = tuple(k for k, _, _ in COLUMNS if k != "profile" or self._wants_profile())
-        return keys if width >= FULL_FROM else tuple(k for k in keys if k not in COMPACT_DROP)
+        drop = next(gone for least, gone in LAYOUTS if width >= least)
+        return tuple(k for k, _, _ in COLUMNS if k not in drop and (k != "profile" or self._wants_profile()))
 
     def _wants_profile(self) -> bool:
         """The rows name their profile (the board does so only when tasks of several profiles are listed)."""
@@ -146,11 +181,12 @@ class TaskTable(DataTable):
             widths["profile"] = max(PROFILE_MIN, min(PROFILE_MAX, longest))
         used = sum(widths.values()) + 2 * PADDING * len(keys) + 2  # 2: the vertical scrollbar
         room = width - used
-        if room < MESSAGE_MIN:  # long names give way first, so the times stay on screen
-            give = min(MESSAGE_MIN - room, widths["name"] - NAME_MIN)
+        least = MESSAGE_MIN if width >= LAYOUTS[-2][0] else 4  # 40 columns: a glimpse of the message
+        if room < least:  # long names give way first, so the times stay on screen
+            give = min(least - room, widths["name"] - NAME_MIN)
             widths["name"] -= give
             room += give
-        widths["message"] = max(MESSAGE_MIN, room)
+        widths["message"] = max(least, room)
         if keys != self._columns:
             keep = self.current_key
             self._columns = keys
@@ -166,11 +202,14 @@ class TaskTable(DataTable):
                 self.apply(views, keep_key=keep)
             return
         if widths != self._widths:
+            recut = widths.get("name") != self._widths.get("name")
             self._widths = widths
             for key, w in widths.items():
                 column = self.columns.get(ColumnKey(key))
                 if column is not None:
                     column.width = w
+            if recut:  # ids are cut to the name column's width
+                self.apply(self._views, recheck={v.key for v in self._views if v.id_name})
             self._require_update_dimensions = True
             self.refresh()
 
@@ -200,18 +239,24 @@ class TaskTable(DataTable):
     # ----- updates -------------------------------------------------------------------------
 
     def _cells(self, view: RowView) -> dict[str, Text]:
-        cells = dict(zip(CELLS, view.cells(), strict=True))
-        name = RowText(cells["name"].plain)
+        cells = dict(zip(CELLS, view.cells(self.scheme), strict=True))
+        name = RowText(self._name_shown(view))
         name.row_key = view.key
         cells["name"] = name
         return cells
+
+    def _name_shown(self, view: RowView) -> str:
+        """An id too long for the column is cut in the middle: two DWS job ids differ at the end."""
+        width = self._widths.get("name", NAME_MAX)
+        return short_id(view.name, width) if view.id_name else view.name
 
     def _build(self, view: RowView) -> Built:
         cells = self._cells(view)
         key = RowKey(view.key)
         return Built(view, cells, {ColumnKey(c): cells[c] for c in self._columns}, key, Row(key, 1))
 
-    def apply(self, rows: list[RowView], *, keep_key: str | None = None) -> int:
+    def apply(self, rows: list[RowView], *, keep_key: str | None = None,
+              recheck: frozenset[str] | set[str] | None = frozenset()) -> int:
         """Show exactly `rows`, in that order; returns how many cells were written.
 
         A row's cells are built once and kept while its view stays the same object (the Board
@@ -219,7 +264,8 @@ class TaskTable(DataTable):
         cells change, only those cells are rewritten; when the rows or their order change (a
         filter, a sort, an add), the table's rows are replaced in one pass over `rows`, never
         one removal at a time (each of which renumbers every row below it). The cursor stays on
-        its task.
+        its task. `recheck`: rows whose cells must be made again though their view is the same
+        (a new theme, a narrower name column); None: every row.
         """
         if not self._columns:
             self._views = list(rows)
@@ -246,8 +292,8 @@ class TaskTable(DataTable):
                 built_rows[key] = self._build(view)
                 written += len(self._columns)
                 budget -= 1
-            elif built.view is not view:
-                written += self._rewrite(built, view, key in in_table)
+            elif built.view is not view or recheck is None or key in recheck:
+                written += self._rewrite(built, view, key in in_table, force=recheck is None or key in recheck)
             order.append(key)
         if len(built_rows) > len(self.known) and self.known:
             for key in [k for k in built_rows if k not in self.known]:
@@ -266,9 +312,9 @@ class TaskTable(DataTable):
                 self.move_cursor(row=row, animate=False)
         return written
 
-    def _rewrite(self, built: Built, view: RowView, shown: bool) -> int:
+    def _rewrite(self, built: Built, view: RowView, shown: bool, force: bool = False) -> int:
         """Bring a built row up to its new view; rewrites only cells whose text or style changed."""
-        if built.view == view:
+        if built.view == view and not force:
             built.view = view
             return 0
         built.view = view
