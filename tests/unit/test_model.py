@@ -78,7 +78,7 @@ def test_snapshot_json_has_the_documented_fields():
     assert obj == {
         "ref": "check:abc", "service": "check", "name": "nightly", "phase": "running",
         "progress": 50.0, "message": "Executing", "raw_status": "0",
-        "fetched_at": "2026-01-01T00:00:00Z", "error": None,
+        "fetched_at": "2026-01-01T00:00:00Z", "error": None, "outcome": None,
     }
     err = TaskError(ErrorKind.THROTTLED, "slow down", "APIG.0308", 429, "req-1")
     obj = snap.failed_with(err, T0).to_json()

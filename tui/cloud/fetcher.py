@@ -12,7 +12,7 @@ import httpx
 
 from tui.clock import Clock
 from tui.cloud import services
-from tui.cloud.services.build import OutcomeCache
+from tui.cloud.services.lookups import OutcomeCache
 from tui.config import endpoints
 from tui.config.settings import Profile, Settings
 from tui.errors import ApiError, UserError, as_task_error
@@ -160,7 +160,8 @@ class Cloud:
         ref = task.ref
         if ref.service is Service.DWS and not ref.project_id:
             ref = ref.with_project(await self.project_id(task.profile, creds))
-        return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes)
+        return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes,
+                                    project_id=self.default_project(task.profile))
 
     async def reauthenticate(self, profile: str) -> bool:
         creds = self._creds.get(profile)
