@@ -17,6 +17,7 @@ from tui.cloud.fetcher import Cloud, PasswordPrompt
 from tui.config.paths import default_paths
 from tui.config.settings import PollSettings, Profile, Settings, load_config
 from tui.errors import UserError
+from tui.facts import Facts, facts_for
 from tui.model import ErrorKind, Snapshot, TaskRef, WatchedTask
 from tui.poll.poller import Poller, TaskStatus, Update
 from tui.store.state import StateStore
@@ -108,6 +109,8 @@ class Runtime:
         self.simulator = sim = Simulator(self.clock, demo=True)
         self.cloud = Cloud(self.settings, self.clock, self.warnings,
                            default_profile=self.default_profile, demo_token=sim.DEMO_TOKEN)
+        # The demo's CodeArts project, so its Check and Build console links can be shown.
+        self.settings.links.setdefault("codearts_project", sim.DEMO_CODEARTS_PROJECT)
         for prof in self.settings.profiles.values():
             prof.endpoints = dict(DEMO_ENDPOINTS)
             prof.project_id = sim.DEMO_PROJECT_ID
@@ -134,6 +137,16 @@ class Runtime:
 
     def secrets(self) -> list[str]:
         return self.cloud.secrets()
+
+    def facts(self, task: WatchedTask, snapshot: Snapshot | None, history: list | None = None) -> Facts:
+        """The link, ETA, elapsed time and recent runs of a task (tui.facts), as of now."""
+        try:
+            prof: Profile | None = self.profile(task.profile)
+        except UserError:
+            prof = None
+        return facts_for(task, snapshot, history or [], self.state.runs(task.key), self.clock.now(),
+                         links=self.settings.links, region=prof.region if prof else None,
+                         project_id=self.default_project(task.profile) if prof else None)
 
     # ----- lifecycle ---------------------------------------------------------------------------
 

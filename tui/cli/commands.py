@@ -111,6 +111,12 @@ def _message(snap: Snapshot) -> str:
     return snap.message
 
 
+def _history(rt, key: str) -> list:
+    """The task's change history as the poller (or, before it, the state folder) knows it."""
+    status = rt.status(key)
+    return list(status.history) if status is not None else []
+
+
 def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
     """A plain aligned table: what a person reads after `hcwatch list`."""
     header = ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
@@ -157,7 +163,8 @@ def _list(rt, args) -> int:
     rows = [(t, result[t.key]) for t in tasks if t.key in result]
     if args.json:
         for task, snap in rows:
-            _say(redact(json.dumps(snap.to_json(task.name), ensure_ascii=False)))
+            obj = {**snap.to_json(task.name), **rt.facts(task, snap, _history(rt, task.key)).json_fields()}
+            _say(redact(json.dumps(obj, ensure_ascii=False)))
     else:
         _say(redact(format_table(rows)))
     for profile, why in rt.auth_problems.items():
@@ -207,7 +214,7 @@ def _watch(rt, args) -> int:
 
     def emit(task: WatchedTask, snap: Snapshot, text: str, change=None) -> None:
         if args.json:
-            obj = snap.to_json(task.name)
+            obj = {**snap.to_json(task.name), **rt.facts(task, snap, _history(rt, task.key)).json_fields()}
             obj["change"] = None if change is None else {
                 "from": change.from_phase.value, "to": change.to_phase.value,
                 "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),

@@ -127,6 +127,8 @@ class Settings(PollSettings):
     profiles: dict[str, Profile] = field(default_factory=dict)
     notify: NotifySettings = field(default_factory=NotifySettings)
     keymap: dict[str, str] = field(default_factory=dict)
+    # [links]: console URL templates per service and placeholder values (tui.links has the defaults).
+    links: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None
 
@@ -233,7 +235,7 @@ class _Reader:
                 self.check_secrets(sub, here)
 
 
-_KNOWN_TOP = (*POLL_BOUNDS, "profiles", "notify", "keymap")
+_KNOWN_TOP = (*POLL_BOUNDS, "profiles", "notify", "keymap", "links")
 _KNOWN_PROFILE = ("region", "project_id", "auth", "user", "domain", "endpoints")
 _KNOWN_NOTIFY = ("flash", "marker", "title", "bell", "toast")
 
@@ -310,6 +312,9 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
                 if not keys.strip():
                     raise r.error(kp + (binding,), f"keymap {binding!r} must name at least one key")
                 s.keymap[binding] = keys.strip()
+        elif key == "links":  # templates (check, build, dws) and any placeholder values
+            for name, text in r.table(kp, value).items():
+                s.links[name] = r.text_value(kp + (name,), text, 'a URL template in quotes').strip()
         else:
             r.warn_unknown(kp, _KNOWN_TOP)
 

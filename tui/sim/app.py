@@ -37,6 +37,7 @@ class Simulator:
 
     DEMO_TOKEN = demo_data.DEMO_TOKEN
     DEMO_PROJECT_ID = demo_data.DEMO_PROJECT_ID
+    DEMO_CODEARTS_PROJECT = demo_data.DEMO_CODEARTS_PROJECT
     DEMO_USER = demo_data.DEMO_USER
     FAULTS = FAULTS
 

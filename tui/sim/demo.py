@@ -9,6 +9,8 @@ from tui.sim.script import Ramp
 DEMO_TOKEN = "hcwatch-demo-token"
 DEMO_PROJECT_ID = "05f2cff45100d5112f4bc00b794ea08e"
 DEMO_REGION = "cn-north-4"
+# The CodeArts project the demo's Check tasks and Build jobs belong to (console links need it).
+DEMO_CODEARTS_PROJECT = "8d2e6f0a4b1c4e7f9a3b5c7d9e1f2a4b"
 # A fake IAM user so `auth = "password"` can be tried against `hcwatch simulate`; not a secret.
 DEMO_USER = ("hcwatch-demo", "hcwatch-demo-password", "hcwatch-demo")
 

@@ -1,0 +1,66 @@
+"""What every front end shows beyond the status: the console link, the ETA, elapsed time and recent runs.
+
+One function (facts_for) over plain data, so `list --json`, `watch --json`, the table and the detail
+pane say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tui.eta import Eta, estimate, progress_samples
+from tui.links import url_for
+from tui.model import Change, Phase, Snapshot, WatchedTask
+from tui.outcome import Run
+from tui.runs import RunBook
+
+__all__ = ["Facts", "facts_for", "merged_runs"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The link, the ETA, the run's start and length, and the recent runs (newest first) of one task."""
+
+    url: str | None = None
+    eta: Eta | None = None
+    since: datetime | None = None       # when the current run began (service, else first seen running)
+    took_s: float | None = None         # how long the last finished run took (when known)
+    runs: tuple[Run, ...] = ()
+
+    def json_fields(self) -> dict[str, Any]:
+        """`url` and `eta` of the --json objects (null when unknown)."""
+        return {"url": self.url, "eta": self.eta.to_json() if self.eta is not None else None}
+
+
+def merged_runs(own: Sequence[Run], service: Sequence[Run]) -> tuple[Run, ...]:
+    """hcwatch's runs and the service's records as one list, newest first, a build seen twice kept once."""
+    numbers = {r.number for r in service if r.number}
+    out = list(service) + [r for r in own if not (r.number and r.number in numbers)]
+    return tuple(sorted(out, key=lambda r: r.started_at.timestamp() if r.started_at else 0.0, reverse=True))
+
+
+def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change], book: RunBook | None,
+              now: datetime, *, links: Mapping[str, str], region: str | None, project_id: str | None) -> Facts:
+    """Every fact of one task at `now`; nothing is guessed (unknown stays None)."""
+    book = book or RunBook()
+    runs = merged_runs(book.runs, snapshot.runs if snapshot is not None else ())
+    url = url_for(task, snapshot, links, region=region, project_id=project_id)
+    if snapshot is None or snapshot.fetched_at is None:
+        return Facts(url=url, runs=runs)
+    phase = snapshot.phase
+    since = book.since if phase is Phase.RUNNING else None
+    if phase is Phase.RUNNING and snapshot.started_at is not None:
+        since = snapshot.started_at
+    eta = estimate(now, phase, progress=snapshot.progress, since=since,
+                   samples=progress_samples(history, since), runs=runs,
+                   from_zero=snapshot.started_at is not None)
+    took = None
+    if phase.finished:
+        if snapshot.outcome is not None and snapshot.outcome.duration_s is not None:
+            took = snapshot.outcome.duration_s
+        elif book.runs and book.runs[-1].phase is phase:
+            took = book.runs[-1].duration_s
+    return Facts(url=url, eta=eta, since=since, took_s=took, runs=runs)
