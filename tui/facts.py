@@ -48,9 +48,9 @@ def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Ch
     book = book or RunBook()
     runs = merged_runs(book.runs, snapshot.runs if snapshot is not None else ())
     url = url_for(task, snapshot, links, region=region, project_id=project_id)
-    if snapshot is None or snapshot.fetched_at is None:
+    phase = snapshot.phase if snapshot is not None else None
+    if snapshot is None or snapshot.fetched_at is None or phase is None:
         return Facts(url=url, runs=runs)
-    phase = snapshot.phase
     since = book.since if phase is Phase.RUNNING else None
     if phase is Phase.RUNNING and snapshot.started_at is not None:
         since = snapshot.started_at

@@ -15,7 +15,8 @@ from tui.errors import ErrorKind, RefError, TaskError
 if TYPE_CHECKING:
     from tui.outcome import Outcome, Run
 
-__all__ = ["CANONICAL_REF_RE", "ID_PATTERN", "ID_RE", "Change", "ErrorKind", "Phase", "RequestInfo", "Service",
+__all__ = ["CANONICAL_REF_RE", "ID_PATTERN", "ID_RE", "NO_PHASE", "NO_PHASE_GLYPH", "Change", "ErrorKind", "Phase",
+           "RequestInfo", "Service",
            "Snapshot", "TaskError", "TaskRef", "WatchedTask", "clean_text", "diff", "validate_id"]
 
 
@@ -68,6 +69,10 @@ _GLYPHS = {
     Phase.IDLE: "◌",
     Phase.UNKNOWN: "?",
 }
+
+# A task never fetched yet has no phase (not `pending`): every front end says so in these words.
+NO_PHASE = "not fetched yet"
+NO_PHASE_GLYPH = "·"
 
 
 # An id is 1–64 characters of A-Za-z0-9_- : nothing that could change the URL path. Profile
@@ -176,11 +181,12 @@ class Snapshot:
 
     A failed fetch keeps the last known phase/progress/message and sets `error`;
     `fetched_at` is then the time of the last fetch that worked (None if none has),
-    and `checked_at` the time of the failed attempt.
+    and `checked_at` the time of the failed attempt. `phase` is None until a fetch has
+    worked: a task never fetched is not pending, it has no phase yet.
     """
 
     ref: TaskRef
-    phase: Phase = Phase.PENDING
+    phase: Phase | None = None
     progress: float | None = None
     message: str = ""
     raw_status: str | None = None
@@ -205,17 +211,24 @@ class Snapshot:
 
         return replace(self, error=error, checked_at=at, request=request or self.request)
 
+    @property
+    def outdated(self) -> bool:
+        """The phase, progress and message shown are not from a fetch that just worked: the last
+        fetch failed, or they were loaded from the state folder (False while there is no phase)."""
+        return self.phase is not None and (self.stale or self.error is not None)
+
     def to_json(self, name: str | None = None) -> dict[str, Any]:
         """The JSON object printed by `list --json` and `watch --json` (its fields are the README's contract)."""
         return {
             "ref": str(self.ref),
             "service": self.ref.service.value,
             "name": name,
-            "phase": self.phase.value,
+            "phase": self.phase.value if self.phase is not None else None,
             "progress": self.progress,
             "message": self.message,
             "raw_status": self.raw_status,
             "fetched_at": self.fetched_at.isoformat().replace("+00:00", "Z") if self.fetched_at else None,
+            "stale": self.outdated,
             "error": self.error.to_json() if self.error else None,
             "outcome": self.outcome.to_json() if self.outcome else None,
         }
@@ -252,8 +265,8 @@ def diff(old: Snapshot | None, new: Snapshot, at: datetime | None = None) -> Cha
     if new.error is not None:
         return None
     at = at or new.fetched_at or utcnow()
-    if old is None or old.fetched_at is None:
-        return None
+    if old is None or old.fetched_at is None or old.phase is None or new.phase is None:
+        return None  # the first answer gives the task a phase; that is not a change of it
     if old.phase != new.phase:
         return Change(new.ref, old.phase, new.phase, at, True, new.progress, new.message, old.stale)
     if old.progress != new.progress or old.message != new.message:
@@ -278,6 +291,11 @@ class WatchedTask:
     profile: str = "default"
     added: datetime | None = None
     paused: bool = False
+    # The CodeArts project a Check task or Build job belongs to, when a console URL told it (for links).
+    # (repr=False: optional extras, and older entries print exactly as before.)
+    codearts_project: str | None = field(default=None, repr=False)
+    # Added without a name and its own name not known yet: the runtime names it when it learns it.
+    name_pending: bool = field(default=False, repr=False)
 
     @property
     def key(self) -> str:

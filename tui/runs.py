@@ -58,7 +58,7 @@ def advance(book: RunBook | None, snapshot: Snapshot, changes: Iterable[Change])
             since = snapshot.started_at or snapshot.fetched_at  # first seen running
         elif snapshot.phase is Phase.RUNNING and snapshot.started_at is not None:
             since = snapshot.started_at
-        elif not snapshot.phase.active:
+        elif snapshot.phase is not None and not snapshot.phase.active:
             since = None
     new = RunBook(since, tuple(runs[-KEEP:]))
     return book if new == book else new

@@ -480,7 +480,7 @@ def test_detail_of_a_task_never_fetched_reads_naturally():
     now = datetime(2026, 1, 1, tzinfo=UTC)
     never = Snapshot(task.ref, stale=True)  # restored after a restart; no poll ever worked
     text = render_detail(task, never, [], next_due=None, paused=False, stopped_reason=None, now=now).plain
-    assert "not yet: no poll has succeeded" in text and "never" not in text
+    assert "not yet: no fetch has worked" in text and "never" not in text
     saved = Snapshot(task.ref, fetched_at=now, stale=True)
     text = render_detail(task, saved, [], next_due=None, paused=False, stopped_reason=None, now=now).plain
     assert "(saved before the restart)" in text and "no change seen yet" in text

@@ -208,3 +208,78 @@ def test_adding_a_task_in_a_region_without_endpoints_says_which_setting_to_add(c
     code, _, err = run(capsys, "add", "check:abc", "--config", str(cfg), "--watchlist", str(wl))
     assert code == 2 and "xx-nowhere-9" in err and "endpoints" in err
     assert not wl.exists()
+
+
+def _unreachable(tmp_path, monkeypatch) -> tuple[str, str]:
+    """A config whose Check endpoint refuses connections, a watch list with one task, a fresh state folder."""
+    monkeypatch.setenv("HCWATCH_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("HCWATCH_AUTH_TOKEN", "some-token-value")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[profiles.default]\nregion = "cn-north-4"\n[profiles.default.endpoints]\ncheck = "http://127.0.0.1:9"\n')
+    wl = str(tmp_path / "wl.toml")
+    return str(cfg), wl
+
+
+def test_list_of_a_task_never_fetched_says_so_instead_of_pending(capsys, tmp_path, monkeypatch):
+    cfg, wl = _unreachable(tmp_path, monkeypatch)
+    assert run(capsys, "add", "check:abc", "--name", "nightly", "--watchlist", wl)[0] == 0
+    code, out, _ = run(capsys, "list", "--json", "--config", cfg, "--watchlist", wl)
+    obj = json.loads(out)
+    assert code == 1 and obj["phase"] is None and obj["fetched_at"] is None and obj["stale"] is False
+    code, out, _ = run(capsys, "list", "--config", cfg, "--watchlist", wl)
+    row = out.splitlines()[1]
+    assert "not fetched yet" in row and "pending" not in row
+
+
+def test_list_marks_a_cached_phase_stale_when_the_fetch_failed(capsys, tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from tui.model import Phase, Snapshot, TaskRef
+    from tui.store.state import StateStore
+
+    cfg, wl = _unreachable(tmp_path, monkeypatch)
+    assert run(capsys, "add", "check:abc", "--watchlist", wl)[0] == 0
+    store = StateStore(tmp_path / "state")
+    store.record("check:abc", Snapshot(TaskRef.parse("check:abc"), Phase.SUCCEEDED, 100.0, "done",
+                                       fetched_at=datetime(2026, 1, 1, tzinfo=UTC)), [])
+    store.flush()
+    code, out, _ = run(capsys, "list", "--json", "--config", cfg, "--watchlist", wl)
+    obj = json.loads(out)
+    assert code == 1 and obj["phase"] == "succeeded" and obj["stale"] is True and obj["error"]["kind"] == "network"
+    code, out, _ = run(capsys, "list", "--config", cfg, "--watchlist", wl)
+    assert "✔ succeeded (stale)" in out.splitlines()[1]
+
+
+@pytest.mark.parametrize("saved_phase, saved_message, expect_change", [
+    ("running", "", True),          # it failed while hcwatch was closed: one line saying so
+    ("failed", "an older message", False),  # only its message moved on: one status line
+])
+def test_watch_prints_each_task_once_on_its_first_poll(capsys, tmp_path, monkeypatch, saved_phase, saved_message,
+                                                        expect_change):
+    from datetime import UTC, datetime
+
+    from tui.cli import commands
+    from tui.model import Phase, Snapshot, TaskRef
+    from tui.runtime import Runtime
+    from tui.store.state import StateStore
+
+    ref = "check:a41be6d07c2f4e38b95d1f0c6e7a2b84"  # web-frontend scan: failed from the start
+    for as_json in (False, True):
+        state = tmp_path / f"state-{as_json}"
+        store = StateStore(state)
+        store.record(ref, Snapshot(TaskRef.parse(ref), Phase(saved_phase), None, saved_message,
+                                   fetched_at=datetime(2026, 1, 1, tzinfo=UTC)), [])
+        store.flush()
+        monkeypatch.setattr(commands, "open_runtime", lambda args, state=state: Runtime.open(demo=True, state_dir=state))
+        argv = ["watch", ref, "--demo", "--timeout", "20"] + (["--json"] if as_json else [])
+        code, out, err = run(capsys, *argv)
+        lines = out.splitlines()
+        assert code == 0 and len(lines) == 1, out
+        if as_json:
+            obj = json.loads(lines[0])
+            assert obj["phase"] == "failed"
+            assert (obj["change"] is not None) is expect_change
+            if expect_change:
+                assert obj["change"]["from"] == "running" and obj["change"]["to"] == "failed"
+        else:
+            assert "failed" in lines[0] and ("while hcwatch was closed" in lines[0]) is expect_change

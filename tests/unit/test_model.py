@@ -78,13 +78,23 @@ def test_snapshot_json_has_the_documented_fields():
     assert obj == {
         "ref": "check:abc", "service": "check", "name": "nightly", "phase": "running",
         "progress": 50.0, "message": "Executing", "raw_status": "0",
-        "fetched_at": "2026-01-01T00:00:00Z", "error": None, "outcome": None,
+        "fetched_at": "2026-01-01T00:00:00Z", "stale": False, "error": None, "outcome": None,
     }
     err = TaskError(ErrorKind.THROTTLED, "slow down", "APIG.0308", 429, "req-1")
     obj = snap.failed_with(err, T0).to_json()
-    assert obj["phase"] == "running"
+    assert obj["phase"] == "running" and obj["stale"] is True  # the last known phase, marked as such
     assert obj["error"] == {"kind": "throttled", "code": "APIG.0308", "message": "slow down",
                             "http_status": 429, "request_id": "req-1"}
+
+
+def test_a_task_never_fetched_has_no_phase_and_is_not_stale():
+    ref = TaskRef.parse("check:abc")
+    never = Snapshot(ref).failed_with(TaskError(ErrorKind.NETWORK, "down"), T0)
+    obj = never.to_json()
+    assert obj["phase"] is None and obj["fetched_at"] is None and obj["stale"] is False
+    assert Snapshot(ref, Phase.RUNNING, fetched_at=T0, stale=True).to_json()["stale"] is True
+    # Its first answer gives it a phase: that is not a change of the task.
+    assert diff(never, Snapshot(ref, Phase.RUNNING, fetched_at=T0)) is None
 
 
 def test_diff_reports_phase_changes_as_major_and_progress_as_minor():

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App
+from textual.theme import ThemeProvider
 
 from tui.app.board import Board
 from tui.app.commands import HcwatchCommands
 from tui.app.messages import RuntimeFailed, TaskUpdated
+from tui.app.palette import GuardedPalette
 from tui.app.screens.main import MainScreen
 from tui.app.screens.simple import TextScreen
 from tui.app.terminal import Terminal
@@ -75,6 +77,15 @@ class HcwatchApp(App[int]):
         if self.screen is self._main and self.main.filter_bar.claim_typed_key(event):
             event.stop()
             event.prevent_default()  # no binding for a key typed into the filter
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the palette, in the subclass that survives keys typed after it closed."""
+        if self.use_command_palette and not isinstance(self.screen, GuardedPalette):
+            self.push_screen(GuardedPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """The palette's "Change theme" list, guarded the same way."""
+        self.push_screen(GuardedPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     # ----- the runtime -----------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ CHANNELS = ("flash", "marker", "title", "bell", "toast")  # the [notify] switche
 class Header:
     """Everything the header line and the terminal title show."""
 
-    counts: tuple[tuple[Phase, int], ...]
+    counts: tuple[tuple[Phase | None, int], ...]   # None: tasks never fetched yet
     unseen: int
     swept: datetime | None
     offline: bool
@@ -35,7 +35,7 @@ class Header:
     demo: bool
 
     @property
-    def phases(self) -> list[Phase]:
+    def phases(self) -> list[Phase | None]:
         return [phase for phase, n in self.counts for _ in range(n)]
 
     @property
@@ -276,7 +276,7 @@ class Board:
     def header(self) -> Header:
         phases = [v.phase for v in self.views.values()]
         return Header(
-            counts=tuple(sorted(Counter(phases).items(), key=lambda kv: kv[0].value)),
+            counts=tuple(sorted(Counter(phases).items(), key=lambda kv: kv[0].value if kv[0] else "")),
             unseen=len(self.unseen),
             swept=getattr(self.runtime, "last_sweep_at", None),
             offline=self.offline,

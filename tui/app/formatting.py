@@ -7,7 +7,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from tui.model import Change, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
 # Glyph + word + colour: the glyph and word carry the meaning, the colour only helps
 # (so NO_COLOR and colour-blind users lose nothing). Colours are named ANSI/256 colours
@@ -35,19 +35,26 @@ ERROR_LABEL: dict[ErrorKind, str] = {
 
 # Sort orders cycled by `s`; the order a glance wants first is trouble, then activity.
 SORTS = ("name", "status", "changed", "service")
-PHASE_RANK = {
-    Phase.FAILED: 0, Phase.STOPPED: 1, Phase.RUNNING: 2, Phase.PENDING: 3,
-    Phase.UNKNOWN: 4, Phase.SUCCEEDED: 5, Phase.IDLE: 6,
+PHASE_RANK: dict[Phase | None, int] = {
+    Phase.FAILED: 0, Phase.STOPPED: 1, Phase.RUNNING: 2, Phase.PENDING: 3, None: 4,
+    Phase.UNKNOWN: 5, Phase.SUCCEEDED: 6, Phase.IDLE: 7,
 }
+# The status cell of a task never fetched (the column is 11 wide; the message says "not fetched yet").
+NO_PHASE_CELL = f"{NO_PHASE_GLYPH} not yet"
+NO_PHASE_COLOUR = "grey62"
 
 MARK_NEW = "◆"
 MARK_CLOSED = "◇"
 BAR_WIDTH = 6
 
 
-def status_text(phase: Phase, paused: bool = False) -> Text:
-    glyph, style = PHASE_STYLE[phase]
-    text = Text(f"{glyph} {phase.value}", style=style)
+def status_text(phase: Phase | None, paused: bool = False, short: bool = True) -> Text:
+    """Glyph and word; a task never fetched has no phase ("· not yet" in the table, else "· not fetched yet")."""
+    if phase is None:
+        text = Text(NO_PHASE_CELL if short else f"{NO_PHASE_GLYPH} {NO_PHASE}", style=NO_PHASE_COLOUR)
+    else:
+        glyph, style = PHASE_STYLE[phase]
+        text = Text(f"{glyph} {phase.value}", style=style)
     if paused:
         text.append(" ⏸", style="grey50")
     return text
@@ -96,8 +103,8 @@ def duration(secs: float) -> str:
 
 def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
     """The API's message, or the last error's kind first when the last poll failed."""
-    if snapshot is None:
-        return Text("waiting for first poll…", style="grey50")
+    if snapshot is None or (snapshot.phase is None and snapshot.error is None):
+        return Text(NO_PHASE, style="grey50")
     text = Text()
     message = snapshot.message
     if snapshot.error is not None:
@@ -134,7 +141,7 @@ def run_span(history: list[Change]) -> tuple[datetime | None, datetime | None]:
     return started, ended
 
 
-def elapsed_text(phase: Phase, started: datetime | None, ended: datetime | None, now: datetime) -> str:
+def elapsed_text(phase: Phase | None, started: datetime | None, ended: datetime | None, now: datetime) -> str:
     if started is None:
         return ""
     if phase is Phase.RUNNING and ended is None:
@@ -154,7 +161,7 @@ class RowView:
     marker: str
     service: str
     name: str
-    phase: Phase
+    phase: Phase | None     # None: never fetched yet
     paused: bool
     progress: float | None
     message: Text
@@ -196,7 +203,8 @@ class RowView:
 
     def search_text(self) -> str:
         extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
-        return f"{self.name} {self.key} {self.phase.value} {'paused' if self.paused else ''} {extra}".lower()
+        phase = self.phase.value if self.phase is not None else NO_PHASE
+        return f"{self.name} {self.key} {phase} {'paused' if self.paused else ''} {extra}".lower()
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
@@ -207,7 +215,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         marker=marker,
         service=task.ref.service.value,
         name=clean_text(task.label, 80),
-        phase=snapshot.phase if snapshot else Phase.PENDING,
+        phase=snapshot.phase if snapshot else None,
         paused=paused,
         progress=snapshot.progress if snapshot else None,
         message=message_text(snapshot),
@@ -228,20 +236,24 @@ def sort_key(order: str, row: RowView):
     return (row.name.lower(), row.key)
 
 
-def compact_summary(phases: list[Phase]) -> str:
+# The order a glance cares about first; None (never fetched) after the phases that mean work.
+SUMMARY_ORDER: tuple[Phase | None, ...] = (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, None,
+                                           Phase.SUCCEEDED, Phase.IDLE, Phase.UNKNOWN)
+
+
+def compact_summary(phases: list[Phase | None]) -> str:
     """'●2 ✘1 ✔3': the header's summary when the words do not fit (the glyphs are in the table)."""
-    order = (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE, Phase.UNKNOWN)
-    parts = [f"{PHASE_STYLE[p][0]}{phases.count(p)}" for p in order if phases.count(p)]
+    parts = [f"{NO_PHASE_GLYPH if p is None else PHASE_STYLE[p][0]}{phases.count(p)}"
+             for p in SUMMARY_ORDER if phases.count(p)]
     return " ".join(parts) if parts else "no tasks"
 
 
-def summary(phases: list[Phase]) -> str:
+def summary(phases: list[Phase | None]) -> str:
     """'2 running, 1 failed, 3 idle' for the header and title: every task counted once, so the
-    counts add up to the number of rows; the phases a glance cares about first."""
+    counts add up to the number of rows (a task never fetched counts as "not fetched yet")."""
     parts = []
-    for phase in (Phase.RUNNING, Phase.FAILED, Phase.STOPPED, Phase.PENDING, Phase.SUCCEEDED, Phase.IDLE,
-                  Phase.UNKNOWN):
+    for phase in SUMMARY_ORDER:
         n = phases.count(phase)
         if n:
-            parts.append(f"{n} {phase.value}")
+            parts.append(f"{n} {NO_PHASE if phase is None else phase.value}")
     return ", ".join(parts) if parts else "no tasks"

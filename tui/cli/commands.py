@@ -14,7 +14,7 @@ from datetime import datetime
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
-from tui.model import ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,9 +99,13 @@ def _progress(snap: Snapshot) -> str:
 
 
 def _status_word(snap: Snapshot) -> str:
+    if snap.phase is None:
+        return f"{NO_PHASE_GLYPH} {NO_PHASE}"
     text = f"{snap.phase.glyph} {snap.phase.value}"
     if snap.phase is Phase.UNKNOWN and snap.raw_status:
         text += f" ({clean_text(snap.raw_status, 20)})"
+    if snap.outdated:
+        text += " (stale)"  # the last fetch failed, or it is what the state folder remembered
     return text
 
 
@@ -178,7 +182,7 @@ def _done(snap: Snapshot, status) -> bool:
         return True
     if snap.error is not None:
         return snap.error.kind in (ErrorKind.NOT_FOUND, ErrorKind.CONFIG)
-    return snap.fetched_at is not None and (snap.phase.finished or snap.phase is Phase.IDLE)
+    return snap.phase is not None and (snap.phase.finished or snap.phase is Phase.IDLE)
 
 
 def _line(task: WatchedTask, snap: Snapshot, text: str, at: datetime) -> str:
@@ -225,18 +229,27 @@ def _watch(rt, args) -> int:
 
     seen_error: dict[str, str | None] = {}
     finished_keys: set[str] = set()
+    announced: set[str] = set()     # tasks whose first good answer has been printed
 
     def on_update(update) -> None:
         if update.key not in keys:
             return
         task = next(t for t in tasks if t.key == update.key)
         snap = update.snapshot
-        first = update.key not in final
         final[update.key] = snap
         err = snap.error.one_line() if snap.error else None
-        if first and err is None:
-            emit(task, snap, _status_word(snap))
-        for change in update.changes:
+        changes = update.changes
+        if err is None and update.key not in announced:
+            # One line for a task's first answer: where it stands, or how it changed while
+            # hcwatch was closed; a change of progress since the saved state needs no line of its own.
+            announced.add(update.key)
+            major = [c for c in changes if c.major]
+            if major:
+                emit(task, snap, f"{major[-1].to_phase.glyph} {major[-1].describe()}", major[-1])
+            else:
+                emit(task, snap, _status_word(snap))
+            changes = []
+        for change in changes:
             text = f"{change.to_phase.glyph} {change.describe()}" if change.major else _status_word(snap)
             if change.while_closed and not change.major:
                 text += " (while hcwatch was closed)"

@@ -23,13 +23,22 @@ RETRY_AFTER_CAP = 24 * 3600.0
 # front of all three services, CC. CodeArts Check, CB. CodeArts Build): e.g. "network busy" comes as a
 # 400 or 500 but means try again later, and Build's invalid job id is a 400 that means no such job.
 THROTTLED_CODES = {"APIG.0308", "CB.00060211"}  # throttled, too many requests
-BUSY_CODES = {"CC.00000000", "CB.00060100"}  # "network busy, try again later": transient
+# "Network busy, try again later": the service asks us to slow down, so it is throttling (backoff, and a
+# Retry-After holds the host), not a broken answer. DWS.0011 is DWS's "another operation is under way,
+# try again later" (HTTP 409).
+BUSY_CODES = {"CC.00000000", "CB.00060100", "DWS.0011"}
+# Services that send no known code still say so in words (a DWS 400 "system busy"): read those too.
+_BUSY_RE = re.compile(r"\bbusy\b|try again later|too many requests|over ?rate ?limit|throttl", re.IGNORECASE)
 NOT_FOUND_CODES = {"CB.00060201"}  # Build: invalid task id, i.e. no such job
 AUTH_CODES = {"APIG.0301", "CC.00000003"}  # bad or expired token or signature
 
-# Key pairs seen in Huawei error bodies, most common first.
+# Key pairs seen in Huawei error bodies, most common first: error_code/error_msg (most APIs),
+# errorCode/errorMsg and code/message (what the official SDK also reads), errCode/externalMessage (DWS;
+# its internalMessage is for Huawei's staff and is not shown), errCode/errMsg, and the nested
+# {"error": {...}} of the /v1 Build APIs and some gateways.
 _CODE_KEYS = ("error_code", "errorCode", "errCode", "code")
-_MSG_KEYS = ("error_msg", "errorMsg", "errMsg", "message", "msg", "error_description")
+_MSG_KEYS = ("error_msg", "errorMsg", "errMsg", "externalMessage", "errorMessage", "error_message", "message", "msg",
+             "error_description")
 # On a 2xx answer only an explicit error code makes it an error (a bare "code" could be data).
 _SUCCESS_CODE_KEYS = ("error_code", "errorCode", "errCode")
 
@@ -118,16 +127,16 @@ def _reference_time(headers: Mapping[str, str], now: datetime | None) -> datetim
     return now
 
 
-def _kind_for(status: int, code: str | None) -> ErrorKind:
-    """The error kind from the HTTP status and the Huawei error code (see module docs in README)."""
-    if code in THROTTLED_CODES or status == 429:
+def _kind_for(status: int, code: str | None, msg: str | None = None) -> ErrorKind:
+    """The error kind from the HTTP status, the Huawei error code and, for "busy", the message."""
+    if code in THROTTLED_CODES or code in BUSY_CODES or status == 429:
         return ErrorKind.THROTTLED
-    if code in BUSY_CODES:
-        return ErrorKind.SERVER
     if code in AUTH_CODES or status in (401, 403, 407):
         return ErrorKind.AUTH
     if code in NOT_FOUND_CODES or status in (404, 410):
         return ErrorKind.NOT_FOUND
+    if msg is not None and status not in (404, 410) and _BUSY_RE.search(msg):
+        return ErrorKind.THROTTLED
     if status >= 500 or status == 408:
         return ErrorKind.SERVER
     return ErrorKind.BAD_RESPONSE
@@ -156,7 +165,7 @@ def error_from_response(
     code, msg = error_fields(data, success=ok)
     if ok and code is None:
         return None
-    kind = _kind_for(status, code)
+    kind = _kind_for(status, code, msg)
     request_id = _text(_header(headers, "X-Request-Id"), 100)
     retry_after = parse_retry_after(_header(headers, "Retry-After"), _reference_time(headers, now))
     if msg is None:

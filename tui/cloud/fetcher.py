@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import urllib.parse
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -96,8 +96,10 @@ class Cloud:
             if profile in self._creds:
                 return self._creds[profile]
             from tui.cloud.auth import TokenAuth, credentials_for
+            from tui.cloud.auth.sources import sources_for
 
-            if self._demo_token is not None:
+            # The demo's own token, unless the profile names its sources (trying two accounts in the demo).
+            if self._demo_token is not None and not sources_for(self.profile(profile)).custom:
                 creds = TokenAuth(self._demo_token, source="the demo")
             else:
                 try:
@@ -162,6 +164,13 @@ class Cloud:
             ref = ref.with_project(await self.project_id(task.profile, creds))
         return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes,
                                     project_id=self.default_project(task.profile))
+
+    async def get_json(self, profile: str, service: str, path: str,
+                       params: Mapping[str, str | int] | None = None) -> dict[str, Any]:
+        """One more call on a service's host with the profile's credentials (lists, names: tui.cloud.catalog)."""
+        endpoint = self.endpoint(profile, service)
+        creds = await self.credentials(profile)
+        return await services.get_json(self.http(), endpoint.rstrip("/") + path, self.clock.now(), creds, params)
 
     async def reauthenticate(self, profile: str) -> bool:
         creds = self._creds.get(profile)

@@ -7,6 +7,7 @@ import difflib
 import json
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,6 +77,13 @@ class Profile:
     user: str | None = None
     domain: str | None = None
     endpoints: dict[str, str] = field(default_factory=dict)
+    # Where this profile's credentials come from, when not the documented defaults (names, never secrets).
+    token_env: str | None = None
+    ak_env: str | None = None
+    sk_env: str | None = None
+    password_env: str | None = None
+    credentials_file: str | None = None
+    credentials_section: str | None = None
 
 
 @dataclass
@@ -236,7 +244,9 @@ class _Reader:
 
 
 _KNOWN_TOP = (*POLL_BOUNDS, "profiles", "notify", "keymap", "links")
-_KNOWN_PROFILE = ("region", "project_id", "auth", "user", "domain", "endpoints")
+SOURCE_KEYS = ("token_env", "ak_env", "sk_env", "password_env", "credentials_file", "credentials_section")
+_KNOWN_PROFILE = ("region", "project_id", "auth", "user", "domain", "endpoints", *SOURCE_KEYS)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 _KNOWN_NOTIFY = ("flash", "marker", "title", "bell", "toast")
 
 
@@ -267,6 +277,8 @@ def _profile(r: _Reader, name: str, value: Any) -> Profile:
             prof.auth = v
         elif key in ("user", "domain"):
             setattr(prof, key, r.text_value(kp, v))
+        elif key in SOURCE_KEYS:
+            setattr(prof, key, _source(r, kp, v))
         elif key == "endpoints":
             for kind, url in r.table(kp, v).items():
                 if kind not in ENDPOINT_KINDS:
@@ -281,6 +293,21 @@ def _profile(r: _Reader, name: str, value: Any) -> Profile:
         else:
             r.warn_unknown(kp, _KNOWN_PROFILE)
     return prof
+
+
+def _source(r: _Reader, kp: tuple[str, ...], value: Any) -> str:
+    """A credential source named by a profile: a variable's name, a file path or an INI section (never echoed:
+    someone may have pasted the secret itself)."""
+    key = kp[-1]
+    text = r.text_value(kp, value).strip()
+    if not text:
+        raise r.error(kp, f"{key} must not be empty")
+    if key.endswith("_env") and not _ENV_NAME.fullmatch(text):
+        raise r.error(kp, f"{key} must name an environment variable (letters, digits and '_'), "
+                          "not hold a secret: put the secret in that variable")
+    if key == "credentials_section" and any(ch in text for ch in "[]\n"):
+        raise r.error(kp, "credentials_section is a section name without brackets, like \"team-b\"")
+    return text
 
 
 def _apply(r: _Reader, data: dict[str, Any]) -> None:

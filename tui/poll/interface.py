@@ -48,8 +48,10 @@ class TaskStatus:
     stopped_reason: str | None
 
 
-def cadence(service: Service, phase: Phase, settings: PollSettings) -> float | None:
+def cadence(service: Service, phase: Phase | None, settings: PollSettings) -> float | None:
     """Seconds until the next poll after a good fetch in this phase; None: never again."""
+    if phase is None:
+        return settings.interval  # no phase yet: nothing says it could wait
     if phase.finished:
         # A DWS job id names one operation; Check tasks and Build jobs can run again.
         return None if service is Service.DWS else settings.finished_interval

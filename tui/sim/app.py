@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import email.utils
 import json
+import math
 import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -18,7 +19,7 @@ from tui.model import Service, TaskRef
 from tui.sim import demo as demo_data
 from tui.sim import routes
 from tui.sim.faults import FAULTS, GARBAGE, ConnectionDropped, Fault, error_response, huge_body, not_found_body
-from tui.sim.gateway import AkSk, AuthFailure, Gateway
+from tui.sim.gateway import AkSk, AuthFailure, Gateway, Token
 from tui.sim.script import ScriptedTask
 from tui.sim.stats import Stats
 
@@ -63,7 +64,12 @@ class Simulator:
             for spec in demo_data.demo_tasks():
                 task = self.add_task(**spec, at=self.started)
                 self._demo_keys.append(str(task.ref))
+            for spec in demo_data.unwatched_tasks():  # what `hcwatch discover --demo` finds besides
+                self.add_task(**spec, at=self.started)
             self.add_user(*demo_data.DEMO_USER)
+            # A second account to try per-profile credentials with (token_env, ak_env/sk_env).
+            self.add_token(demo_data.DEMO_TOKEN_B, user="demo-b")
+            self.add_aksk(*demo_data.DEMO_AKSK, project_id=demo_data.DEMO_PROJECT_ID)
 
     # --- scripting ------------------------------------------------------------------------------
     def add_task(
@@ -74,6 +80,7 @@ class Simulator:
         name: str | None = None,
         loop: float | None = None,
         at: float | None = None,
+        project: str | None = None,
     ) -> ScriptedTask:
         """Script a task: [(seconds after `at` (default: now on the clock), raw API state), ...].
 
@@ -81,17 +88,20 @@ class Simulator:
         Build `result` (running?), `last_build_no`, `build_result`, optional `last_build_status`, `region`;
         DWS `status`, `progress`, `job_name`, `failed_code`, `failed_detail` (times filled in). Any value
         may be a `Ramp(start, end)`; `_body` replaces the whole answer of the main status route.
+        `project`: the CodeArts project the list calls show a Check task or Build job under (default: the demo's).
         """
         parsed = TaskRef.parse(ref)
         steps = [(0.0, script)] if isinstance(script, dict) else list(script)
-        task = ScriptedTask(parsed, steps, self.clock.time() if at is None else at, name, loop)
+        if project is None and parsed.service is not Service.DWS:
+            project = demo_data.DEMO_CODEARTS_PROJECT
+        task = ScriptedTask(parsed, steps, self.clock.time() if at is None else at, name, loop, project)
         self.tasks[str(parsed)] = task
         return task
 
     def set_state(self, ref: str, state: dict[str, Any]) -> ScriptedTask:
         """Replace a task's script with one state, from now on."""
         old = self.tasks.get(str(TaskRef.parse(ref)))
-        return self.add_task(ref, state, name=old.name if old else None)
+        return self.add_task(ref, state, name=old.name if old else None, project=old.project if old else None)
 
     def remove_task(self, ref: str) -> None:
         self.tasks.pop(str(TaskRef.parse(ref)), None)
@@ -110,6 +120,10 @@ class Simulator:
 
     def add_aksk(self, ak: str, sk: str, project_id: str | None = None, security_token: str | None = None) -> None:
         self.gateway.aksks[ak] = AkSk(sk, project_id, security_token)
+
+    def add_token(self, token: str, project_id: str | None = None, user: str = "token-user") -> None:
+        """Accept a fixed token, like the demo's (one per simulated account: per-profile credentials)."""
+        self.gateway.tokens[token] = Token(math.inf, project_id, None, user)
 
     def add_project(self, name: str, project_id: str) -> None:
         self.gateway.projects[name] = project_id
@@ -216,6 +230,9 @@ class Simulator:
                 return await self._send_json(send, fail.status, _apig(fail.code, fail.msg))
         if route == "iam_projects":
             return await self._send_json(send, 200, self.gateway.list_projects(query))
+        if route in routes.LISTS:
+            return await self._send_json(send, *routes.listing(route, params, query, self.tasks.values(),
+                                                               self.clock.time()))
         assert service is not None and ref is not None  # every other route is a task's
         return await self._answer(send, route, service, ref, params, query)
 

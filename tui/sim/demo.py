@@ -14,6 +14,13 @@ DEMO_CODEARTS_PROJECT = "8d2e6f0a4b1c4e7f9a3b5c7d9e1f2a4b"
 # A fake IAM user so `auth = "password"` can be tried against `hcwatch simulate`; not a secret.
 DEMO_USER = ("hcwatch-demo", "hcwatch-demo-password", "hcwatch-demo")
 
+# The CodeArts project the demo's Check tasks and Build jobs belong to (list calls, console URLs).
+DEMO_CODEARTS_PROJECT = "6a5c8d2e0f1b4c3d9e7f6a5b4c3d2e1f"
+DEMO_CODEARTS_PROJECT_NAME = "hcwatch-demo"
+# A second simulated account: a fixed token and an AK/SK pair (fake, not secrets).
+DEMO_TOKEN_B = "hcwatch-demo-token-b"
+DEMO_AKSK = ("HCWATCHDEMOAK0000001", "hcwatch-demo-sk-00000000000000000000000")
+
 # Regions the simulated IAM knows, with stable project ids (cn-north-4 is the demo project).
 PROJECTS = {
     "cn-north-4": DEMO_PROJECT_ID,
@@ -99,5 +106,21 @@ def demo_tasks() -> list[dict[str, Any]]:
         ]),
         dict(ref=f"dws:{p}/2c9080e8845b207101845b245e1e0003", name="dws-archive restore", script=[
             (0, _dws("SUCCESS", "100%", "restoreClusterJob", begin_time=-5400, end_time=-1800)),
+        ]),
+    ]
+
+
+def unwatched_tasks() -> list[dict[str, Any]]:
+    """Jobs and tasks the demo account has but the demo does not watch: `hcwatch discover --demo` finds them."""
+    return [
+        dict(ref="build:4d1e2f3a5b6c47d8e9f0a1b2c3d4e5f6", name="release-pipeline", script=[
+            (0, _build(False, 12, "SUCCESS")),
+        ]),
+        dict(ref="build:5e2f3a4b6c7d48e9f0a1b2c3d4e5f607", name="integration-tests", loop=600, script=[
+            (0, _build(True, 230)),
+            (90, _build(False, 230, "FAILURE")),
+        ]),
+        dict(ref="check:f1e2d3c4b5a64978a1b2c3d4e5f60718", name="auth-service scan", script=[
+            (0, _check(2, "100%", "success")),
         ]),
     ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from tui.model import Service, TaskRef
+from tui.sim import demo as demo_data
 from tui.sim import extras
-from tui.sim.script import ScriptedTask
+from tui.sim.script import ScriptedTask, dws_time
 
 # (method, pattern, route name, service); path parameters are matched on the decoded path.
 ROUTES = [
@@ -22,10 +24,15 @@ ROUTES = [
     ("GET", re.compile(r"/v3/jobs/([^/]+)/([^/]+)/real-time-log"), "build_log", "build"),
     ("GET", re.compile(r"/v2/tasks/([^/]+)/defects-summary"), "check_defects", "check"),
     ("GET", re.compile(r"/v2/([^/]+)/tasks/([^/]+)/log-detail"), "check_log", "check"),
+    ("GET", re.compile(r"/v1/job/list"), "build_list", "build"),
+    ("GET", re.compile(r"/v1/job/([^/]+)/config"), "build_config", "build"),
+    ("GET", re.compile(r"/v2/([^/]+)/tasks"), "check_list", "check"),
     ("GET", re.compile(r"/v1\.0/([^/]+)/job/([^/]+)"), "dws", "dws"),
     ("POST", re.compile(r"/v3/auth/tokens"), "iam_token", "iam"),
     ("GET", re.compile(r"/v3/projects"), "iam_projects", "iam"),
 ]
+LISTS = ("build_list", "check_list")  # answered from every task, not one task's state
+PAGE_MAX = 100
 DWS_ORDER = ["status", "progress", "job_id", "job_name", "begin_time", "end_time", "failed_code", "failed_detail"]
 
 
@@ -48,7 +55,8 @@ def ref_for(route: str | None, params: tuple[str, ...]) -> TaskRef | None:
         return TaskRef(Service.CHECK, params[0])
     if route == "check_log":
         return TaskRef(Service.CHECK, params[1])
-    if route is not None and route.startswith("build_"):
+    if route in ("build_status", "build_running", "build_info", "build_config", *(r for r in _EXTRAS if
+                                                                                  r.startswith("build_"))):
         return TaskRef(Service.BUILD, params[0])
     if route == "dws":
         return TaskRef(Service.DWS, params[1], params[0])
@@ -87,6 +95,9 @@ def payload(route: str, ref: TaskRef, task: ScriptedTask, params: tuple[str, ...
             "last_build_status": state.get("last_build_status", default),
             "is_running": running,
         })
+    if route == "build_config":
+        return 200, _wrapped({"id": ref.task_id, "job_name": task.name or f"job-{ref.task_id[:8]}",
+                              "project_id": task.project})
     if route == "build_info":
         found = task.build_result(now, params[1])
         if found is None:
@@ -104,3 +115,44 @@ def payload(route: str, ref: TaskRef, task: ScriptedTask, params: tuple[str, ...
     body = {k: public[k] for k in DWS_ORDER if k in public}  # the seed's field order, extras after
     body.update({k: v for k, v in public.items() if k not in body})
     return 200, body
+
+
+def _int(params: dict[str, str], key: str, default: int) -> int:
+    try:
+        return max(0, int(params.get(key, default)))
+    except ValueError:
+        return default
+
+
+def listing(route: str, path_params: tuple[str, ...], query: bytes, tasks: Iterable[ScriptedTask],
+            now: float) -> tuple[int, Any]:
+    """(HTTP status, JSON body) of a list call: Build's zero-based pages, Check's offset/limit of one project."""
+    params = dict(urllib.parse.parse_qsl(query.decode("latin-1")))
+    if route == "build_list":
+        search = params.get("search", "").lower()
+        jobs = [t for t in tasks if t.ref.service is Service.BUILD and search in (t.name or "").lower()]
+        size = min(PAGE_MAX, _int(params, "page_size", 10)) or 10
+        start = _int(params, "page_index", 0) * size
+        rows = []
+        for t in jobs[start:start + size]:
+            state = t.state_at(now)
+            running = state.get("result") is True
+            rows.append({
+                "id": t.ref.task_id, "job_name": t.name or f"job-{t.ref.task_id[:8]}", "project_id": t.project,
+                "project_name": demo_data.DEMO_CODEARTS_PROJECT_NAME, "is_finished": not running,
+                "last_build_status": "RUNNING" if running else state.get("build_result"),
+                "last_job_running_status": "running" if running else "finished",
+                "last_build_time": int(t.added * 1000),
+            })
+        return 200, _wrapped({"job_list": rows, "total": len(jobs)})
+    project = path_params[0]
+    checks = [t for t in tasks if t.ref.service is Service.CHECK and t.project == project]
+    limit = min(PAGE_MAX, _int(params, "limit", 10)) or 10
+    offset = _int(params, "offset", 0)
+    rows = []
+    for t in checks[offset:offset + limit]:
+        checked = t.state_at(now).get("task_status") is not None
+        rows.append({"task_id": t.ref.task_id, "task_name": t.name or f"task-{t.ref.task_id[:8]}",
+                     "git_url": f"https://codehub.example/{(t.name or 'repo').split()[0]}.git", "git_branch": "main",
+                     "last_check_time": dws_time(t.added) if checked else None})
+    return 200, {"tasks": rows, "total": len(checks)}

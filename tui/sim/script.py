@@ -50,6 +50,7 @@ class ScriptedTask:
     added: float
     name: str | None = None
     loop: float | None = None  # seconds; the script repeats with this period (Check/Build re-runs)
+    project: str | None = None  # the CodeArts project a Check task or Build job is listed under
     _build_span: int = field(init=False, default=1)
 
     def __post_init__(self) -> None:

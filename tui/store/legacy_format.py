@@ -28,7 +28,9 @@ def snapshot_from_json(ref: TaskRef, data: dict[str, Any]) -> Snapshot:
     fields_ = data.get("fields") or {}
     values: dict[str, Any] = dict(
         ref=ref,
-        phase=PHASES[data.get("phase", "pending")],
+        # A task never fetched has no phase (older versions saved "pending" for it).
+        phase=None if not data.get("fetched_at") and data.get("phase", "pending") == "pending"
+        else PHASES[data.get("phase", "pending")],
         progress=None if progress is None else float(progress),
         message=str(data.get("message") or ""),
         raw_status=opt_str(data.get("raw_status")),

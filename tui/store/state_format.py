@@ -115,7 +115,9 @@ def encode_task(key: str, snap: Snapshot, history: Any, runs: RunBook | None = N
     err = snap.error
     req = snap.request
     s: list[Any] = [
-        _PHASE_INDEX[snap.phase], snap.progress, snap.message, snap.raw_status, snap.fields,
+        # No phase (never fetched) is saved as pending and read back as None, since fetched_at is null.
+        0 if snap.phase is None else _PHASE_INDEX[snap.phase],
+        snap.progress, snap.message, snap.raw_status, snap.fields,
         None if fetched is None else _us(fetched),
         None if checked is None else _us(checked, EPOCH if fetched is None else _aware(fetched)),
         None, None if req is None else [req.method, safe_url(req.url)], _extra(snap),
@@ -187,7 +189,10 @@ def decode_task(item: list[Any], codes: Codes, limit: int) -> tuple[str, Snapsho
             req.__dict__.update(method=str(method), url=str(url))
         else:  # pragma: no cover - only if tui.model.RequestInfo changes shape
             req = RequestInfo(str(method), str(url))
-    values = {"ref": ref, "phase": codes.phases[phase], "progress": progress, "message": message,
+    phase = codes.phases[phase]
+    if fetched is None and phase is Phase.PENDING:
+        phase = None  # never fetched: see encode_task
+    values = {"ref": ref, "phase": phase, "progress": progress, "message": message,
               "raw_status": raw_status, "fields": fields_, "fetched_at": fetched, "checked_at": checked,
               "error": err, "request": req, "stale": True}
     if extra is not None:

@@ -24,7 +24,7 @@ __all__ = ["HEADER", "VERSION", "Document", "Watchlist", "quick_read"]
 HEADER = "# Managed by hcwatch: edits are kept, comments are not.\n"
 VERSION = 1
 NAME_LIMIT = 200
-_KNOWN = ("ref", "name", "profile", "added", "paused")
+_KNOWN = ("ref", "name", "profile", "added", "paused", "codearts_project", "name_pending")
 T = TypeVar("T")
 
 
@@ -48,6 +48,8 @@ _QUICK_TASK = re.compile(
     rf'profile = "({ID_PATTERN})"\n'
     r"(?:added = ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?Z)\n)?"
     r"paused = (true|false)\n"
+    rf'(?:codearts_project = "({ID_PATTERN})"\n)?'
+    r"(?:name_pending = (true)\n)?"
 )
 
 
@@ -64,7 +66,7 @@ def quick_read(text: str) -> Document | None:
         m = match(text, pos)
         if m is None:
             return None
-        ref_text, name, profile, added, paused = m.groups()
+        ref_text, name, profile, added, paused, project, pending = m.groups()
         try:
             ref = saved_ref(ref_text)[1]
             when = datetime.fromisoformat(added) if added else None
@@ -74,7 +76,7 @@ def quick_read(text: str) -> Document | None:
         if key in seen:
             return None
         seen.add(key)
-        tasks.append(WatchedTask(ref, name or None, profile, when, paused == "true"))
+        tasks.append(WatchedTask(ref, name or None, profile, when, paused == "true", project, pending == "true"))
         pos = m.end()
     return Document(tasks)
 
@@ -202,7 +204,12 @@ class Watchlist:
             paused = entry.get("paused", False)
             if not isinstance(paused, bool):
                 raise fail(here + ("paused",), f"task {i + 1}: paused must be true or false, not {paused!r}")
-            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused))
+            project, pending = entry.get("codearts_project"), entry.get("name_pending", False)
+            if project is not None and not (isinstance(project, str) and ID_RE.fullmatch(project)):
+                raise fail(here + ("codearts_project",), f"task {i + 1}: codearts_project must be an id")
+            if not isinstance(pending, bool):
+                raise fail(here + ("name_pending",), f"task {i + 1}: name_pending must be true or false")
+            doc.tasks.append(WatchedTask(ref, name or None, profile, added and _utc(added), paused, project, pending))
             extra = {k: v for k, v in entry.items() if k not in _KNOWN}
             if extra:
                 doc.extras[key] = extra
@@ -242,6 +249,8 @@ class Watchlist:
             if t.added is not None:
                 lines.append(f"added = {_toml_time(t.added)}\n")
             lines.append("paused = true\n" if t.paused else "paused = false\n")
+            lines.append(f"codearts_project = {_toml_str(t.codearts_project)}\n" if t.codearts_project else "")
+            lines.append("name_pending = true\n" if t.name_pending else "")
             parts.append("".join(lines))
         return "".join(parts).encode("utf-8")
 
@@ -256,6 +265,10 @@ class Watchlist:
             if t.added is not None:
                 entry["added"] = _utc(t.added)
             entry["paused"] = t.paused
+            if t.codearts_project is not None:
+                entry["codearts_project"] = t.codearts_project
+            if t.name_pending:
+                entry["name_pending"] = True
             entry.update(doc.extras.get(t.key, {}))
             entries.append(entry)
         body = tomli_w.dumps({"version": VERSION, **doc.top, "task": entries})
@@ -328,8 +341,22 @@ class Watchlist:
         return self._mutate(change)
 
     def rename(self, key_or_name: str, name: str | None) -> WatchedTask:
-        """Set a task's display name (empty clears it)."""
-        return self._update(key_or_name, name=clean_text(name, NAME_LIMIT) or None if name else None)
+        """Set a task's display name (empty clears it); a name the user gives is never replaced by the task's own."""
+        return self._update(key_or_name, name=clean_text(name, NAME_LIMIT) or None if name else None,
+                            name_pending=False)
+
+    def take_name(self, key: str, name: str) -> WatchedTask | None:
+        """Name a task that was waiting for its own name; None when the user named it meanwhile (or it is gone)."""
+
+        def change(doc: Document) -> tuple[WatchedTask | None, bool]:
+            old = next((t for t in doc.tasks if t.key == key), None)
+            if old is None or not old.name_pending:
+                return None, False
+            new = replace(old, name=clean_text(name, NAME_LIMIT) or old.name, name_pending=False)
+            doc.tasks = [new if t.key == old.key else t for t in doc.tasks]
+            return new, True
+
+        return self._mutate(change)
 
     def set_paused(self, key_or_name: str, paused: bool) -> WatchedTask:
         return self._update(key_or_name, paused=bool(paused))

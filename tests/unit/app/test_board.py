@@ -227,7 +227,7 @@ def test_added_and_removed_tasks_redraw(rt, board):
     board.rebuild()
     batch = board.take_batch()
     assert batch.redraw and "check:added0outside" in batch.changed
-    assert board.views["check:added0outside"].message.plain == "waiting for first poll…"
+    assert board.views["check:added0outside"].message.plain == "not fetched yet"
 
 
 def test_relative_times_move_only_when_their_text_does(rt, board):
@@ -335,3 +335,20 @@ def test_the_view_model_needs_no_textual(module):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}).stdout
     assert out.strip() == "[]"
+
+
+def test_a_task_never_fetched_is_not_counted_as_pending(rt, board):
+    rt.add("check:neverfetched", "new one", None)   # not polled yet
+    rt.add("dws:p/failedfirst", "gone one", None)
+    rt.set("dws:p/failedfirst", error=TaskError(ErrorKind.NETWORK, "down"))  # its first fetch failed
+    board.rebuild()
+    header = board.header()
+    assert "pending" not in header.summary and "2 not fetched yet" in header.summary
+    assert "pending" not in header.title and "·2" in header.compact
+    for key in ("check:neverfetched", "dws:p/failedfirst"):
+        cells = board.views[key].cells()
+        assert cells[3].plain == "· not yet" and "pending" not in " ".join(c.plain for c in cells)
+    assert board.views["check:neverfetched"].message.plain == "not fetched yet"
+    assert board.views["dws:p/failedfirst"].message.plain.startswith("⚠ network")
+    board.set_filter("not fetched")
+    assert {r.key for r in board.visible_rows()} == {"check:neverfetched", "dws:p/failedfirst"}

@@ -35,8 +35,9 @@ def test_success_is_none(status):
 @pytest.mark.parametrize(
     "status, code, kind",
     [
-        (400, "CC.00000000", ErrorKind.SERVER),
-        (500, "CB.00060100", ErrorKind.SERVER),
+        (400, "CC.00000000", ErrorKind.THROTTLED),
+        (500, "CB.00060100", ErrorKind.THROTTLED),
+        (409, "DWS.0011", ErrorKind.THROTTLED),
         (400, "CB.00060201", ErrorKind.NOT_FOUND),
         (400, "CC.12345678", ErrorKind.BAD_RESPONSE),
         (401, "CC.00000003", ErrorKind.AUTH),
@@ -53,7 +54,7 @@ def test_success_is_none(status):
         (504, None, ErrorKind.SERVER),
         (405, None, ErrorKind.BAD_RESPONSE),
         (302, None, ErrorKind.BAD_RESPONSE),
-        (200, "CC.00000000", ErrorKind.SERVER),
+        (200, "CC.00000000", ErrorKind.THROTTLED),
         (200, "CC.00000003", ErrorKind.AUTH),
         (200, "CC.99999999", ErrorKind.BAD_RESPONSE),
     ],
@@ -79,6 +80,43 @@ def test_kinds(status, code, kind):
 def test_body_variants(payload):
     e = err(400, payload)
     assert (e.code, e.message) == ("X.1", "said")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"errCode": "DWS.0001", "externalMessage": "said"},
+        {"errCode": "DWS.0001", "externalMessage": "said", "internalMessage": "stack trace"},
+        {"errorCode": "DWS.0001", "errorMessage": "said"},
+        {"error_code": "DWS.0001", "error_message": "said"},
+        {"error": {"code": "DWS.0001", "message": "said"}},
+    ],
+)
+def test_dws_error_bodies_keep_their_message(payload):
+    e = err(400, payload)
+    assert (e.kind, e.code, e.message) == (ErrorKind.BAD_RESPONSE, "DWS.0001", "said")
+
+
+@pytest.mark.parametrize(
+    "status, payload",
+    [
+        (400, {"errCode": "DWS.9999", "externalMessage": "The system is busy. Please try again later."}),
+        (400, {"errCode": "DWS.9999", "externalMessage": "System busy"}),
+        (400, {"error_code": "DWS.0005", "error_msg": "Server busy, try again later"}),
+        (409, {"error_code": "DWS.0011", "error_msg": "Another operation is being performed. Please try again later."}),
+        (500, {"errCode": "DWS.0005", "externalMessage": "system busy"}),
+        (400, {"error_code": "APIG.0399", "error_msg": "over ratelimit,limit:20,time:1 minute"}),
+    ],
+)
+def test_busy_in_any_dws_shape_is_throttled(status, payload):
+    e = err(status, payload)
+    assert e.kind is ErrorKind.THROTTLED and e.kind.transient
+    assert e.message == next(v for k, v in payload.items() if k != "errCode" and k != "error_code")
+
+
+def test_busy_words_do_not_turn_a_refusal_or_a_missing_task_into_throttling():
+    assert err(401, {"error_code": "APIG.0301", "error_msg": "busy token"}).kind is ErrorKind.AUTH
+    assert err(404, {"errCode": "DWS.0047", "externalMessage": "busy cluster gone"}).kind is ErrorKind.NOT_FOUND
 
 
 def test_200_with_nested_error_code_is_an_error():

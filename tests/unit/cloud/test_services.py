@@ -233,7 +233,7 @@ def test_bodies_that_are_not_an_object_are_bad_responses(ref, raw):
 # --- errors per service -----------------------------------------------------------------------
 
 STATUS_KINDS = [
-    (400, "CC.00000000", ErrorKind.SERVER),
+    (400, "CC.00000000", ErrorKind.THROTTLED),
     (400, "SVC.0001", ErrorKind.BAD_RESPONSE),
     (400, "CB.00060201", ErrorKind.NOT_FOUND),
     (401, "APIG.0301", ErrorKind.AUTH),
@@ -241,7 +241,7 @@ STATUS_KINDS = [
     (404, "DWS.0047", ErrorKind.NOT_FOUND),
     (429, "APIG.0308", ErrorKind.THROTTLED),
     (500, "CB.00060211", ErrorKind.THROTTLED),
-    (500, "CB.00060100", ErrorKind.SERVER),
+    (500, "CB.00060100", ErrorKind.THROTTLED),
     (500, "SVC.5000", ErrorKind.SERVER),
     (502, "APIG.0201", ErrorKind.SERVER),
     (503, "SVC.5030", ErrorKind.SERVER),
@@ -284,9 +284,23 @@ def test_error_body_variants(payload):
     assert (err.kind, err.code, err.message) == (ErrorKind.NOT_FOUND, "DWS.0047", "gone")
 
 
+@pytest.mark.parametrize(
+    "status, payload, kind, message",
+    [
+        (400, {"errCode": "DWS.0001", "externalMessage": "Incorrect parameter."}, ErrorKind.BAD_RESPONSE,
+         "Incorrect parameter."),
+        (400, {"errCode": "DWS.9999", "externalMessage": "The system is busy. Please try again later."},
+         ErrorKind.THROTTLED, "The system is busy. Please try again later."),
+    ],
+)
+def test_dws_errcode_external_message_bodies(status, payload, kind, message):
+    err = api_failure(DWS, body(payload), status=status).error
+    assert (err.kind, err.message) == (kind, message)
+
+
 def test_200_carrying_error_code_is_an_error():
     err = api_failure(CHECK, body({"error_code": "CC.00000000", "error_msg": "Network busy. Try again later."})).error
-    assert (err.kind, err.code, err.http_status) == (ErrorKind.SERVER, "CC.00000000", 200)
+    assert (err.kind, err.code, err.http_status) == (ErrorKind.THROTTLED, "CC.00000000", 200)
     assert err.message == "Network busy. Try again later."
     err = api_failure(CHECK, body({"error_code": "CC.00000003", "error_msg": "Authentication information expired."}))
     assert err.error.kind is ErrorKind.AUTH

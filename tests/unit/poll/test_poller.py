@@ -280,7 +280,7 @@ async def test_backoff_grows_to_cap_and_success_resets(clock, fetcher) -> None:
         await advance(clock, gap, step=gap)
     assert gaps == [10, 20, 40, 80, 160, 300, 300, 300]
     snap = p.status(t.key).snapshot
-    assert snap.error.kind is ErrorKind.SERVER and snap.phase is Phase.PENDING
+    assert snap.error.kind is ErrorKind.SERVER and snap.phase is None  # never fetched: no phase, not "pending"
     fail["on"] = False
     await advance(clock, 300, step=300)
     st = p.status(t.key)

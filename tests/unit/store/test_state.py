@@ -300,3 +300,11 @@ def test_malformed_compact_lines_lose_only_their_task(store: StateStore, line: s
     fresh = StateStore(store.dir, clock=FakeClock())
     assert set(fresh.load()) == {"check:a"}
     assert len(fresh.warnings) == 1 and "1 unreadable line" in fresh.warnings[0]
+
+
+def test_a_task_never_fetched_is_saved_and_restored_without_a_phase(store: StateStore) -> None:
+    never = Snapshot(REF).failed_with(TaskError(ErrorKind.NETWORK, "down"), T0)
+    store.record(str(REF), never, [])
+    store.flush()
+    got = StateStore(store.dir).load()[str(REF)].snapshot
+    assert got.phase is None and got.fetched_at is None and got.error is not None

@@ -62,10 +62,8 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     title.append(f"  {task.key}", style="dim")
     lines.append((title, 2))
     row("service", f"{task.ref.service.product} (profile {task.profile})")
-    phase = snapshot.phase if snapshot else None
-    if phase is not None:
-        row("status", status_text(phase, paused))
     if snapshot is not None:
+        row("status", status_text(snapshot.phase, paused, short=False))
         if snapshot.raw_status is not None:
             row("raw status", _value(snapshot.raw_status))
         if snapshot.progress is not None:
@@ -75,7 +73,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         changed = last_change_at(history)
         row("changed", _when(changed, now) if changed else "no change seen yet")
         if snapshot.fetched_at is None:
-            row("fetched", "not yet: no poll has succeeded")
+            row("fetched", "not yet: no fetch has worked")
         elif snapshot.stale:
             row("fetched", _when(snapshot.fetched_at, now) + " (saved before the restart)")
         else:
@@ -83,7 +81,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         if snapshot.checked_at and snapshot.checked_at != snapshot.fetched_at:
             row("last tried", _when(snapshot.checked_at, now))
     else:
-        row("status", "waiting for the first poll")
+        row("status", status_text(None, paused, short=False))
     if paused:
         row("polling", "paused (p resumes)", "bold")
     elif stopped_reason:

@@ -18,14 +18,23 @@ from tui.errors import AuthError
 from .aksk import AkSkAuth
 from .base import Credentials, Prompt, TokenAuth
 from .password import PasswordAuth
+from .sources import (
+    DEFAULT,
+    ENV_AK,
+    ENV_CREDENTIALS_FILE,
+    ENV_PASSWORD,
+    ENV_PROJECT_ID,
+    ENV_SECURITY_TOKEN,
+    ENV_SK,
+    ENV_TOKEN,
+    Sources,
+    credentials_path,
+    sources_for,
+)
 
-ENV_TOKEN = "HCWATCH_AUTH_TOKEN"
-ENV_PASSWORD = "HCWATCH_PASSWORD"
-ENV_AK = "HUAWEICLOUD_SDK_AK"
-ENV_SK = "HUAWEICLOUD_SDK_SK"
-ENV_SECURITY_TOKEN = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
-ENV_PROJECT_ID = "HUAWEICLOUD_SDK_PROJECT_ID"
-ENV_CREDENTIALS_FILE = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
+__all__ = ["ENV_AK", "ENV_CREDENTIALS_FILE", "ENV_PASSWORD", "ENV_PROJECT_ID", "ENV_SECURITY_TOKEN", "ENV_SK",
+           "ENV_TOKEN", "METHODS", "NOTHING_FOUND", "KeyPair", "credentials_file", "credentials_for",
+           "read_credentials_file"]
 
 METHODS = ("token", "password", "aksk")
 
@@ -54,22 +63,21 @@ def _get(env: Mapping[str, str], name: str) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-def credentials_file(env: Mapping[str, str]) -> tuple[Path, str]:
+def credentials_file(env: Mapping[str, str], sources: Sources = DEFAULT) -> tuple[Path, str]:
     """The SDK credentials file path and how to name it to the user (~ for the home directory)."""
-    named = _get(env, ENV_CREDENTIALS_FILE)
-    home = Path(env.get("HOME") or Path.home())
-    path = Path(named).expanduser() if named else home / ".huaweicloud" / "credentials"
-    try:
-        shown = "~/" + path.relative_to(home).as_posix()
-    except ValueError:
-        shown = str(path)
-    return path, shown
+    return credentials_path(sources, env)
 
 
-def read_credentials_file(env: Mapping[str, str], warnings: list[str]) -> KeyPair | None:
-    """The [basic] ak/sk of the SDK credentials file; None if absent or incomplete. Warns if others can read it."""
-    path, shown = credentials_file(env)
+def read_credentials_file(env: Mapping[str, str], warnings: list[str], sources: Sources = DEFAULT) -> KeyPair | None:
+    """The [basic] (or the profile's section) ak/sk of the SDK credentials file; None if absent or incomplete.
+
+    Warns if others can read it. A file the profile names itself must exist.
+    """
+    path, shown = credentials_file(env, sources)
+    section = sources.section
     if not path.is_file():
+        if sources.credentials_file:
+            raise AuthError(f"{shown} (credentials_file of the profile) does not exist")
         return None
     parser = configparser.ConfigParser(interpolation=None)  # an SK may hold '%'
     try:
@@ -80,9 +88,11 @@ def read_credentials_file(env: Mapping[str, str], warnings: list[str]) -> KeyPai
         line = getattr(exc, "lineno", None)
         # Never echo the parser's message: it quotes the offending line, which may hold the SK.
         raise AuthError(f"{shown}{f':{line}' if line else ''}: not a valid credentials (INI) file") from None
-    if not parser.has_section("basic"):
+    if not parser.has_section(section):
+        if section != "basic":
+            raise AuthError(f"{shown} has no [{section}] section (credentials_section of the profile)")
         return None
-    basic = parser["basic"]
+    basic = parser[section]
     ak, sk = (basic.get("ak") or "").strip(), (basic.get("sk") or "").strip()
     if not (ak and sk):
         return None
@@ -94,19 +104,23 @@ def read_credentials_file(env: Mapping[str, str], warnings: list[str]) -> KeyPai
         sk,
         (basic.get("security_token") or "").strip() or None,
         (basic.get("project_id") or "").strip() or None,
-        shown,
+        shown if section == "basic" else f"{shown} [{section}]",
     )
 
 
-def _env_keypair(env: Mapping[str, str]) -> KeyPair | None:
-    ak, sk = _get(env, ENV_AK), _get(env, ENV_SK)
+def _env_keypair(env: Mapping[str, str], s: Sources = DEFAULT) -> KeyPair | None:
+    if not (s.ak_env and s.sk_env):
+        return None
+    ak, sk = _get(env, s.ak_env), _get(env, s.sk_env)
     if ak and not sk:
-        raise AuthError(f"{ENV_AK} is set but {ENV_SK} is not")
+        raise AuthError(f"{s.ak_env} is set but {s.sk_env} is not")
     if sk and not ak:
-        raise AuthError(f"{ENV_SK} is set but {ENV_AK} is not")
+        raise AuthError(f"{s.sk_env} is set but {s.ak_env} is not")
     if not ak or not sk:
         return None
-    return KeyPair(ak, sk, _get(env, ENV_SECURITY_TOKEN), _get(env, ENV_PROJECT_ID), f"{ENV_AK}/{ENV_SK}")
+    extra = (_get(env, s.security_token_env) if s.security_token_env else None,
+             _get(env, s.project_env) if s.project_env else None)
+    return KeyPair(ak, sk, *extra, f"{s.ak_env}/{s.sk_env}")
 
 
 def credentials_for(
@@ -128,14 +142,16 @@ def credentials_for(
     name = getattr(profile, "name", "default")
     if method is not None and method not in METHODS:
         raise AuthError(f'profile {name!r}: auth = {method!r} is not one of "token", "password", "aksk"')
+    src = sources_for(profile)
     warnings: list[str] = []
     creds: Credentials | None = None
-    if method in (None, "token") and _get(env, ENV_TOKEN):
-        creds = TokenAuth(_get(env, ENV_TOKEN) or "", source=ENV_TOKEN)
+    token = _get(env, src.token_env) if src.token_env else None
+    if method in (None, "token") and token:
+        creds = TokenAuth(token, source=src.token_env or ENV_TOKEN)
     elif method == "token":
-        raise AuthError(f'profile {name!r} uses auth = "token" but {ENV_TOKEN} is not set')
+        raise AuthError(f'profile {name!r} uses auth = "token" but {src.token_env or "token_env"} is not set')
     if creds is None and method in (None, "aksk"):
-        pair = _env_keypair(env) or read_credentials_file(env, warnings)
+        pair = _env_keypair(env, src) or (read_credentials_file(env, warnings, src) if src.use_file else None)
         if pair is not None:
             creds = AkSkAuth(
                 pair.ak,
@@ -149,13 +165,16 @@ def credentials_for(
                 source=pair.source,
             )
         elif method == "aksk":
-            raise AuthError(
-                f'profile {name!r} uses auth = "aksk" but {ENV_AK}/{ENV_SK} are not set '
-                f"and {credentials_file(env)[1]} has no [basic] ak and sk"
-            )
-    if creds is None and method in (None, "password"):
-        creds = _password(profile, name, method, client, iam_endpoint, env, clock, prompt)
+            where = [f"{src.ak_env}/{src.sk_env} are not set"] if src.ak_env and src.sk_env else []
+            if src.use_file:
+                where.append(f"{credentials_file(env, src)[1]} has no [{src.section}] ak and sk")
+            raise AuthError(f'profile {name!r} uses auth = "aksk" but ' + (" and ".join(where) or "names no AK/SK"))
+    if creds is None and method in (None, "password") and (src.password_env or method == "password"):
+        creds = _password(profile, name, method, client, iam_endpoint, env, clock, prompt, src)
     if creds is None:
+        if src.custom:
+            named = ", ".join(f"{k} = {getattr(profile, k)!r}" for k in src.named)
+            raise AuthError(f"profile {name!r}: no credentials found in the sources it names ({named})")
         raise AuthError(NOTHING_FOUND)
     creds.warnings.extend(warnings)
     return creds
@@ -170,6 +189,7 @@ def _password(
     env: Mapping[str, str],
     clock: Clock | None,
     prompt: Prompt | None,
+    src: Sources = DEFAULT,
 ) -> PasswordAuth | None:
     user, domain = getattr(profile, "user", None), getattr(profile, "domain", None)
     if not (user and domain):
@@ -177,9 +197,10 @@ def _password(
             return None
         missing = " and ".join(f"{k} = ..." for k, v in (("user", user), ("domain", domain)) if not v)
         raise AuthError(f'profile {name!r} uses auth = "password" but has no {missing} (the IAM user and account name)')
-    password = env.get(ENV_PASSWORD) or None  # not stripped: spaces may be part of a password
+    variable = src.password_env or ENV_PASSWORD
+    password = env.get(variable) or None  # not stripped: spaces may be part of a password
     if password is None and prompt is None:
-        raise AuthError(f"no password for IAM user {user}@{domain}: set {ENV_PASSWORD}")
+        raise AuthError(f"no password for IAM user {user}@{domain}: set {variable}")
     project_id = getattr(profile, "project_id", None)
     return PasswordAuth(
         client,
@@ -191,4 +212,5 @@ def _password(
         project_id=project_id,
         clock=clock,
         prompt=prompt,
+        source=variable,
     )

@@ -25,7 +25,7 @@ _MODULES = {Service.CHECK: check, Service.BUILD: build, Service.DWS: dws}
 # Status answers are tiny; gzip is still accepted, and inflated under the cap by _decode.
 _HEADERS = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate"}
 
-__all__ = ["MAX_BODY", "request_for", "parse", "fetch", "ApiError"]
+__all__ = ["MAX_BODY", "request_for", "parse", "fetch", "get_json", "ApiError"]
 
 
 def _url(endpoint: str, path: str) -> str:
@@ -179,6 +179,8 @@ async def fetch(
         return _decode_object(status, headers, body)
 
     if ref.service is Service.DWS:
+        if snapshot.phase is None:
+            return snapshot
         started, outcome = dws.facts(snapshot.phase, snapshot.fields, now)
         message = outcome.summary() if outcome is not None else snapshot.message
         return replace(snapshot, started_at=started, outcome=outcome, message=message)
@@ -193,3 +195,20 @@ async def fetch(
     if outcomes is not None:
         return await check_result.enrich(snapshot, Lookup.here(get_json, now, endpoint, outcomes), project_id)
     return snapshot
+
+
+async def get_json(
+    client: httpx.AsyncClient,
+    url: str,
+    now: datetime,
+    auth: httpx.Auth | None = None,
+    params: Mapping[str, str | int] | None = None,
+) -> dict[str, Any]:
+    """GET one more JSON object (names, lists) with the status calls' caps and error mapping; ApiError on failure."""
+    if params:
+        url = str(httpx.URL(url, params=dict(params)))
+    status, headers, body = await _get(client, url, auth)
+    error = error_from_response(status, headers, body, now)
+    if error is not None:
+        raise ApiError(error)
+    return _decode_object(status, headers, body)

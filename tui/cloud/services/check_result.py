@@ -64,18 +64,19 @@ def parse_log_detail(data: dict[str, Any]) -> tuple[str | None, str | None]:
 async def enrich(snapshot: Snapshot, look: Lookup, project_id: str | None) -> Snapshot:
     """A finished Check snapshot with its defect counts and gate (and why, on failure); once per run."""
     ref = snapshot.ref
-    if not snapshot.phase.finished:
+    phase = snapshot.phase
+    if phase is None or not phase.finished:
         for phase in (Phase.SUCCEEDED, Phase.FAILED):  # a new run: its result is asked afresh when it ends
             look.forget("check", ref.task_id, phase.value)
         return snapshot
-    if snapshot.phase is Phase.STOPPED:
+    if phase is Phase.STOPPED:
         return snapshot
 
     async def compute() -> Outcome | None:
         data = await look.ask("check.summary", summary_path(ref))
         counts, total, gate = parse_summary(data) if data is not None else ((), None, None)
         step = why = None
-        if snapshot.phase is Phase.FAILED and project_id:
+        if phase is Phase.FAILED and project_id:
             try:
                 detail = await look.ask("check.log", log_detail_path(ref, project_id))
             except Refused:
@@ -84,9 +85,9 @@ async def enrich(snapshot: Snapshot, look: Lookup, project_id: str | None) -> Sn
                 step, why = parse_log_detail(detail)
         if data is None and why is None:
             return None
-        return Outcome(snapshot.phase, defects=counts, total_defects=total, gate_passed=gate, step=step, error=why)
+        return Outcome(phase, defects=counts, total_defects=total, gate_passed=gate, step=step, error=why)
 
-    outcome = await look.once(("check", ref.task_id, snapshot.phase.value), compute)
+    outcome = await look.once(("check", ref.task_id, phase.value), compute)
     if not outcome:
         return snapshot
     return replace(snapshot, outcome=outcome, message=outcome.summary())
