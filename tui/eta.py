@@ -56,6 +56,19 @@ class Eta:
                 "overdue_s": r(self.overdue_s), "possibly_stuck": self.stuck,
                 "elapsed_from": self.elapsed_from if self.elapsed_s is not None else None}
 
+    def aged(self, seconds: float) -> Eta:
+        """This estimate `seconds` later without new samples (the slow tick between polls): time moves on."""
+        if seconds <= 0 or self.elapsed_s is None:
+            return self
+        elapsed = self.elapsed_s + seconds
+        remaining = self.remaining_s - seconds if self.remaining_s is not None else None
+        if remaining is not None and remaining <= 0:
+            remaining = None  # the estimate ran out: say overdue (if usual is known), never "0 left"
+        usual = self.usual_s
+        overdue = elapsed - usual if usual is not None and elapsed > usual else None
+        stuck = self.stuck or (usual is not None and elapsed > max(STUCK_FACTOR * usual, usual + STUCK_MARGIN))
+        return Eta(elapsed, usual, remaining, overdue, stuck, self.elapsed_from)
+
     def compact(self) -> str:
         """The progress column's words: '~4m left', 'overdue 3m', 'stuck? 40m', 'usually 12m' ('' if nothing)."""
         if self.stuck:
@@ -80,6 +93,8 @@ class Eta:
         extra = [f"usually {span(self.usual_s)}" if self.usual_s is not None else "",
                  f"running {span(self.elapsed_s)}" if self.elapsed_s is not None else ""]
         extra = [x for x in extra if x]
+        if not parts and self.elapsed_s is None and self.usual_s is not None:
+            return f"usually {span(self.usual_s)}"
         head = ", ".join(parts) or "no estimate"
         return head + (f" ({'; '.join(extra)})" if extra else "")
 
@@ -153,7 +168,8 @@ def estimate(now: datetime, phase: Phase, *, progress: float | None, since: date
         moved = [t for (t, p) in pts if p != progress]
         if len(pts) > 1:
             # Since the first sample at this percent: the run has shown it at least that long.
-            reached = min(t for (t, p) in pts if p == progress and t > (max(moved) if moved else -1.0))
+            last_other = max(moved) if moved else -1.0
+            reached = min((t for (t, p) in pts if p == progress and t > last_other), default=pts[-1][0])
             stalled_for = pts[-1][0] - reached
     remaining_usual = usual - elapsed if usual is not None and elapsed is not None and usual > elapsed else None
     remaining: float | None

@@ -4,7 +4,8 @@ A template's placeholders are filled from what is known of the task; a template 
 left unknown gives no link at all (None), never a broken one. Known placeholders: `{region}`,
 `{project_id}` (the DWS job's, else the profile's), `{id}` (the task or job id), `{build_no}` (the last
 Build number seen), any top-level field of the last API answer, and any other key of `[links]` (e.g.
-`codearts_project = "…"`, the CodeArts project id the Check and Build pages need).
+`codearts_project = "…"`, the CodeArts project id the Check and Build pages need; a task added by its
+console URL knows its own).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def _values(task: WatchedTask, snapshot: Snapshot | None, region: str | None, pr
             if _SIMPLE.fullmatch(key) and isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
                 values[key] = str(value)
     values.update({k: v for k, v in extra.items() if k not in SERVICES and isinstance(v, str) and v})
+    if task.codearts_project:  # from the console URL the task was added with
+        values["codearts_project"] = task.codearts_project
     if snapshot is not None and snapshot.outcome is not None and snapshot.outcome.number:
         values["build_no"] = snapshot.outcome.number
     project = task.ref.project_id or project_id

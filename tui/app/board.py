@@ -143,7 +143,9 @@ class Board:
         snapshot = status.snapshot if status else None
         history = list(status.history) if status else []
         paused = status.paused if status else task.paused
-        return row_view(task, snapshot, history, paused, self.marker(task.key), now)
+        facts_of = getattr(self.runtime, "facts", None)  # link, ETA, elapsed (tui.facts)
+        facts = facts_of(task, snapshot, history) if facts_of is not None else None
+        return row_view(task, snapshot, history, paused, self.marker(task.key), now, facts)
 
     def rebuild(self) -> None:
         """Recompute every row from the runtime (after start, add, remove, rename)."""

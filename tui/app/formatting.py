@@ -7,6 +7,9 @@ from datetime import datetime
 
 from rich.text import Text
 
+from tui.app.eta_cell import progress_cell
+from tui.eta import Eta
+from tui.facts import Facts
 from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
 # Glyph + word + colour: the glyph and word carry the meaning, the colour only helps
@@ -146,8 +149,8 @@ def elapsed_text(phase: Phase | None, started: datetime | None, ended: datetime 
         return ""
     if phase is Phase.RUNNING and ended is None:
         secs = (now - started).total_seconds()
-        # Whole minutes once past one keep the slow tick from rewriting every running row.
-        return duration(secs if secs < 60 else secs // 60 * 60)
+        # Whole minutes (and "<1m" before the first) keep the slow tick from rewriting every running row.
+        return "<1m" if secs < 60 else duration(secs // 60 * 60)
     if ended is not None:
         return duration((ended - started).total_seconds())
     return ""
@@ -170,14 +173,24 @@ class RowView:
     run_end: datetime | None
     updated: str = ""
     elapsed: str = ""
+    # tui.facts: the ETA as computed at `eta_at`, and how long the last finished run took.
+    eta: Eta | None = None
+    eta_at: datetime | None = None
+    took_s: float | None = None
+    eta_text: str = ""
 
     def retimed(self, now: datetime) -> RowView:
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
         updated = ago(self.changed_at, now) or "—"
-        took = elapsed_text(self.phase, self.run_start, self.run_end, now)
-        if updated == self.updated and took == self.elapsed:
+        if self.took_s is not None and self.phase is not None and self.phase.finished:
+            took = duration(self.took_s)
+        else:
+            took = elapsed_text(self.phase, self.run_start, self.run_end, now)
+        eta = self.eta.aged((now - self.eta_at).total_seconds()) if self.eta and self.eta_at else self.eta
+        eta_text = eta.compact() if eta is not None else ""
+        if updated == self.updated and took == self.elapsed and eta_text == self.eta_text:
             return self
-        return replace(self, updated=updated, elapsed=took)
+        return replace(self, updated=updated, elapsed=took, eta=eta, eta_at=now if eta else None, eta_text=eta_text)
 
     def cells(self) -> tuple[Text, ...]:
         return (
@@ -185,7 +198,7 @@ class RowView:
             Text(self.service),
             Text(self.name),
             status_text(self.phase),
-            progress_text(self.progress),
+            progress_cell(self.progress, self.eta, progress_text(self.progress)),
             self._message_cell(),
             Text(self.updated, style="grey50" if self.changed_at is None else ""),
             Text(self.elapsed),
@@ -208,8 +221,10 @@ class RowView:
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
-             marker: str, now: datetime) -> RowView:
+             marker: str, now: datetime, facts: Facts | None = None) -> RowView:
     start, end = run_span(history)
+    if facts is not None and facts.since is not None:
+        start, end = facts.since, None  # the service's start time, else when hcwatch first saw it running
     view = RowView(
         key=task.key,
         marker=marker,
@@ -222,6 +237,9 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         changed_at=last_change_at(history),
         run_start=start,
         run_end=end,
+        eta=facts.eta if facts is not None else None,
+        eta_at=now if facts is not None and facts.eta is not None else None,
+        took_s=facts.took_s if facts is not None else None,
     )
     return view.retimed(now)
 

@@ -6,6 +6,7 @@ import asyncio
 import os
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -171,6 +172,22 @@ class Cloud:
         endpoint = self.endpoint(profile, service)
         creds = await self.credentials(profile)
         return await services.get_json(self.http(), endpoint.rstrip("/") + path, self.clock.now(), creds, params)
+
+    # ----- on demand (the user asked: key L) -----------------------------------------------------
+
+    async def build_log(self, task: WatchedTask, build_no: str, to: Path | None = None) -> list[str] | tuple[int, bool]:
+        """A Build's log tail (lines), or with `to` the whole log written there ((bytes, cut)); raises ApiError."""
+        from tui.cloud import build_log
+
+        try:
+            endpoint = self.endpoint(task.profile, "build")
+            creds = await self.credentials(task.profile)
+        except UserError as exc:
+            raise ApiError(as_task_error(exc, ErrorKind.CONFIG)) from None
+        now = self.clock.now()
+        if to is None:
+            return await build_log.tail(self.http(), endpoint, creds, task.ref, build_no, now)
+        return await build_log.download(self.http(), endpoint, creds, task.ref, build_no, to, now)
 
     async def reauthenticate(self, profile: str) -> bool:
         creds = self._creds.get(profile)

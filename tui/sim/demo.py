@@ -9,8 +9,6 @@ from tui.sim.script import Ramp
 DEMO_TOKEN = "hcwatch-demo-token"
 DEMO_PROJECT_ID = "05f2cff45100d5112f4bc00b794ea08e"
 DEMO_REGION = "cn-north-4"
-# The CodeArts project the demo's Check tasks and Build jobs belong to (console links need it).
-DEMO_CODEARTS_PROJECT = "8d2e6f0a4b1c4e7f9a3b5c7d9e1f2a4b"
 # A fake IAM user so `auth = "password"` can be tried against `hcwatch simulate`; not a secret.
 DEMO_USER = ("hcwatch-demo", "hcwatch-demo-password", "hcwatch-demo")
 
@@ -85,7 +83,7 @@ def demo_tasks() -> list[dict[str, Any]]:
             (420, _build(False, 42, "SUCCESS")),
         ]),
         dict(ref="build:3e8f1c2d4b5a46979c8d0e1f2a3b4c5d", name="mobile-app nightly", loop=900, script=[
-            (0, _build(False, 117, "SUCCESS")),
+            (0, {**_build(False, 117, "SUCCESS"), "_log": "broken"}),  # its log calls answer 500
             (75, _build(True, 118)),
             (200, {**_build(False, 118, "SUCCESS"), "_log": "broken"}),  # its log calls answer 500
         ]),

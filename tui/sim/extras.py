@@ -49,7 +49,9 @@ def builds(task: ScriptedTask, now: float) -> list[dict[str, Any]]:
                 entry["result"] = state.get("build_result") or "SUCCESS"
                 entry["state"] = state
     known = sorted(out)
-    typical = next((b["end"] - b["start"] for b in (out[n] for n in known) if b["start"] and b["end"]), 240.0)
+    # The script's first build length: older builds are about as long, whatever the time now.
+    spans = [task.script[i + 1][0] - t for i, (t, s) in enumerate(task.script[:-1]) if s.get("result") is True]
+    typical = float(spans[0]) if spans else 240.0
     # Older builds than the script remembers: passed, a typical duration apart.
     first = known[0] if known else 0
     start = (out[first]["start"] or now) if known else now

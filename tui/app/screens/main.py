@@ -20,6 +20,7 @@ from tui.app.messages import TaskUpdated
 from tui.app.screens.add import AddTaskScreen
 from tui.app.screens.help import HelpScreen, help_rows
 from tui.app.screens.simple import ConfirmScreen, TextScreen
+from tui.app.screens.task_extras import TaskExtrasMixin
 from tui.app.widgets.detail import DetailPane
 from tui.app.widgets.filter_bar import FilterBar
 from tui.app.widgets.task_table import TaskTable
@@ -43,7 +44,7 @@ FLUSH_DELAY = 2.0
 FLUSH_DELAY_CHANGE = 0.1
 
 
-class MainScreen(Screen[None]):
+class MainScreen(TaskExtrasMixin, Screen[None]):
     """Draws what the Board says and runs the actions; the App only starts and stops the runtime."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*bindings()]

@@ -11,9 +11,11 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from tui.app.formatting import ERROR_LABEL, last_change_at, progress_text, status_text
+from tui.app.run_detail import LogTail, run_lines
 from tui.model import Change, Snapshot, WatchedTask, clean_text
 
 if TYPE_CHECKING:
+    from tui.facts import Facts
     from tui.poll.interface import TaskStatus
 
 
@@ -42,7 +44,8 @@ LABEL = 13  # width of the label column; a wrapped value continues under its fir
 
 def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], *,
                   next_due: float | None, paused: bool, stopped_reason: str | None,
-                  now: datetime, unseen: bool = False) -> DetailText:
+                  now: datetime, unseen: bool = False, facts: Facts | None = None,
+                  log: LogTail | None = None) -> DetailText:
     """The whole pane as one Text: network strings are appended as plain text, never markup."""
     lines: list[tuple[Text, int]] = []
 
@@ -95,6 +98,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         row("next poll", "not scheduled (finished)")
     if unseen:
         row("change", "not yet seen", "bold yellow")
+    lines.extend(run_lines(snapshot, facts, log))  # link, estimate, outcome, recent runs, log (run_detail)
 
     if snapshot is not None and snapshot.error is not None:
         err = snapshot.error
@@ -241,7 +245,15 @@ class DetailPane(VerticalScroll, can_focus=True):
             stopped_reason=status.stopped_reason if status else None,
             now=now,
             unseen=unseen,
+            facts=self._facts(task, status),
+            log=getattr(self.screen, "log_tails", {}).get(key),
         ))
+
+    def _facts(self, task: WatchedTask, status: TaskStatus | None) -> Facts | None:
+        runtime = getattr(self.app, "runtime", None)
+        if runtime is None or not hasattr(runtime, "facts"):
+            return None
+        return runtime.facts(task, status.snapshot if status else None, list(status.history) if status else [])
 
     def show(self, key: str | None, text: Text) -> None:
         if key != self.key:

@@ -158,8 +158,10 @@ async def enrich_running(snapshot: Snapshot, endpoint: str, get_json: GetJson, n
     if found is None:
         return snapshot
     number, started, runs = found
-    message = f"build #{number} running" if number else snapshot.message
-    return replace(snapshot, started_at=started, runs=runs, message=message)
+    if not number:
+        return replace(snapshot, started_at=started, runs=runs)
+    fields = {**snapshot.fields, "build_records.running_number": number}  # the log key (L) needs it
+    return replace(snapshot, started_at=started, runs=runs, message=f"build #{number} running", fields=fields)
 
 
 def new_run(cache: OutcomeCache, endpoint: str, ref: TaskRef) -> None:
