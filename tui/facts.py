@@ -17,7 +17,7 @@ from tui.model import Change, Phase, Snapshot, WatchedTask
 from tui.outcome import Run
 from tui.runs import RunBook
 
-__all__ = ["Facts", "facts_for", "merged_runs"]
+__all__ = ["Facts", "facts_for", "facts_of_runtime", "merged_runs"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,11 @@ def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Ch
         elif book.runs and book.runs[-1].phase is phase:
             took = book.runs[-1].duration_s
     return Facts(url=url, eta=eta, since=since, took_s=took, runs=runs)
+
+
+def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change]) -> Facts:
+    """facts_for with what a tui.runtime.Runtime knows: [links], the profile's region and project, the runs."""
+    prof = rt.settings.profiles.get(task.profile)
+    project = (prof.project_id or rt.cloud.default_project(task.profile)) if prof is not None else None
+    return facts_for(task, snapshot, history, rt.state.runs(task.key), rt.clock.now(), links=rt.settings.links,
+                     region=prof.region if prof is not None else None, project_id=project)

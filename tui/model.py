@@ -217,12 +217,13 @@ class Snapshot:
         fetch failed, or they were loaded from the state folder (False while there is no phase)."""
         return self.phase is not None and (self.stale or self.error is not None)
 
-    def to_json(self, name: str | None = None) -> dict[str, Any]:
+    def to_json(self, name: str | None = None, profile: str | None = None) -> dict[str, Any]:
         """The JSON object printed by `list --json` and `watch --json` (its fields are the README's contract)."""
         return {
             "ref": str(self.ref),
             "service": self.ref.service.value,
             "name": name,
+            "profile": profile,
             "phase": self.phase.value if self.phase is not None else None,
             "progress": self.progress,
             "message": self.message,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,10 +16,12 @@ from tui.clock import Clock
 from tui.cloud.fetcher import Cloud, PasswordPrompt
 from tui.config.paths import default_paths
 from tui.config.settings import PollSettings, Profile, Settings, load_config
-from tui.errors import UserError
-from tui.facts import Facts, facts_for
+from tui.errors import ApiError, UserError
+from tui.facts import Facts, facts_of_runtime
 from tui.model import ErrorKind, Snapshot, TaskRef, WatchedTask
+from tui.naming import Namer
 from tui.poll.poller import Poller, TaskStatus, Update
+from tui.refs import parse_target
 from tui.store.state import StateStore
 from tui.store.watchlist import Watchlist
 
@@ -61,12 +63,15 @@ class Runtime:
         self.warnings: list[str] = list(settings.warnings)
         self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile)
         self.last_sweep_at: datetime | None = None
+        self.watchlist_problem: str | None = None   # a hand edit that broke watchlist.toml, while it is broken
         self.simulator: Simulator | None = None
         self.client: httpx.AsyncClient | None = None
         self.poller: Poller | None = None
         self._on_update: Callable[[Update], None] | None = None
         self._state_task: asyncio.Task | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
+        # Tasks added without a name get their own (tui.naming); `self.cloud` is looked up per call (the demo swaps it).
+        self.namer = Namer(lambda *a: self.cloud.get_json(*a), self.clock, self.watchlist.take_name, self._named)
         if profile is not None:
             self.cloud.profile(profile)  # an unknown --profile is a usage error now, not at the first poll
 
@@ -140,13 +145,7 @@ class Runtime:
 
     def facts(self, task: WatchedTask, snapshot: Snapshot | None, history: list | None = None) -> Facts:
         """The link, ETA, elapsed time and recent runs of a task (tui.facts), as of now."""
-        try:
-            prof: Profile | None = self.profile(task.profile)
-        except UserError:
-            prof = None
-        return facts_for(task, snapshot, history or [], self.state.runs(task.key), self.clock.now(),
-                         links=self.settings.links, region=prof.region if prof else None,
-                         project_id=self.default_project(task.profile) if prof else None)
+        return facts_of_runtime(self, task, snapshot, history or [])
 
     # ----- lifecycle ---------------------------------------------------------------------------
 
@@ -194,6 +193,7 @@ class Runtime:
         """Restore state, then poll these tasks in the background until stop()."""
         poller = self._build(on_update, prompt_password)
         await self._restore(poller, tasks)
+        self.namer.watch(tasks)
         for task in tasks:
             poller.add(task)
         await poller.start()
@@ -214,12 +214,15 @@ class Runtime:
         tasks = list(self.watchlist.tasks) if tasks is None else tasks
         poller = self._build(None, prompt_password)
         await self._restore(poller, tasks)
+        self.namer.watch(tasks)
         result = await poller.sweep(tasks)  # every result passed through _handle_update
+        await self.namer.settle()  # names learnt on the way are in the watch list before `list` prints
         await asyncio.to_thread(self._save_state)
         return result
 
     async def stop(self) -> None:
         """Stop polling, write state, close connections; safe to call twice."""
+        await self.namer.close()
         if self.poller is not None:
             await self.poller.stop()
         if self._state_task is not None:
@@ -266,6 +269,9 @@ class Runtime:
                 self.auth_problems.pop(task.profile, None)
         if err is None:
             self.last_sweep_at = update.snapshot.fetched_at
+            named = self.status(update.key) if update.key in self.namer.pending else None
+            if named is not None:
+                self.namer.after_update(named.task, update.snapshot)
         if self._on_update is not None:
             self._on_update(update)
 
@@ -287,15 +293,51 @@ class Runtime:
         return self.watchlist.find(text)
 
     def add(self, ref_text: str, name: str | None = None, profile: str | None = None) -> WatchedTask:
+        """Watch a task given by REF or console URL; without a name it waits for its own (`name_now`, tui.naming)."""
         profile = profile or self.default_profile
         self.profile(profile)
-        ref = TaskRef.parse(ref_text.strip(), self.default_project(profile))
+        target = parse_target(ref_text.strip(), self.default_project(profile))
+        ref = target.ref
         self.endpoint(profile, ref.service.value)  # an unknown region fails here, not at every poll
         name = name.strip() if name and name.strip() else None
-        task = self.watchlist.add(WatchedTask(ref, name, profile, self.clock.now()))
+        task = self.watchlist.add(WatchedTask(ref, name, profile, self.clock.now(),
+                                              codearts_project=target.codearts_project, name_pending=name is None))
+        self.namer.watch([task])
         if self.poller is not None:
             self.poller.add(task)
         return task
+
+    @contextlib.asynccontextmanager
+    async def online(self) -> AsyncIterator[Cloud]:
+        """The cloud, with an HTTP client for one-off calls outside polling (closed after, if made here)."""
+        own_client = self.client is None
+        if own_client:
+            self.client = self._make_client()
+        self.cloud.client = self.client
+        try:
+            yield self.cloud
+        finally:
+            if own_client and self.client is not None:
+                await self.client.aclose()
+                self.client = None
+
+    async def name_now(self, task: WatchedTask) -> tuple[WatchedTask, str | None]:
+        """Ask once for a new task's own name: (the task, renamed or not; why not, or None)."""
+        async with self.online():
+            try:
+                name = await self.namer.lookup(task)
+                return self.namer.apply(task, name) or task, None
+            except (UserError, ApiError) as exc:
+                return task, str(exc)
+
+    def _named(self, task: WatchedTask) -> None:
+        """A task got its own name: the poller and the screen show it from now on."""
+        if self.poller is None:
+            return
+        self.poller.add(task)  # a known key: its entry is updated in place
+        status = self.status(task.key)
+        if status is not None and status.snapshot is not None and self._on_update is not None:
+            self._on_update(Update(task.key, status.snapshot, [], status.next_due))
 
     def remove(self, key: str) -> WatchedTask:
         task = self.watchlist.remove(key)
@@ -319,7 +361,8 @@ class Runtime:
     def sync_watchlist(self) -> tuple[list[WatchedTask], list[WatchedTask]]:
         """Pick up edits made outside this process (the CLI, a hand edit): (added or changed, removed).
 
-        A broken file is left alone and reported once in `warnings`; the list in memory stays.
+        A broken file is left alone and the list in memory stays; `watchlist_problem` says why
+        (file:line: what) until the file reads again.
         """
         if not self.watchlist.changed_on_disk():
             return [], []
@@ -327,11 +370,12 @@ class Runtime:
         try:
             self.watchlist.load()
         except UserError as exc:
-            if str(exc) not in self.warnings:
-                self.warnings.append(str(exc))
+            self.watchlist_problem = str(exc)
             return [], []
+        self.watchlist_problem = None
         after = {t.key: t for t in self.watchlist.tasks}
         changed = [t for k, t in after.items() if before.get(k) != t]
+        self.namer.watch(changed)
         removed = [t for k, t in before.items() if k not in after]
         if self.poller is not None:
             for task in changed:

@@ -283,3 +283,38 @@ def test_watch_prints_each_task_once_on_its_first_poll(capsys, tmp_path, monkeyp
                 assert obj["change"]["from"] == "running" and obj["change"]["to"] == "failed"
         else:
             assert "failed" in lines[0] and ("while hcwatch was closed" in lines[0]) is expect_change
+
+
+def test_list_fits_an_80_column_terminal_and_prints_in_full_into_a_pipe(capsys, monkeypatch):
+    from tui.cli.output import Stdout
+    from tui.cli.table import cell_width
+
+    code, piped, _ = run(capsys, "list", "--demo")   # capsys is no terminal: full width
+    assert code == 0 and max(cell_width(line) for line in piped.splitlines()) > 100
+    monkeypatch.setattr(Stdout, "width", staticmethod(lambda: 80))
+    code, out, _ = run(capsys, "list", "--demo")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == len(piped.splitlines())
+    assert all(cell_width(line) <= 80 for line in lines), lines
+    assert any("✘ failed" in line for line in lines) and "payments-serv" in out
+
+
+def test_a_mistyped_region_stops_every_command_at_load_with_a_suggestion(capsys, tmp_path):
+    wl = str(tmp_path / "wl.toml")
+    assert run(capsys, "add", "check:abc", "--watchlist", wl)[0] == 0
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[profiles.default]\nregion = "cn-nort-4"\n')
+    for argv in (["list"], ["list", "--json"], ["watch", "check:abc"], ["add", "check:def"]):
+        code, out, err = run(capsys, *argv, "--config", str(cfg), "--watchlist", wl)
+        assert (code, out) == (2, "") and err.count("\n") == 1
+        assert f"{cfg}:2: unknown region 'cn-nort-4' (did you mean 'cn-north-4'?)" in err
+
+
+def test_keymap_mistakes_are_warned_with_file_and_line(capsys, tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[keymap]\nrefrsh = "x"\nsort = "a"\n')
+    code, _, err = run(capsys, "list", "--demo", "--config", str(cfg))
+    assert code == 0
+    assert f"hcwatch: warning: {cfg}:2: unknown binding id 'refrsh' in [keymap] ignored (did you mean 'refresh'?)" in err
+    assert f"hcwatch: warning: {cfg}:3: key 'a' of sort" in err
+    assert err.count("unknown binding id") == 1  # once, not again at the end

@@ -74,9 +74,9 @@ def test_path_ids_are_percent_encoded():
 def test_snapshot_json_has_the_documented_fields():
     ref = TaskRef.parse("check:abc")
     snap = Snapshot(ref, Phase.RUNNING, 50.0, "Executing", "0", {}, T0)
-    obj = snap.to_json("nightly")
+    obj = snap.to_json("nightly", "team-b")
     assert obj == {
-        "ref": "check:abc", "service": "check", "name": "nightly", "phase": "running",
+        "ref": "check:abc", "service": "check", "name": "nightly", "profile": "team-b", "phase": "running",
         "progress": 50.0, "message": "Executing", "raw_status": "0",
         "fetched_at": "2026-01-01T00:00:00Z", "stale": False, "error": None, "outcome": None,
     }

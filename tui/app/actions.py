@@ -7,8 +7,11 @@ config.toml, so an id never changes. The README's key table says the same `help`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual.binding import Binding
+if TYPE_CHECKING:
+    # Only binding() needs Textual: the command line reads this table to check [keymap].
+    from textual.binding import Binding
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Action:
         return bool(self.title)
 
     def binding(self) -> Binding:
+        from textual.binding import Binding
+
         return Binding(self.keys, self.name, self.description, show=self.footer, id=self.id,
                        tooltip=self.help, key_display=self.key_display)
 

@@ -12,6 +12,7 @@ from textual.theme import ThemeProvider
 
 from tui.app.board import Board
 from tui.app.commands import HcwatchCommands
+from tui.app.keys import keymap_warnings
 from tui.app.messages import RuntimeFailed, TaskUpdated
 from tui.app.palette import GuardedPalette
 from tui.app.screens.main import MainScreen
@@ -55,9 +56,11 @@ class HcwatchApp(App[int]):
 
     def on_mount(self) -> None:
         keymap = getattr(self.runtime.settings, "keymap", None) or {}
+        warnings = list(getattr(self.runtime, "warnings", []) or [])
         if keymap:
             self.set_keymap(dict(keymap))
-        for warning in getattr(self.runtime, "warnings", []) or []:
+            warnings += keymap_warnings(keymap, getattr(self.runtime.settings, "keymap_where", {}))
+        for warning in warnings:
             self.notify(clean_text(warning, 300), severity="warning", markup=False, timeout=8)
         self.terminal.install()
         if self.start_runtime:
@@ -108,21 +111,18 @@ class HcwatchApp(App[int]):
         else:
             self.main.note_update(update)
 
-    async def prompt_password(self, profile: str) -> str:
-        """Ask for an IAM password (masked, never saved); raises UserError when none is given."""
+    async def prompt_password(self, question: str) -> str:
+        """Ask the credentials' question ("IAM password for alice@acme"), masked; "" when cancelled."""
         future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
 
         def done(value: str | None) -> None:
             if not future.done():
                 future.set_result(value)
 
-        reason = self.runtime.auth_problems.get(profile, "")
-        self.push_screen(TextScreen(f"Password for profile {profile}", password=True,
-                                    note=reason, placeholder="IAM password (never saved)"), done)
-        value = await future
-        if not value:
-            raise UserError(f"no password given for profile {profile}")
-        return value
+        self.push_screen(TextScreen(question, password=True, placeholder="password",
+                                    note="kept in memory only, never saved; esc: go without (its tasks stop)"), done)
+        # An empty answer is the credentials' to report ("no password entered for IAM user …").
+        return await future or ""
 
     @on(RuntimeFailed)
     def _runtime_failed(self, message: RuntimeFailed) -> None:

@@ -173,6 +173,7 @@ class RowView:
     run_end: datetime | None
     updated: str = ""
     elapsed: str = ""
+    profile: str = ""      # "" while every task uses one profile (the table then has no profile column)
     # tui.facts: the ETA as computed at `eta_at`, and how long the last finished run took.
     eta: Eta | None = None
     eta_at: datetime | None = None
@@ -202,6 +203,7 @@ class RowView:
             self._message_cell(),
             Text(self.updated, style="grey50" if self.changed_at is None else ""),
             Text(self.elapsed),
+            Text(self.profile, style="italic"),  # last: the table places it (CELLS), older indexes stay
         )
 
     def _message_cell(self) -> Text:
@@ -217,11 +219,11 @@ class RowView:
     def search_text(self) -> str:
         extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
         phase = self.phase.value if self.phase is not None else NO_PHASE
-        return f"{self.name} {self.key} {phase} {'paused' if self.paused else ''} {extra}".lower()
+        return f"{self.name} {self.key} {phase} {'paused' if self.paused else ''} {extra} {self.profile}".lower()
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
-             marker: str, now: datetime, facts: Facts | None = None) -> RowView:
+             marker: str, now: datetime, show_profile: bool = False, *, facts: Facts | None = None) -> RowView:
     start, end = run_span(history)
     if facts is not None and facts.since is not None:
         start, end = facts.since, None  # the service's start time, else when hcwatch first saw it running
@@ -237,6 +239,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         changed_at=last_change_at(history),
         run_start=start,
         run_end=end,
+        profile=clean_text(task.profile, 40) if show_profile else "",
         eta=facts.eta if facts is not None else None,
         eta_at=now if facts is not None and facts.eta is not None else None,
         took_s=facts.took_s if facts is not None else None,

@@ -12,17 +12,27 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_STOPPED, EXIT_TIMEOUT
+from tui.cli.output import STDOUT
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
 from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.app.keys import keymap_warnings  # no Textual: the actions table as data
+
+    STDOUT.reset()
     rt = open_runtime(args)
     shown: set[str] = set()
+    # A [keymap] mistake is a config warning like any other, here as in the TUI.
+    rt.warnings.extend(keymap_warnings(rt.settings.keymap, rt.settings.keymap_where))
     try:
         print_warnings(rt, shown)
+        from tui.cli import discover, profiles
+
         handler: Callable[..., int] = {
+            "discover": discover.run,
+            "profiles": profiles.run,
             "add": _add,
             "remove": _remove,
             "rename": _rename,
@@ -38,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    STDOUT.say(text)  # a closed pipe (`| head`) is not an error: the command carries on quietly
 
 
 def _add(rt, args) -> int:
@@ -50,8 +60,14 @@ def _add(rt, args) -> int:
         # Adding twice is harmless for scripts: say so and succeed.
         _say(f"already watching {exc.task.key}" + (f" as {exc.task.name!r}" if exc.task.name else ""))
         return EXIT_OK
+    why = None
+    if task.name_pending:  # no --name: ask the service for the task's own name, once
+        task, why = asyncio.run(rt.name_now(task))
     shown = f" as {task.name!r}" if task.name else ""
     _say(f"watching {task.key}{shown} (profile {task.profile}) in {rt.watchlist.path}")
+    if why:
+        print(_redactor(rt)(f"hcwatch: its name could not be fetched ({clean_text(why, 200)}); "
+                            "it is named when a poll learns it"), file=sys.stderr)
     return EXIT_OK
 
 
@@ -115,17 +131,21 @@ def _message(snap: Snapshot) -> str:
     return snap.message
 
 
-def _history(rt, key: str) -> list:
-    """The task's change history as the poller (or, before it, the state folder) knows it."""
-    status = rt.status(key)
-    return list(status.history) if status is not None else []
+def _facts_json(rt, task: WatchedTask, snap: Snapshot) -> dict:
+    """`url` and `eta` of a task's JSON object (tui.facts), from the history the poller knows."""
+    status = rt.status(task.key)
+    return rt.facts(task, snap, list(status.history) if status is not None else []).json_fields()
 
 
-def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
-    """A plain aligned table: what a person reads after `hcwatch list`."""
-    header = ("SERVICE", "NAME", "STATUS", "PROGRESS", "MESSAGE", "REF")
+def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None) -> str:
+    """A plain aligned table: what a person reads after `hcwatch list` (fitted to `width` when given;
+    a PROFILE column first when the tasks use more than one profile)."""
+    from tui.cli.table import HEADER, render
+
+    several = len({t.profile for t, _ in rows}) > 1
     lines = [
         (
+            *(clean_text(t.profile, 20),) * several,
             t.ref.service.value,
             clean_text(t.label, 40),
             _status_word(s),
@@ -135,10 +155,7 @@ def format_table(rows: list[tuple[WatchedTask, Snapshot]]) -> str:
         )
         for t, s in rows
     ]
-    widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(header)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines]
-    return "\n".join(out)
+    return render(lines, width, ("PROFILE",) * several + HEADER)
 
 
 def _exit_for_list(snaps: list[Snapshot]) -> int:
@@ -164,13 +181,13 @@ def _list(rt, args) -> int:
 
     result = asyncio.run(go())
     redact = _redactor(rt)
-    rows = [(t, result[t.key]) for t in tasks if t.key in result]
+    rows = [(t, result[t.key]) for t in rt.tasks() if t.key in result]  # re-read: names may have been learnt
     if args.json:
         for task, snap in rows:
-            obj = {**snap.to_json(task.name), **rt.facts(task, snap, _history(rt, task.key)).json_fields()}
+            obj = {**snap.to_json(task.name, task.profile), **_facts_json(rt, task, snap)}
             _say(redact(json.dumps(obj, ensure_ascii=False)))
     else:
-        _say(redact(format_table(rows)))
+        _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
     return _exit_for_list([s for _, s in rows])
@@ -218,7 +235,7 @@ def _watch(rt, args) -> int:
 
     def emit(task: WatchedTask, snap: Snapshot, text: str, change=None) -> None:
         if args.json:
-            obj = {**snap.to_json(task.name), **rt.facts(task, snap, _history(rt, task.key)).json_fields()}
+            obj = {**snap.to_json(task.name, task.profile), **_facts_json(rt, task, snap)}
             obj["change"] = None if change is None else {
                 "from": change.from_phase.value, "to": change.to_phase.value,
                 "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),
@@ -260,14 +277,15 @@ def _watch(rt, args) -> int:
         # Only this task can have become done: checking it alone keeps an update O(1).
         if _done(snap, rt.status(update.key)):
             finished_keys.add(update.key)
-        if finished_keys >= keys:
-            done.set()
+        if finished_keys >= keys or STDOUT.closed:
+            done.set()  # all done, or nobody reads any more (`| head -1`)
 
     async def go() -> bool:
         await rt.follow(tasks, on_update, _terminal_prompt)
         try:
             await asyncio.wait_for(done.wait(), args.timeout)
-            return True
+            # Output closed first: the status a timeout at this moment would have given.
+            return finished_keys >= keys
         except TimeoutError:
             return False
         finally:
@@ -279,7 +297,7 @@ def _watch(rt, args) -> int:
         return 130
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
-    if not finished:
+    if not finished and not STDOUT.closed:
         print(f"hcwatch: timed out after {args.timeout:g}s", file=sys.stderr)
     if not args.exit_status:
         return EXIT_OK if finished else EXIT_TIMEOUT

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tui import __version__
+from tui.cli import discover, profiles
 from tui.cli.exits import EXIT_USAGE
 
 
@@ -44,9 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_global_options(sp, top=False)
         return sp
 
-    sp = cmd("add", "watch a task")
-    sp.add_argument("ref", metavar="REF")
-    sp.add_argument("--name", help="display name")
+    sp = cmd("add", "watch a task (a REF, or a console URL of a Build job or Check task)")
+    sp.add_argument("ref", metavar="REF|URL")
+    sp.add_argument("--name", help="display name (default: the task's own name, fetched once)")
     sp = cmd("remove", "stop watching a task")
     sp.add_argument("ref", metavar="REF")
     sp = cmd("rename", "change a watched task's display name")
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="exit 0 all succeeded, 1 any failed, 3 any stopped, 4 timed out, 5 auth failed")
     sp.add_argument("--timeout", type=float, metavar="S", help="give up after S seconds")
     sp.add_argument("--json", action="store_true", help="one JSON object per line")
+    discover.add_parser(cmd)
+    profiles.add_parser(cmd)
     sp = cmd("simulate", "serve the simulated cloud on 127.0.0.1")
     sp.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     return p

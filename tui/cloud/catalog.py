@@ -11,6 +11,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from tui.clock import Clock
@@ -95,8 +96,9 @@ async def _get_patiently(get: Get, clock: Clock, profile: str, service: str, pat
 async def _pages(get: Get, clock: Clock, profile: str, service: str, path: str,
                  query: Callable[[int], dict[str, str | int]],
                  rows: Callable[[dict[str, Any]], tuple[list[Any], int | None]],
-                 max_pages: int = MAX_PAGES) -> tuple[list[Any], int | None, int, bool]:
+                 max_pages: int | None = None) -> tuple[list[Any], int | None, int, bool]:
     """Every row of a paged list: (rows, total, pages read, truncated)."""
+    max_pages = MAX_PAGES if max_pages is None else max_pages
     found: list[Any] = []
     total: int | None = None
     for page in range(max_pages):
@@ -133,10 +135,19 @@ def _build_found(row: Any) -> Found | None:
     running = text_or_none(row.get("last_job_running_status"), 40) or ""
     if phase is None and (running.lower() == "running" or row.get("is_finished") is False):
         phase = Phase.RUNNING
-    last = row.get("last_build_time")
+    if phase is None and not raw:
+        phase = Phase.IDLE  # not running, no last outcome (never built)
     return Found(TaskRef(Service.BUILD, job_id), text_or_none(row.get("job_name"), 200) or job_id,
                  _ident(row.get("project_id")), text_or_none(row.get("project_name"), 200), phase,
-                 raw or running, text_or_none(last, 40))
+                 raw or running, _when(row.get("last_build_time")))
+
+
+def _when(value: Any) -> str | None:
+    """A time from a list answer as ISO 8601: epoch milliseconds (Build) are converted, text is kept."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1e11 < value < 1e14:
+        moment = datetime.fromtimestamp(value / 1000, UTC).replace(microsecond=0)
+        return moment.isoformat().replace("+00:00", "Z")
+    return text_or_none(value, 40)
 
 
 async def list_build_jobs(get: Get, clock: Clock, profile: str, *, search: str | None = None,

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from tui.config.endpoints import validate_region, validate_url
+from tui.config.endpoints import REGIONS, validate_region, validate_url
 from tui.config.toml_reader import key_lines, line_of, syntax_error
 from tui.errors import ConfigError, EndpointError, RefError
 from tui.model import ID_RE, validate_id
@@ -135,6 +135,7 @@ class Settings(PollSettings):
     profiles: dict[str, Profile] = field(default_factory=dict)
     notify: NotifySettings = field(default_factory=NotifySettings)
     keymap: dict[str, str] = field(default_factory=dict)
+    keymap_where: dict[str, str] = field(default_factory=dict)  # binding id -> "config.toml:LINE"
     # [links]: console URL templates per service and placeholder values (tui.links has the defaults).
     links: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -292,6 +293,13 @@ def _profile(r: _Reader, name: str, value: Any) -> Profile:
                     raise r.error(kp + (kind,), str(exc)) from None
         else:
             r.warn_unknown(kp, _KNOWN_PROFILE)
+    if "region" in data and validate_region(prof.region) not in REGIONS and not prof.endpoints:
+        # Most likely a typo: found here, once, rather than as a config error on every task's poll.
+        # A region of one's own works once its endpoints are set (then a missing one is named at use).
+        close = difflib.get_close_matches(validate_region(prof.region), sorted(REGIONS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise r.error(keypath + ("region",), f"unknown region {prof.region!r}{hint}; a region of your own needs "
+                                             f"its endpoints set in [profiles.{name}.endpoints]")
     return prof
 
 
@@ -339,6 +347,8 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
                 if not keys.strip():
                     raise r.error(kp + (binding,), f"keymap {binding!r} must name at least one key")
                 s.keymap[binding] = keys.strip()
+                # The ids and keys are checked against the actions table by the front end (tui.app.keys).
+                s.keymap_where[binding] = r.where(kp + (binding,))
         elif key == "links":  # templates (check, build, dws) and any placeholder values
             for name, text in r.table(kp, value).items():
                 s.links[name] = r.text_value(kp + (name,), text, 'a URL template in quotes').strip()

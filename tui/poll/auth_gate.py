@@ -194,6 +194,8 @@ class AuthGate:
     def _inherited(prof: ProfileState) -> TaskError:
         """The error of a task that was stopped because another task's request was refused: it says so,
         and carries none of that request's details (HTTP status, code, request id)."""
+        if prof.stopped is not None and prof.stopped.http_status is None:
+            return TaskError(ErrorKind.AUTH, f"stopped: profile {prof.name} has no credentials")
         return TaskError(ErrorKind.AUTH, f"stopped: profile {prof.name}'s credentials were rejected")
 
     def mark_stopped(self, entry: Entry, prof: ProfileState) -> None:
@@ -206,7 +208,11 @@ class AuthGate:
     def stopped_reason(self, entry: Entry) -> str | None:
         prof = self._profiles.get(entry.task.profile)
         if prof is not None and prof.stopped is not None:
-            why = prof.stopped.message.splitlines()[0][:200] if prof.stopped.message else ""
+            # Whole: the screen wraps it (a cut used to end the advice mid-word).
+            why = prof.stopped.message.splitlines()[0] if prof.stopped.message else ""
+            if prof.stopped.http_status is None:  # nothing was sent: there are no credentials to reject
+                said = why if "no credentials" in why.lower() else f"no credentials{f' ({why})' if why else ''}"
+                return f"profile {prof.name}: {said}; polling stopped"
             return f"profile {prof.name}: credentials rejected{f' ({why})' if why else ''}; polling stopped"
         err = entry.stop_error
         if err is None:

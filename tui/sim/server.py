@@ -14,6 +14,7 @@ from typing import TextIO
 import uvicorn
 
 from tui.errors import UserError
+from tui.sim import demo as demo_data
 from tui.sim.app import Simulator
 from tui.sim.faults import ConnectionDropped
 
@@ -60,7 +61,17 @@ def _banner(sim: Simulator, url: str) -> str:
     lines = [f"hcwatch simulator listening on {url} (X-Auth-Token: {sim.DEMO_TOKEN}); Ctrl+C stops it"]
     refs = sim.demo_refs()
     if refs:
-        lines.append(f"  set every endpoint (check, build, dws, iam) to {url}; demo tasks:")
+        # Made-up credentials of the simulated account (not secrets): one per way of signing in.
+        user, password, domain = demo_data.DEMO_USER
+        ak, sk = demo_data.DEMO_AKSK
+        lines += [
+            f"  set every endpoint (check, build, dws, iam) to {url} and project_id = \"{sim.DEMO_PROJECT_ID}\"",
+            "  sign in with any of these (the README's 'Try each way of signing in' shows the config):",
+            f"    token:     HCWATCH_AUTH_TOKEN={sim.DEMO_TOKEN}",
+            f"    password:  user = \"{user}\", domain = \"{domain}\" in the profile, HCWATCH_PASSWORD={password}",
+            f"    AK/SK:     HUAWEICLOUD_SDK_AK={ak} HUAWEICLOUD_SDK_SK={sk}",
+            "  demo tasks:",
+        ]
         lines += [f"    {ref}  ({name})" for ref, name in refs]
     return "\n".join(lines)
 

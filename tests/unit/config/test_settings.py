@@ -241,3 +241,13 @@ def test_loopback_http_and_unknown_region_with_overrides_load(tmp_path: Path) ->
             'check = "http://127.0.0.1:8000"\nbuild = "https://build.lab.example"\n')
     s = load_config(write(tmp_path, text), env={})
     assert s.profiles["lab"].endpoints["check"] == "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize(("region", "hint"), [("cn-nort-4", "did you mean 'cn-north-4'?"),
+                                              ("ap-southest-1", "did you mean 'ap-southeast-1'?"),
+                                              ("xyz", "")])
+def test_unknown_region_without_endpoints_is_an_error_at_load(tmp_path: Path, region: str, hint: str) -> None:
+    path = write(tmp_path, f'[profiles.default]\nproject_id = "p1"\nregion = "{region}"\n')
+    msg = error_of(path)
+    assert msg.startswith(f"{path}:3: unknown region '{region}'") and hint in msg and "\n" not in msg
+    assert "[profiles.default.endpoints]" in msg

@@ -505,7 +505,7 @@ def test_serve_in_a_subprocess_over_a_real_socket():
         match = re.search(r"listening on (http://127\.0\.0\.1:(\d+))", line)
         assert match and DEMO_TOKEN in line, line
         base = match.group(1)
-        refs = [proc.stdout.readline() for _ in range(11)]
+        refs = [proc.stdout.readline() for _ in range(16)]  # the sign-in lines, then the tasks
         assert any("check:" in r for r in refs) and any(f"dws:{DEMO_PROJECT_ID}/" in r for r in refs)
         with httpx.Client(base_url=base, headers={"X-Auth-Token": DEMO_TOKEN}, timeout=10) as client:
             r = client.get(url_for(BUILD))

@@ -16,11 +16,13 @@ from textual.widgets import DataTable, Footer, Input
 
 from tui.app.actions import bindings
 from tui.app.board import Board, Header
+from tui.app.clipboard import copy_message
 from tui.app.messages import TaskUpdated
 from tui.app.screens.add import AddTaskScreen
 from tui.app.screens.help import HelpScreen, help_rows
 from tui.app.screens.simple import ConfirmScreen, TextScreen
 from tui.app.screens.task_extras import TaskExtrasMixin
+from tui.app.watchlist_sync import sync_watchlist
 from tui.app.widgets.detail import DetailPane
 from tui.app.widgets.filter_bar import FilterBar
 from tui.app.widgets.task_table import TaskTable
@@ -167,13 +169,7 @@ class MainScreen(TaskExtrasMixin, Screen[None]):
 
     def sync_watchlist(self) -> None:
         """Tasks added or removed by `hcwatch add`/`remove` or a hand edit show up within a tick."""
-        try:
-            changed, removed = self.runtime.sync_watchlist()
-        except Exception as exc:  # a cache of the user's file: never worth crashing over
-            self.notify(clean_text(f"watch list not reloaded: {exc}", 300), severity="warning", markup=False)
-            return
-        if changed or removed:
-            self.rebuild()
+        sync_watchlist(self)
 
     def refresh_header(self) -> None:
         header = self.board.new_header()
@@ -185,7 +181,7 @@ class MainScreen(TaskExtrasMixin, Screen[None]):
         self.query_one("#top", TopBar).show(
             summary=header.summary, compact=header.compact, unseen=header.unseen, swept=header.swept,
             offline=header.offline, auth=dict(header.auth), filter_text=header.filter_text, sort=header.sort,
-            demo=header.demo)
+            demo=header.demo, watchlist=header.watchlist)
         if self.board.wants("title") and self.set_title is not None:
             self.set_title(header.title)
 
@@ -372,17 +368,19 @@ class MainScreen(TaskExtrasMixin, Screen[None]):
         if task is None:
             return
         self.app.copy_to_clipboard(task.ref.task_id)
-        self.notify(f"copied {task.ref.task_id}", markup=False, timeout=2)
+        text, warn = copy_message(task.ref.task_id)  # "sent", or how to make tmux let it through
+        self.notify(text, severity="warning" if warn else "information", markup=False, timeout=10 if warn else 3)
 
     def action_mark_all_seen(self) -> None:
         self.board.mark_all_seen()
         self.flush()
 
     def action_retry_auth(self) -> None:
-        retry = getattr(self.runtime, "retry_auth", None)
-        for profile in list(getattr(self.runtime, "auth_problems", {}) or {}):
-            if retry is not None:
-                retry(profile)
+        profiles = sorted(getattr(self.runtime, "auth_problems", {}) or {})
+        for profile in profiles:
+            self.runtime.retry_auth(profile)
+        self.notify(f"retrying authentication for profile {', '.join(profiles)}" if profiles
+                    else "nothing to retry: all profiles authenticated", markup=False, timeout=4)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(help_rows(self)))

@@ -22,6 +22,7 @@ from tui.app.formatting import RowView
 # Fixed widths: status and times never make the rows jiggle when a value changes.
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("marker", " ", 1),
+    ("profile", "profile", 0),  # only with tasks of several profiles; sized to the longest, up to PROFILE_MAX
     ("service", "svc", 5),
     ("name", "name", 0),       # 0: sized to the longest name, up to NAME_MAX
     ("status", "status", 11),
@@ -30,9 +31,13 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("updated", "changed", 8),  # when status, progress or message last changed (help says so)
     ("elapsed", "elapsed", 7),
 )
+# The order of RowView.cells(), which is not the order on screen.
+CELLS = ("marker", "service", "name", "status", "progress", "message", "updated", "elapsed", "profile")
 # Below this many columns the service and elapsed columns go (both are in the detail pane).
 FULL_FROM = 100
 COMPACT_DROP = {"service", "elapsed"}
+PROFILE_MIN = 7  # the heading's width
+PROFILE_MAX = 12
 NAME_MAX = 24
 NAME_MIN = 12
 MESSAGE_MIN = 12
@@ -74,8 +79,12 @@ class TaskTable(DataTable):
         self.fit_columns()
 
     def _layout_for(self, width: int) -> tuple[str, ...]:
-        keys = tuple(k for k, _, _ in COLUMNS)
+        keys = tuple(k for k, _, _ in COLUMNS if k != "profile" or self._wants_profile())
         return keys if width >= FULL_FROM else tuple(k for k in keys if k not in COMPACT_DROP)
+
+    def _wants_profile(self) -> bool:
+        """The rows name their profile (the board does so only when tasks of several profiles are listed)."""
+        return any(v.profile for v in self._views)
 
     def _name_width(self) -> int:
         # longest_name covers the rows a filter hides, so typing a filter does not move columns.
@@ -93,6 +102,9 @@ class TaskTable(DataTable):
         keys = self._layout_for(width)
         widths = {k: w for k, _, w in COLUMNS if k in keys and w}
         widths["name"] = self._natural_name = self._name_width()
+        if "profile" in keys:
+            longest = max((len(v.profile) for v in self._views), default=0)
+            widths["profile"] = max(PROFILE_MIN, min(PROFILE_MAX, longest))
         used = sum(widths.values()) + 2 * PADDING * len(keys) + 2  # 2: the vertical scrollbar
         room = width - used
         if room < MESSAGE_MIN:  # long names give way first, so the times stay on screen
@@ -148,7 +160,7 @@ class TaskTable(DataTable):
     # ----- updates -------------------------------------------------------------------------
 
     def _cells(self, view: RowView) -> dict[str, Text]:
-        cells = dict(zip((k for k, _, _ in COLUMNS), view.cells(), strict=True))
+        cells = dict(zip(CELLS, view.cells(), strict=True))
         name = RowText(cells["name"].plain)
         name.row_key = view.key
         cells["name"] = name
@@ -167,6 +179,9 @@ class TaskTable(DataTable):
             return 0
         keep = keep_key if keep_key is not None else self.current_key
         self._views = list(rows)
+        if self._wants_profile() != ("profile" in self._columns) and rows:
+            self.fit_columns()  # a second profile came (or the last but one went): the column set changes
+            return len(rows)
         wanted = {r.key for r in rows}
         written = 0
         added: list[str] = []

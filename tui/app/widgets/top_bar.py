@@ -35,11 +35,13 @@ class TopBar(Widget):
 
     def show(self, *, summary: str, unseen: int, swept: datetime | None, offline: bool,
              auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False,
-             compact: str = "") -> None:
-        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo)]
+             compact: str = "", watchlist: str = "") -> None:
+        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo, watchlist=watchlist)]
         if compact:
-            variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, sort, demo))
-            variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, "", demo, short=True))
+            variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, sort, demo,
+                                        watchlist=watchlist))
+            variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, "", demo, short=True,
+                                        watchlist=watchlist))
         if [(v.plain, v.spans) for v in variants] != [(v.plain, v.spans) for v in self._variants]:
             self._variants = variants
             self.refresh()
@@ -48,7 +50,7 @@ class TopBar(Widget):
 
     @staticmethod
     def _build(summary: str, unseen: int, swept: datetime | None, offline: bool, auth: dict[str, str],
-               filter_text: str, sort: str, demo: bool, short: bool = False) -> Text:
+               filter_text: str, sort: str, demo: bool, short: bool = False, watchlist: str = "") -> Text:
         # Most urgent first, so what a narrow terminal still cuts is the least important part.
         text = Text()
         text.append(" hcwatch", style="bold")  # Text(..., style=) would make the whole line bold
@@ -60,6 +62,9 @@ class TopBar(Widget):
         for profile in sorted(auth):
             text.append("  ")
             text.append(f"⚠ AUTH {clean_text(profile, 20)}", style="bold reverse red")
+        if watchlist:  # a hand edit broke the file: the list shown is the last one that loaded
+            text.append("  ")
+            text.append(f"⚠ {clean_text(watchlist, 40)} not loaded", style="bold reverse yellow")
         if unseen:
             text.append("  ")
             text.append(f"◆ {unseen} new", style="bold reverse")

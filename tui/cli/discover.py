@@ -1,0 +1,118 @@
+"""`hcwatch discover build|check`: the jobs and tasks the credentials can see, with their last status; `--add`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK
+from tui.cloud import catalog
+from tui.errors import AlreadyWatched, ApiError, UserError
+from tui.model import ErrorKind, Service, WatchedTask, clean_text
+
+if TYPE_CHECKING:
+    from tui.runtime import Runtime
+
+
+def add_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """The `discover` sub-command's arguments (tui.cli.parser calls this)."""
+    sp = cmd("discover", "list the Build jobs or Check tasks the credentials can see, with their last status")
+    sp.add_argument("service", metavar="build|check", choices=["build", "check", "dws"])
+    sp.add_argument("--project", metavar="P",
+                    help="a CodeArts project id (in console URLs after /project/); Check lists one project at a time")
+    sp.add_argument("--search", metavar="TEXT", help="only names or ids that contain TEXT")
+    sp.add_argument("--json", action="store_true", help="one JSON object per line")
+    sp.add_argument("--add", action="store_true", help="watch every job or task listed (after --search/--project)")
+
+
+def _projects(rt: Runtime, profile: str, found: list[catalog.Found]) -> list[str]:
+    """CodeArts projects to list Check tasks from: the watch list's, then the Build jobs'."""
+    seen = [t.codearts_project for t in rt.tasks() if t.profile == profile and t.codearts_project]
+    seen += [f.codearts_project for f in found if f.codearts_project]
+    return list(dict.fromkeys(p for p in seen if p))
+
+
+async def _listing(rt: Runtime, args: argparse.Namespace, profile: str) -> catalog.Listing:
+    async with rt.online() as cloud:
+        get, clock = cloud.get_json, rt.clock
+        if args.service == "build":
+            return await catalog.list_build_jobs(get, clock, profile, search=args.search, project=args.project)
+        projects = [args.project] if args.project else _projects(rt, profile, [])
+        if not projects:  # the Build list names the projects this account works in
+            projects = _projects(rt, profile, (await catalog.list_build_jobs(get, clock, profile)).items)
+        if not projects:
+            raise UserError("no CodeArts project known to list Check tasks from: give --project P "
+                            "(the id after /project/ in a console URL)")
+        out = catalog.Listing()
+        for project in projects:
+            part = await catalog.list_check_tasks(get, clock, profile, project, search=args.search)
+            out.items += part.items
+            out.total = (out.total or 0) + (part.total or len(part.items))
+            out.pages += part.pages
+            out.truncated = out.truncated or part.truncated
+        return out
+
+
+def format_found(rows: list[tuple[catalog.Found, bool]]) -> str:
+    """The plain table `discover` prints: name, last status, project, whether watched, REF."""
+    header = ("NAME", "LAST STATUS", "PROJECT", "WATCHED", "REF")
+    lines = []
+    for found, watched in rows:
+        status = f"{found.phase.glyph} {found.phase.value}" if found.phase else found.status
+        project = found.project_name or found.codearts_project or ""
+        lines.append((clean_text(found.name, 40), clean_text(status, 50), clean_text(project, 24),
+                      "yes" if watched else "", str(found.ref)))
+    widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(header)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines]
+    return "\n".join(out)
+
+
+def run(rt: Runtime, args: argparse.Namespace) -> int:
+    """List (and with --add watch) what the profile's credentials can see."""
+    if args.service == Service.DWS.value:
+        raise UserError(catalog.DWS_HAS_NO_LIST)
+    profile = args.profile or rt.default_profile
+    rt.profile(profile)
+    from tui.cloud.auth import redact
+
+    def say(text: str, err: bool = False) -> None:
+        print(redact(text, rt.secrets()), file=sys.stderr if err else sys.stdout, flush=True)
+
+    what = "Build jobs" if args.service == "build" else "Check tasks"
+    try:
+        listing = asyncio.run(_listing(rt, args, profile))
+    except ApiError as exc:
+        say(f"hcwatch: cannot list {what} (profile {profile}): {exc.error.one_line()}", err=True)
+        return EXIT_AUTH if exc.error.kind is ErrorKind.AUTH else EXIT_FAILED
+    watched = {t.key for t in rt.tasks()}
+    rows = [(f, str(f.ref) in watched) for f in listing.items]
+    if args.json:
+        for found, is_watched in rows:
+            say(json.dumps({**found.to_json(profile), "watched": is_watched}, ensure_ascii=False))
+    elif rows:
+        say(format_found(rows))
+    else:
+        say(f"hcwatch: no {what} found for profile {profile}" + (f" matching {args.search!r}" if args.search else ""),
+            err=True)
+    if listing.truncated:
+        say(f"hcwatch: stopped after {listing.pages} pages ({len(listing.items)} of {listing.total or 'more'}); "
+            "narrow it with --search or --project", err=True)
+    if args.add:
+        added = 0
+        for found, is_watched in rows:
+            if is_watched:
+                continue
+            try:
+                rt.watchlist.add(WatchedTask(found.ref, found.name, profile, rt.clock.now(),
+                                             codearts_project=found.codearts_project))
+                added += 1
+            except AlreadyWatched:
+                pass
+        say(f"hcwatch: watching {added} more ({len(rows) - added} already watched) in {rt.watchlist.path}",
+            err=args.json)
+    return EXIT_OK
