@@ -5,7 +5,7 @@ Rules (the README states the same):
   service's history (Build's build records) merged by start time, the newest first.
 - remaining_s, where the API reports progress: a rate (percent per second) from the run's progress
   samples, robust to jumps and stalls: the median of the pairwise slopes (Theil–Sen) over the samples of
-  the last RATE_WINDOW, with "now" at the last percent as one more sample (a stall pulls the rate down
+  the last RATE_WINDOW (at most the last 24), with "now" at the last percent as one more sample (a stall pulls the rate down
   as it lasts), or the run's mean rate since it began when that is slower (never the optimistic one).
   Early in a run the percent says little, so it is blended with the usual time: weight p/100 on the
   progress estimate, the rest on usual − elapsed.
@@ -30,6 +30,7 @@ __all__ = ["Eta", "estimate", "progress_samples", "usual_duration"]
 
 USUAL_OF = 5
 RATE_WINDOW = 900.0     # seconds of samples the recent rate is made of
+RATE_SAMPLES = 24       # at most this many of them (pairwise slopes grow with the square: 276 pairs)
 STALL_MIN = 1800.0      # a percent unchanged this long (or half the usual time) is a possible hang
 STUCK_FACTOR = 2.0
 STUCK_MARGIN = 600.0
@@ -153,11 +154,13 @@ def estimate(now: datetime, phase: Phase, *, progress: float | None, since: date
     remaining_progress = stalled_for = None
     if progress is not None and since is not None:
         t0 = since.timestamp()
+        if len(samples) > RATE_SAMPLES + 1:  # the first (for the mean rate) and the recent ones suffice
+            samples = [samples[0], *samples[-RATE_SAMPLES:]]
         pts = sorted((at.timestamp() - t0, p) for at, p in samples if at >= since)
         if from_zero:
             pts.insert(0, (0.0, 0.0))
         pts.append((now.timestamp() - t0, progress))
-        window = [pt for pt in pts if pt[0] >= pts[-1][0] - RATE_WINDOW]
+        window = [pt for pt in pts if pt[0] >= pts[-1][0] - RATE_WINDOW][-RATE_SAMPLES:]
         recent = _rate(window)
         first_t, first_p = pts[0]
         mean = (progress - first_p) / (pts[-1][0] - first_t) if pts[-1][0] > first_t else None

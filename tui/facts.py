@@ -43,11 +43,15 @@ def merged_runs(own: Sequence[Run], service: Sequence[Run]) -> tuple[Run, ...]:
 
 
 def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change], book: RunBook | None,
-              now: datetime, *, links: Mapping[str, str], region: str | None, project_id: str | None) -> Facts:
-    """Every fact of one task at `now`; nothing is guessed (unknown stays None)."""
+              now: datetime, *, links: Mapping[str, str], region: str | None, project_id: str | None,
+              with_url: bool = True) -> Facts:
+    """Every fact of one task at `now`; nothing is guessed (unknown stays None).
+
+    `with_url=False` leaves the link out (the table does not show it, and it is most of the cost).
+    """
     book = book or RunBook()
     runs = merged_runs(book.runs, snapshot.runs if snapshot is not None else ())
-    url = url_for(task, snapshot, links, region=region, project_id=project_id)
+    url = url_for(task, snapshot, links, region=region, project_id=project_id) if with_url else None
     phase = snapshot.phase if snapshot is not None else None
     if snapshot is None or snapshot.fetched_at is None or phase is None:
         return Facts(url=url, runs=runs)
@@ -66,9 +70,10 @@ def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Ch
     return Facts(url=url, eta=eta, since=since, took_s=took, runs=runs)
 
 
-def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change]) -> Facts:
+def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change],
+                     with_url: bool = True) -> Facts:
     """facts_for with what a tui.runtime.Runtime knows: [links], the profile's region and project, the runs."""
     prof = rt.settings.profiles.get(task.profile)
     project = (prof.project_id or rt.cloud.default_project(task.profile)) if prof is not None else None
     return facts_for(task, snapshot, history, rt.state.runs(task.key), rt.clock.now(), links=rt.settings.links,
-                     region=prof.region if prof is not None else None, project_id=project)
+                     region=prof.region if prof is not None else None, project_id=project, with_url=with_url)

@@ -143,9 +143,10 @@ class Runtime:
     def secrets(self) -> list[str]:
         return self.cloud.secrets()
 
-    def facts(self, task: WatchedTask, snapshot: Snapshot | None, history: list | None = None) -> Facts:
+    def facts(self, task: WatchedTask, snapshot: Snapshot | None, history: list | None = None,
+              with_url: bool = True) -> Facts:
         """The link, ETA, elapsed time and recent runs of a task (tui.facts), as of now."""
-        return facts_of_runtime(self, task, snapshot, history or [])
+        return facts_of_runtime(self, task, snapshot, history or [], with_url)
 
     # ----- lifecycle ---------------------------------------------------------------------------
 

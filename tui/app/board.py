@@ -159,7 +159,7 @@ class Board:
         history = list(status.history) if status else []
         paused = status.paused if status else task.paused
         facts_of = getattr(self.runtime, "facts", None)  # link, ETA, elapsed (tui.facts)
-        facts = facts_of(task, snapshot, history) if facts_of is not None else None
+        facts = facts_of(task, snapshot, history, with_url=False) if facts_of is not None else None
         return row_view(task, snapshot, history, paused, self.marker(task.key), now, self.several_profiles,
                         facts=facts)
 
