@@ -6,7 +6,8 @@ Rules (the README states the same):
 - remaining_s, where the API reports progress: a rate (percent per second) from the run's progress
   samples, robust to jumps and stalls: the median of the pairwise slopes (Theil–Sen) over the samples of
   the last RATE_WINDOW (at most the last 24), with "now" at the last percent as one more sample (a
-  stall pulls the rate down as it lasts), or the run's mean rate since it began when that is slower (never the optimistic one).
+  stall pulls the rate down as it lasts), or the run's mean rate since it began when that is slower
+  (never the optimistic one).
   Early in a run the percent says little, so it is blended with the usual time: weight p/100 on the
   progress estimate, the rest on usual − elapsed.
   Without progress: usual − elapsed while that is positive; nothing (null) once past it.
