@@ -22,6 +22,8 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tui.model import RequestInfo, WatchedTask
 
 __all__ = ["AlreadyWatched", "ApiError", "AuthError", "ConfigError", "EndpointError", "ErrorKind", "RefError",
@@ -55,6 +57,8 @@ class TaskError:
     http_status: int | None = None
     request_id: str | None = None
     retry_after: float | None = None
+    # A throttled host is held until then (UTC): the task waits for it (tui.poll.holds). Not saved.
+    until: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,14 +70,22 @@ class TaskError:
         }
 
     def one_line(self) -> str:
-        """A short human line: kind, code, message, status."""
+        """A short human line: kind, code, message, status (and "until HH:MM", local time, while held)."""
         parts = [self.kind.value]
+        if self.until is not None:
+            parts.append(f"until {self.until_local}")
         if self.http_status:
             parts.append(f"HTTP {self.http_status}")
         if self.code:
             parts.append(self.code)
         head = " ".join(parts)
         return f"{head}: {self.message}" if self.message else head
+
+
+    @property
+    def until_local(self) -> str:
+        """The end of the hold as local HH:MM ("" when not held)."""
+        return self.until.astimezone().strftime("%H:%M") if self.until is not None else ""
 
 
 class UserError(Exception):

@@ -70,10 +70,21 @@ def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Ch
     return Facts(url=url, eta=eta, since=since, took_s=took, runs=runs)
 
 
-def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change],
-                     with_url: bool = True) -> Facts:
-    """facts_for with what a tui.runtime.Runtime knows: [links], the profile's region and project, the runs."""
-    prof = rt.settings.profiles.get(task.profile)
+def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change] = (),
+                     with_url: bool = True) -> Facts | None:
+    """facts_for with what a tui.runtime.Runtime knows: [links], the profile's region and project, the runs.
+
+    None for an object without them (a test's stand-in runtime). The demo's tasks belong to the
+    simulator's CodeArts project, so their Check and Build links can be shown.
+    """
+    settings, state = getattr(rt, "settings", None), getattr(rt, "state", None)
+    if settings is None or state is None or not hasattr(state, "runs"):
+        return None
+    prof = settings.profiles.get(task.profile)
     project = (prof.project_id or rt.cloud.default_project(task.profile)) if prof is not None else None
-    return facts_for(task, snapshot, history, rt.state.runs(task.key), rt.clock.now(), links=rt.settings.links,
+    links = settings.links
+    sim = getattr(rt, "simulator", None)
+    if sim is not None and "codearts_project" not in links:
+        links = {**links, "codearts_project": sim.DEMO_CODEARTS_PROJECT}
+    return facts_for(task, snapshot, history, state.runs(task.key), rt.clock.now(), links=links,
                      region=prof.region if prof is not None else None, project_id=project, with_url=with_url)

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import httpx
 
 from tui.clock import Clock
+from tui.cloud.auth.refusals import Refusals
 from tui.cloud.fetcher import Cloud, PasswordPrompt
 from tui.config.paths import default_paths
 from tui.config.settings import PollSettings, Profile, Settings, load_config
 from tui.errors import ApiError, UserError
-from tui.facts import Facts, facts_of_runtime
 from tui.model import ErrorKind, Snapshot, TaskRef, WatchedTask
 from tui.naming import Namer
 from tui.poll.poller import Poller, TaskStatus, Update
@@ -53,6 +53,7 @@ class Runtime:
         demo: bool = False,
         profile: str | None = None,
         clock: Clock | None = None,
+        retry_auth: bool = False,
     ) -> None:
         self.settings = settings
         self.watchlist = watchlist
@@ -61,7 +62,8 @@ class Runtime:
         self.clock = clock or Clock()
         self.default_profile = profile or "default"
         self.warnings: list[str] = list(settings.warnings)
-        self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile)
+        self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile,
+                           refusals=Refusals(state.dir, forget=retry_auth))  # --retry-auth forgets them
         self.last_sweep_at: datetime | None = None
         self.watchlist_problem: str | None = None   # a hand edit that broke watchlist.toml, while it is broken
         self.simulator: Simulator | None = None
@@ -87,6 +89,7 @@ class Runtime:
         demo: bool = False,
         profile: str | None = None,
         clock: Clock | None = None,
+        retry_auth: bool = False,
     ) -> Runtime:
         """Load config and watch list (UserError on a bad file); nothing touches the network yet."""
         paths = default_paths()
@@ -98,7 +101,7 @@ class Runtime:
             settings = load_config(config_path) if config_path else load_config(root / "config.toml")
             rt = cls(settings, Watchlist(watchlist_path or root / "watchlist.toml"),
                      StateStore(state_dir or root / "state", history_limit=settings.history),
-                     demo=True, profile=profile, clock=clock)
+                     demo=True, profile=profile, clock=clock, retry_auth=retry_auth)
             rt._tmp = tmp
             rt._setup_demo()
             return rt
@@ -106,16 +109,14 @@ class Runtime:
         wl = Watchlist(watchlist_path or paths.watchlist)
         wl.load()
         st = StateStore(state_dir or paths.state_dir, history_limit=settings.history)
-        return cls(settings, wl, st, demo=False, profile=profile, clock=clock)
+        return cls(settings, wl, st, demo=False, profile=profile, clock=clock, retry_auth=retry_auth)
 
     def _setup_demo(self) -> None:
         from tui.sim import Simulator
 
         self.simulator = sim = Simulator(self.clock, demo=True)
-        self.cloud = Cloud(self.settings, self.clock, self.warnings,
-                           default_profile=self.default_profile, demo_token=sim.DEMO_TOKEN)
-        # The demo's CodeArts project, so its Check and Build console links can be shown.
-        self.settings.links.setdefault("codearts_project", sim.DEMO_CODEARTS_PROJECT)
+        self.cloud = Cloud(self.settings, self.clock, self.warnings, default_profile=self.default_profile,
+                           demo_token=sim.DEMO_TOKEN, refusals=self.cloud.refusals)
         for prof in self.settings.profiles.values():
             prof.endpoints = dict(DEMO_ENDPOINTS)
             prof.project_id = sim.DEMO_PROJECT_ID
@@ -142,11 +143,6 @@ class Runtime:
 
     def secrets(self) -> list[str]:
         return self.cloud.secrets()
-
-    def facts(self, task: WatchedTask, snapshot: Snapshot | None, history: list | None = None,
-              with_url: bool = True) -> Facts:
-        """The link, ETA, elapsed time and recent runs of a task (tui.facts), as of now."""
-        return facts_of_runtime(self, task, snapshot, history or [], with_url)
 
     # ----- lifecycle ---------------------------------------------------------------------------
 
@@ -289,6 +285,11 @@ class Runtime:
             return self.poller.status(key)
         except KeyError:
             return None
+
+    def throttled_until(self, key: str | None = None) -> datetime | None:
+        """When a throttled host's hold ends (UTC): the task's host, or the last of any; None when not held."""
+        holds = self.poller.holds if self.poller is not None else None
+        return None if holds is None else holds.latest() if key is None else holds.until(key)
 
     def find(self, text: str) -> WatchedTask:
         return self.watchlist.find(text)

@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, compact_summary, row_view, sort_key, summary
+from tui.facts import facts_of_runtime
 from tui.model import Change, ErrorKind, Phase, WatchedTask, clean_text
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class Header:
     sort: str
     demo: bool
     watchlist: str = ""     # "watchlist.toml:12" while a hand edit keeps the file from loading
+    throttled: datetime | None = None   # when the last throttled host's hold ends (UTC), while one is held
 
     @property
     def phases(self) -> list[Phase | None]:
@@ -158,8 +160,7 @@ class Board:
         snapshot = status.snapshot if status else None
         history = list(status.history) if status else []
         paused = status.paused if status else task.paused
-        facts_of = getattr(self.runtime, "facts", None)  # link, ETA, elapsed (tui.facts)
-        facts = facts_of(task, snapshot, history, with_url=False) if facts_of is not None else None
+        facts = facts_of_runtime(self.runtime, task, snapshot, history, with_url=False)  # ETA, elapsed
         return row_view(task, snapshot, history, paused, self.marker(task.key), now, self.several_profiles,
                         facts=facts)
 
@@ -305,7 +306,29 @@ class Board:
             sort=self.sort,
             demo=bool(getattr(self.runtime, "demo", False)),
             watchlist=where_broken(getattr(self.runtime, "watchlist_problem", None)),
+            throttled=self.throttled_until(None),
         )
+
+    def throttled_until(self, key: str | None) -> datetime | None:
+        """When the task's (or any) throttled host may be asked again (UTC); None when none is held."""
+        until = getattr(self.runtime, "throttled_until", None)
+        return until(key) if until is not None else None
+
+    def refresh_note(self, key: str | None) -> str:
+        """What `r` / `R` say: what is polled now and, when a throttled host holds some, until when they wait."""
+        if key is not None:
+            task = self.task_for(key)
+            name = clean_text(task.label if task else key, 80)
+            until = self.throttled_until(key)
+            if until is None:
+                return f"refreshing {name}"
+            return f"{name} waits: its host is throttled until {until.astimezone():%H:%M} (Retry-After)"
+        held = [k for k in self.views if self.throttled_until(k) is not None]
+        latest = self.throttled_until(None)
+        if not held or latest is None:
+            return "refreshing every task"
+        return (f"refreshing every task; {len(held)} wait for a throttled host until "
+                f"{latest.astimezone():%H:%M} (Retry-After)")
 
     def new_header(self) -> Header | None:
         """The header's facts if any changed since the last call, else None (nothing to repaint)."""

@@ -8,9 +8,10 @@ from datetime import datetime
 from rich.text import Text
 
 from tui.app.eta_cell import progress_cell
+from tui.cloud.deadline import TIMEOUT_CODE
 from tui.eta import Eta
 from tui.facts import Facts
-from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, TaskError, WatchedTask, clean_text
 
 # Glyph + word + colour: the glyph and word carry the meaning, the colour only helps
 # (so NO_COLOR and colour-blind users lose nothing). Colours are named ANSI/256 colours
@@ -35,6 +36,16 @@ ERROR_LABEL: dict[ErrorKind, str] = {
     ErrorKind.BAD_RESPONSE: "bad response",
     ErrorKind.CONFIG: "config",
 }
+
+
+def error_label(err: TaskError) -> str:
+    """The short words a row shows for a failed fetch: its kind ("timeout" for a request cut off), and
+    "until HH:MM" (local) while its host is held by a throttling gateway."""
+    if err.kind is ErrorKind.NETWORK and err.code == TIMEOUT_CODE:
+        return "timeout"
+    label = ERROR_LABEL.get(err.kind, err.kind.value)
+    return f"{label} until {err.until_local}" if err.until is not None else label
+
 
 # Sort orders cycled by `s`; the order a glance wants first is trouble, then activity.
 SORTS = ("name", "status", "changed", "service")
@@ -111,7 +122,7 @@ def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
     text = Text()
     message = snapshot.message
     if snapshot.error is not None:
-        text.append(f"⚠ {ERROR_LABEL.get(snapshot.error.kind, snapshot.error.kind.value)}", style="bold yellow")
+        text.append(f"⚠ {error_label(snapshot.error)}", style="bold yellow")
         # Nothing known about the task yet (e.g. it never existed): the server's words say more.
         message = message or snapshot.error.message or ""
         if message:

@@ -104,10 +104,8 @@ async def _terminal_prompt(question: str) -> str:
 
 
 def _redactor(rt) -> Callable[[str], str]:
-    """Mask every secret the runtime holds (also JSON-escaped or URL-encoded) in text we print."""
-    from tui.cloud.auth import redact
-
-    return lambda text: redact(text, rt.secrets())
+    """Mask every secret the runtime holds (also encoded, and long parts of it) in text we print."""
+    return lambda text: rt.cloud.mask()(text)
 
 
 def _progress(snap: Snapshot) -> str:
@@ -133,8 +131,11 @@ def _message(snap: Snapshot) -> str:
 
 def _facts_json(rt, task: WatchedTask, snap: Snapshot) -> dict:
     """`url` and `eta` of a task's JSON object (tui.facts), from the history the poller knows."""
+    from tui.facts import facts_of_runtime
+
     status = rt.status(task.key)
-    return rt.facts(task, snap, list(status.history) if status is not None else []).json_fields()
+    facts = facts_of_runtime(rt, task, snap, list(status.history) if status is not None else [])
+    return facts.json_fields() if facts is not None else {"url": None, "eta": None}
 
 
 def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None) -> str:
@@ -190,6 +191,9 @@ def _list(rt, args) -> int:
         _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
         print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+    if (held := rt.throttled_until()) is not None:  # list waits at most poll.holds.SWEEP_WAIT_MAX for it
+        print(f"hcwatch: throttled by the gateway until {held.astimezone():%H:%M}: "
+              "the tasks it holds show their last known status", file=sys.stderr)
     return _exit_for_list([s for _, s in rows])
 
 

@@ -27,6 +27,8 @@ def add_global_options(parser: argparse.ArgumentParser, top: bool) -> None:
     parser.add_argument("--profile", metavar="NAME", help="profile from config.toml (default: default)", **d)
     parser.add_argument("--demo", action="store_true",
                         help="use the built-in simulated cloud; touches none of your files", **d)
+    parser.add_argument("--retry-auth", action="store_true",
+                        help="send credentials again that hcwatch remembers as rejected (after fixing them)", **d)
 
 
 def build_parser() -> argparse.ArgumentParser:

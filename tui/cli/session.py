@@ -27,16 +27,20 @@ def open_runtime(args: argparse.Namespace, clock: Clock | None = None) -> Runtim
     """The Runtime the options ask for; a broken config or watch list raises a UserError here."""
     from tui.runtime import Runtime
 
+    retry = bool(getattr(args, "retry_auth", False))
+
     if args.demo:
         # The demo never touches the user's files: their watch list and config stay out of it
         # (an explicit --config is still read, for its keymap and notify settings).
-        return Runtime.open(config_path=_existing(args.config), demo=True, profile=args.profile, clock=clock)
+        return Runtime.open(config_path=_existing(args.config), demo=True, profile=args.profile, clock=clock,
+                            retry_auth=retry)
     return Runtime.open(
         config_path=_existing(_env_path(args.config, "HCWATCH_CONFIG")),
         watchlist_path=_env_path(args.watchlist, "HCWATCH_WATCHLIST"),
         demo=False,
         profile=args.profile,
         clock=clock,
+        retry_auth=retry,
     )
 
 

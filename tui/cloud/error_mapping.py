@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from tui.cloud.deadline import TIMEOUT_CODE, RequestDeadline
 from tui.errors import ApiError
 from tui.model import ErrorKind, TaskError, clean_text
 
@@ -202,9 +203,13 @@ def network_error(exc: BaseException, host: str | None = None) -> TaskError:
     where = f" ({host})" if host else ""
     detail = str(exc).lower()
     if isinstance(exc, httpx.TimeoutException):
+        # code "timeout": the row says "timeout" rather than the vaguer "network".
+        if isinstance(exc, RequestDeadline):
+            return TaskError(ErrorKind.NETWORK, f"timed out: {exc}{where}", code=TIMEOUT_CODE)
         seconds = _timeout_seconds(exc)
         what = "connecting timed out" if isinstance(exc, httpx.ConnectTimeout) else "timed out"
         msg = f"{what} after {seconds:g}s" if seconds is not None else what
+        return TaskError(ErrorKind.NETWORK, msg + where, code=TIMEOUT_CODE)
     elif isinstance(exc, httpx.ConnectError):
         if "refused" in detail:
             msg = "connection refused"

@@ -13,6 +13,8 @@ import httpx
 
 from tui.clock import Clock
 from tui.cloud import services
+from tui.cloud.auth.masking import SecretMask, mask_error, mask_snapshot
+from tui.cloud.auth.refusals import Refusals
 from tui.cloud.services.lookups import OutcomeCache
 from tui.config import endpoints
 from tui.config.settings import Profile, Settings
@@ -36,6 +38,7 @@ class Cloud:
         *,
         default_profile: str = "default",
         demo_token: str | None = None,
+        refusals: Refusals | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -48,6 +51,9 @@ class Cloud:
         self._demo_token = demo_token
         self._creds: dict[str, Credentials] = {}
         self._creds_lock = asyncio.Lock()
+        self._mask = SecretMask(())
+        # Credentials rejected before, in any run: never sent again (the runtime gives it the state folder's).
+        self.refusals = refusals or Refusals(None)
         self._projects: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str], str] = {}
         # What Build's outcome lookups remember (outcomes, refusals): this client's own, never shared.
@@ -110,11 +116,13 @@ class Cloud:
                         iam_endpoint=self.endpoint(profile, "iam"),
                         clock=self.clock,
                         prompt=self.prompt,
+                        deadline=self.settings.request_timeout,
                     )
                 except UserError as exc:
-                    self.auth_problems[profile] = str(exc)
+                    self.auth_problems[profile] = self.mask()(str(exc))
                     raise
                 self.warnings.extend(w for w in getattr(creds, "warnings", []) or [] if w not in self.warnings)
+            creds.refusals = self.refusals
             self._creds[profile] = creds
             return creds
 
@@ -134,15 +142,35 @@ class Cloud:
         """Every secret held in memory, so a front end can redact anything it prints."""
         return [s for creds in self._creds.values() for s in creds.secrets() if s]
 
+    def mask(self) -> SecretMask:
+        """The mask of every secret held now (rebuilt only when they change: a renewed token, a new profile)."""
+        secrets = tuple(dict.fromkeys(self.secrets()))
+        if secrets != self._mask.secrets:
+            self._mask = SecretMask(secrets)
+        return self._mask
+
     def rejection(self, profile: str, err: TaskError) -> str:
-        """Why a profile stopped, in the credentials' own words when they can explain (clock skew, lock-out)."""
+        """Why a profile stopped, in the credentials' own words when they can explain (clock skew, lock-out).
+
+        A token or AK/SK a service rejected is remembered, so no later run sends it again (a password is
+        remembered when IAM itself refuses it: a rejected token made from it says nothing about the password).
+        """
         creds = self._creds.get(profile)
+        if creds is not None and creds.refused:
+            return creds.refused
+        if creds is not None and creds.kind in ("token", "aksk"):
+            said = " ".join(str(x) for x in (err.http_status and f"HTTP {err.http_status}", err.code) if x)
+            creds.remember_refusal(self.mask()(f"the service answered {said or 'with an authentication error'}"))
         hint = creds.rejection_hint() if creds is not None and hasattr(creds, "rejection_hint") else None
-        return hint or err.message or "authentication failed"
+        return self.mask()(hint or err.message or "authentication failed")
 
     def forget(self, profile: str) -> None:
-        """Drop a profile's credentials so the next poll builds (and may prompt for) new ones."""
-        self._creds.pop(profile, None)
+        """Drop a profile's credentials so the next poll builds (and may prompt for) new ones; the user asked
+        to retry, so a remembered rejection of them is forgotten too."""
+        creds = self._creds.pop(profile, None)
+        material = creds.material() if creds is not None else None
+        if material is not None:
+            self.refusals.forget(material)
         self.auth_problems.pop(profile, None)
         # Build outcome lookups refused under the old credentials may work under the new ones.
         self.build_outcomes.clear()
@@ -154,6 +182,16 @@ class Cloud:
         return urllib.parse.urlsplit(self.endpoint(task.profile, task.ref.service.value)).netloc
 
     async def fetch(self, task: WatchedTask) -> Snapshot:
+        """The task's status; every text that came from the network has the credentials masked (tested)."""
+        try:
+            snapshot = await self._fetch(task)
+        except ApiError as exc:
+            # The one place network text enters: the poller, screen, state file, JSON and logs see it masked.
+            exc.error = mask_error(self.mask(), exc.error)
+            raise
+        return mask_snapshot(self.mask(), snapshot)
+
+    async def _fetch(self, task: WatchedTask) -> Snapshot:
         now = self.clock.now()
         try:
             endpoint = self.endpoint(task.profile, task.ref.service.value)
@@ -164,6 +202,7 @@ class Cloud:
         if ref.service is Service.DWS and not ref.project_id:
             ref = ref.with_project(await self.project_id(task.profile, creds))
         return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes,
+                                    deadline=self.settings.request_timeout,
                                     project_id=self.default_project(task.profile))
 
     async def get_json(self, profile: str, service: str, path: str,
@@ -196,5 +235,5 @@ class Cloud:
         try:
             return bool(await creds.refresh())
         except UserError as exc:
-            self.auth_problems[profile] = str(exc)
+            self.auth_problems[profile] = self.mask()(str(exc))
             return False

@@ -22,7 +22,6 @@ from tui.model import ID_RE, validate_id
 
 __all__ = ["POLL_BOUNDS", "ConfigError", "NotifySettings", "PollSettings", "Profile", "Settings", "load_config"]
 
-
 DEFAULT_REGION = "cn-north-4"
 AUTH_METHODS = ("token", "password", "aksk")
 ENDPOINT_KINDS = ("check", "build", "dws", "iam")
@@ -50,6 +49,8 @@ POLL_BOUNDS = {
     "max_in_flight": Bounds(1, 1000, "requests"),
     "rate": Bounds(0.0, math.inf, "requests per second"),  # per host; 0 or inf in code: no cap
     "history": Bounds(1, 100_000, "changes"),
+    # All of one request (connect, send, the whole answer): a server that trickles bytes is cut off.
+    "request_timeout": Bounds(1.0, 600.0, "seconds"),
 }
 
 # Keys that would hold a secret, and where the secret belongs instead.
@@ -111,6 +112,7 @@ class PollSettings:
     max_in_flight: int = 8
     rate: float = 20.0
     history: int = 200
+    request_timeout: float = 30.0
 
     def __post_init__(self) -> None:
         for name, bounds in POLL_BOUNDS.items():
@@ -136,8 +138,7 @@ class Settings(PollSettings):
     notify: NotifySettings = field(default_factory=NotifySettings)
     keymap: dict[str, str] = field(default_factory=dict)
     keymap_where: dict[str, str] = field(default_factory=dict)  # binding id -> "config.toml:LINE"
-    # [links]: console URL templates per service and placeholder values (tui.links has the defaults).
-    links: dict[str, str] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # [links]: URL templates, placeholder values (tui.links)
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None
 
@@ -208,7 +209,8 @@ class _Reader:
         if value < bounds.floor:
             raise self.error(keypath, f"{name} must be at least {bounds.floor:g} seconds, not {value:g}")
         if value > bounds.ceiling:
-            raise self.error(keypath, f"{name} must be at most {bounds.ceiling:g} seconds (a week), not {value:g}")
+            week = " (a week)" if bounds.ceiling == SECONDS_MAX else ""
+            raise self.error(keypath, f"{name} must be at most {bounds.ceiling:g} seconds{week}, not {value:g}")
         return float(value)
 
     def count(self, keypath: tuple[str, ...], value: Any, what: str) -> int:
@@ -331,8 +333,7 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
             unit = POLL_BOUNDS[key].unit
             setattr(s, key, r.seconds(kp, value) if unit == "seconds" else r.count(kp, value, unit))
         elif key == "profiles":
-            for name, prof in r.table(kp, value).items():
-                s.profiles[name] = _profile(r, name, prof)
+            s.profiles.update({name: _profile(r, name, prof) for name, prof in r.table(kp, value).items()})
         elif key == "notify":
             for name, flag in r.table(kp, value).items():
                 if name not in _KNOWN_NOTIFY:
@@ -349,9 +350,8 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
                 s.keymap[binding] = keys.strip()
                 # The ids and keys are checked against the actions table by the front end (tui.app.keys).
                 s.keymap_where[binding] = r.where(kp + (binding,))
-        elif key == "links":  # templates (check, build, dws) and any placeholder values
-            for name, text in r.table(kp, value).items():
-                s.links[name] = r.text_value(kp + (name,), text, 'a URL template in quotes').strip()
+        elif key == "links":  # console URL templates (check, build, dws) and placeholder values (tui.links)
+            s.links.update({n: r.text_value((key, n), t).strip() for n, t in r.table(kp, value).items()})
         else:
             r.warn_unknown(kp, _KNOWN_TOP)
 

@@ -11,7 +11,7 @@ from tui.clock import Clock
 from tui.errors import UserError
 from tui.model import ErrorKind, Snapshot, TaskError
 from tui.poll.interface import REQUEUE, Failed, Fetcher, is_401
-from tui.poll.one_poll import fetch_once
+from tui.poll.one_poll import FETCH_DEADLINE, fetch_once
 from tui.poll.scheduler import Entry, Host
 
 log = logging.getLogger("tui.poll.poller")
@@ -48,8 +48,10 @@ class AuthGate:
         tasks: Callable[[], Iterable[Entry]],
         poll_soon: Callable[[Entry], None],
         show_stopped: Callable[[Entry, TaskError], None],
+        deadline: float = FETCH_DEADLINE,
     ) -> None:
         self._fetcher = fetcher
+        self.deadline = deadline  # the backstop of one whole poll (one_poll.poll_deadline)
         self._clock = clock
         self._tasks = tasks
         self._poll_soon = poll_soon
@@ -125,7 +127,7 @@ class AuthGate:
         await self._take_token(host)
         prof.probing = entry.key
         epoch = prof.epoch
-        retried = await fetch_once(self._fetcher, entry)
+        retried = await fetch_once(self._fetcher, entry, self.deadline)
         if isinstance(retried, Failed) and is_401(retried.error) and epoch == prof.epoch:
             prof.failures += 1
             self._stop_profile(prof, retried.error, entry)

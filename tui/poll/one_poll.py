@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tui.cloud.deadline import TIMEOUT_CODE
 from tui.model import ErrorKind, Snapshot, TaskError
 from tui.poll.interface import Failed, Fetcher, is_401
 from tui.poll.rate_limit import current_scope
@@ -17,23 +18,29 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tui.poll.poller")
 
-# The HTTP client has its own timeouts; this is the backstop so one hung request cannot hold a slot forever.
+# Each request has its own deadline (config request_timeout, tui.cloud.deadline); this is the backstop for
+# a whole poll (up to three requests for an idle Build job, plus IAM), so one hung poll cannot hold a slot.
 FETCH_DEADLINE = 120.0
+
+
+def poll_deadline(request_timeout: float) -> float:
+    """The backstop of one poll: FETCH_DEADLINE, or room for four requests if they may take longer."""
+    return max(FETCH_DEADLINE, 4 * request_timeout)
 
 # What a poll settles with: a Snapshot, a Failed, or interface.REQUEUE (poll again, credentials were replaced).
 Settle = Callable[[Host, Entry, "ProfileState", object], None]
 
 
-async def fetch_once(fetcher: Fetcher, entry: Entry) -> Snapshot | Failed:
-    """One request for the task, within FETCH_DEADLINE; every failure comes back as a Failed, never raised."""
+async def fetch_once(fetcher: Fetcher, entry: Entry, deadline: float = FETCH_DEADLINE) -> Snapshot | Failed:
+    """One request for the task, within `deadline` s; every failure comes back as a Failed, never raised."""
     scope = current_scope()
     if scope is not None:
         scope.profile = entry.task.profile  # caches of per-credential answers are kept per profile
     try:
-        async with asyncio.timeout(FETCH_DEADLINE):
+        async with asyncio.timeout(deadline):
             snap = await fetcher.fetch(entry.task)
     except TimeoutError:
-        return Failed(TaskError(ErrorKind.NETWORK, f"no answer within {FETCH_DEADLINE:g} s"))
+        return Failed(TaskError(ErrorKind.NETWORK, f"no answer within {deadline:g} s", code=TIMEOUT_CODE))
     except asyncio.CancelledError:
         raise
     except Exception as exc:
@@ -67,7 +74,7 @@ class OnePoll:
         result: object
         try:
             epoch = prof.epoch
-            result = await fetch_once(self._fetcher, entry)
+            result = await fetch_once(self._fetcher, entry, gate.deadline)
             if isinstance(result, Failed) and is_401(result.error):
                 result = await gate.after_401(host, entry, prof, epoch, result)
         except asyncio.CancelledError:

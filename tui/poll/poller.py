@@ -8,7 +8,8 @@ Rules as built (the README describes the same):
   never touches a profile stopped for authentication (that needs resume_profile).
 - throttled/server/network/bad_response: the task keeps its last status plus the error and is
   retried after backoff (uniform in [1 s, min(cap, interval·2^(n−1))], never before Retry-After);
-  a 429-style `throttled` answer with Retry-After also holds the whole host until then.
+  a 429-style `throttled` answer with Retry-After also holds the whole host until then (holds: a long
+  hold marks each task it delays "throttled until HH:MM", and a sweep answers for those at once).
 - 401 (auth): one shared reauthenticate(profile), the task is retried once, a second 401 stops
   every task of the profile until resume_profile(). A profile whose credentials are not yet
   proven (at start, after a refresh, after resume_profile) has one request in flight: the
@@ -19,8 +20,8 @@ Rules as built (the README describes the same):
   error. not_found (gone) and config errors stop the task too.
 
 Layout: interface (plain types, cadence), timing (backoff), scheduler (Scheduler, per host), one_poll
-(OnePoll: fetch, 401 path), auth_gate (AuthGate, per profile). This façade owns the tasks and one of each,
-wired with callbacks; it settles results and delivers updates.
+(OnePoll: fetch, 401 path), auth_gate (AuthGate, per profile), holds (throttled hosts). This façade owns
+the tasks and one of each, wired with callbacks; it settles results and delivers updates.
 """
 
 from __future__ import annotations
@@ -33,21 +34,12 @@ from dataclasses import replace
 from typing import Any
 
 from tui.clock import Clock
+from tui.config.settings import INTERVAL_FLOOR, PollSettings
 from tui.model import Change, ErrorKind, Snapshot, TaskError, WatchedTask, diff
 from tui.poll.auth_gate import AuthGate, ProfileState
-from tui.poll.interface import (
-    END,
-    INTERVAL_FLOOR,
-    REQUEUE,
-    Failed,
-    Fetcher,
-    PollSettings,
-    TaskStatus,
-    Update,
-    cadence,
-    is_401,
-)
-from tui.poll.one_poll import FETCH_DEADLINE, OnePoll
+from tui.poll.holds import Holds
+from tui.poll.interface import END, REQUEUE, Failed, Fetcher, TaskStatus, Update, cadence, is_401
+from tui.poll.one_poll import FETCH_DEADLINE, OnePoll, poll_deadline
 from tui.poll.scheduler import STOP_GRACE, Entry, Host, Scheduler
 from tui.poll.timing import backoff_delay
 
@@ -83,8 +75,9 @@ class Poller:
         self._started = False
         self._sweeps = 0
         self._gate = AuthGate(fetcher, self._clock, tasks=self._entries.values, poll_soon=self._poll_parked,
-                              show_stopped=self._show_stopped)
+                              show_stopped=self._show_stopped, deadline=poll_deadline(settings.request_timeout))
         self._one_poll = OnePoll(fetcher, self._gate, settle=self._settle, cancelled=self._put_back)
+        self.holds = Holds(self._clock, tasks=self._entries, show=lambda entry: self._emit(entry, []))
         self._scheduler = Scheduler(settings, self._clock, locate=fetcher.host, admit=self._gate.admit,
                                     poll=self._one_poll.run, recover=self._recover, is_current=self._current,
                                     running=self._running)
@@ -127,6 +120,7 @@ class Poller:
             self._gate.mark_stopped(entry, prof)
         elif self._started and not task.paused:
             self._scheduler.schedule(entry, self._rng.uniform(0, self._scheduler.spread(host.fresh)))
+            self.holds.mark_if_delayed(entry)  # added while its host is held: say so now
 
     def remove(self, key: str) -> None:
         """Stop watching; a result still in flight for it is dropped."""
@@ -189,7 +183,7 @@ class Poller:
             task=entry.task,
             snapshot=entry.snapshot,
             history=list(entry.history),
-            next_due=self._wall(entry.due),
+            next_due=self._wall(self.holds.due(entry)),
             paused=entry.task.paused,
             stopped_reason=self._gate.stopped_reason(entry),
         )
@@ -260,6 +254,7 @@ class Poller:
                 entry.waiters.append(fut)
                 if not entry.in_flight:
                     self._scheduler.schedule(entry, 0.0)
+                self.holds.mark_if_delayed(entry)  # its host is held for long: answer with what is known
             results = await asyncio.gather(*(f for _, f in waits))
         finally:
             self._sweeps -= 1
@@ -356,8 +351,7 @@ class Poller:
         else:
             # A good answer keeps the cadence on the planned due time (the scheduler may start a poll
             # up to scheduler.WINDOW early; counting from then would drift the task earlier each round).
-            self._scheduler.schedule(entry, delay, entry.planned if isinstance(result, Snapshot) else 0.0,
-                                     wake=False)
+            self._scheduler.schedule(entry, delay, entry.planned if isinstance(result, Snapshot) else 0.0, wake=False)
         entry.release(entry.snapshot)
         self._emit(entry, changes)
 
@@ -367,11 +361,10 @@ class Poller:
             s = self.settings
             delay = backoff_delay(entry.failures, s.interval, s.backoff_cap, self._rng, err.retry_after)
             if err.retry_after:
-                now = self._clock.monotonic()
-                entry.not_before = now + delay
+                entry.not_before = self._clock.monotonic() + delay
                 if err.kind is ErrorKind.THROTTLED:
-                    # The gateway throttles a caller, not a task: the whole host waits.
-                    host.hold_until = max(host.hold_until, now + min(delay, s.backoff_cap))
+                    # The gateway throttles a caller, not a task: the whole host waits (and its tasks say so).
+                    self.holds.start(host, entry, min(delay, s.backoff_cap))
             return delay
         if err.kind is ErrorKind.AUTH and is_401(err):
             return None  # the profile is stopped (or was, for an answer that came back late)

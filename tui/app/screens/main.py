@@ -181,7 +181,7 @@ class MainScreen(TaskExtrasMixin, Screen[None]):
         self.query_one("#top", TopBar).show(
             summary=header.summary, compact=header.compact, unseen=header.unseen, swept=header.swept,
             offline=header.offline, auth=dict(header.auth), filter_text=header.filter_text, sort=header.sort,
-            demo=header.demo, watchlist=header.watchlist)
+            demo=header.demo, watchlist=header.watchlist, throttled=header.throttled)
         if self.board.wants("title") and self.set_title is not None:
             self.set_title(header.title)
 
@@ -303,11 +303,11 @@ class MainScreen(TaskExtrasMixin, Screen[None]):
         task = self.selected_task()
         if task is not None:
             self.runtime.refresh(task.key)
-            self.notify(f"refreshing {clean_text(task.label, 80)}", markup=False, timeout=2)
+            self.notify(self.board.refresh_note(task.key), markup=False, timeout=4)
 
     def action_refresh_all(self) -> None:
         self.runtime.refresh(None)
-        self.notify("refreshing every task", markup=False, timeout=2)
+        self.notify(self.board.refresh_note(None), markup=False, timeout=4)
 
     def action_pause(self) -> None:
         task = self.selected_task()

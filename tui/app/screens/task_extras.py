@@ -18,6 +18,7 @@ from textual.app import SuspendNotSupported
 
 from tui.app.run_detail import LogTail, build_number
 from tui.errors import ApiError
+from tui.facts import facts_of_runtime
 from tui.model import Service
 
 if TYPE_CHECKING:
@@ -44,8 +45,9 @@ class TaskExtrasMixin:
             return
         screen, task = found
         status = screen.board.status_of(task.key)
-        facts = screen.runtime.facts(task, status.snapshot if status else None, list(status.history) if status else [])
-        if not facts.url:
+        facts = facts_of_runtime(screen.runtime, task, status.snapshot if status else None,
+                                 list(status.history) if status else [])
+        if facts is None or not facts.url:
             screen.notify("no console link known for this task (see [links] in the README)", markup=False, timeout=4)
             return
         screen.app.copy_to_clipboard(facts.url)  # OSC 52: works over SSH and in tmux with set-clipboard on

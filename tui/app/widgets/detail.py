@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
-from tui.app.formatting import ERROR_LABEL, last_change_at, progress_text, status_text
+from tui.app.formatting import error_label, last_change_at, progress_text, status_text
 from tui.app.run_detail import LogTail, run_lines
 from tui.model import Change, Snapshot, WatchedTask, clean_text
 
@@ -103,7 +103,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     if snapshot is not None and snapshot.error is not None:
         err = snapshot.error
         head("Error")
-        row("kind", f"⚠ {ERROR_LABEL.get(err.kind, err.kind.value)} ({err.kind.value})", "bold yellow")
+        row("kind", f"⚠ {error_label(err)} ({err.kind.value})", "bold yellow")
         if err.http_status:
             row("HTTP status", str(err.http_status))
         if err.code:
@@ -250,10 +250,10 @@ class DetailPane(VerticalScroll, can_focus=True):
         ))
 
     def _facts(self, task: WatchedTask, status: TaskStatus | None) -> Facts | None:
-        runtime = getattr(self.app, "runtime", None)
-        if runtime is None or not hasattr(runtime, "facts"):
-            return None
-        return runtime.facts(task, status.snapshot if status else None, list(status.history) if status else [])
+        from tui.facts import facts_of_runtime
+
+        return facts_of_runtime(getattr(self.app, "runtime", None), task, status.snapshot if status else None,
+                                list(status.history) if status else [])
 
     def show(self, key: str | None, text: Text) -> None:
         if key != self.key:

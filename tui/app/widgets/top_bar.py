@@ -35,13 +35,16 @@ class TopBar(Widget):
 
     def show(self, *, summary: str, unseen: int, swept: datetime | None, offline: bool,
              auth: dict[str, str], filter_text: str = "", sort: str = "", demo: bool = False,
-             compact: str = "", watchlist: str = "") -> None:
-        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo, watchlist=watchlist)]
+             compact: str = "", watchlist: str = "", throttled: datetime | None = None) -> None:
+        # throttled: a throttled host's hold ends then; shown as "⏳ throttled until HH:MM" (local time).
+        w, t = watchlist, throttled
+        variants = [self._build(summary, unseen, swept, offline, auth, filter_text, sort, demo,
+                                watchlist=w, throttled=t)]
         if compact:
             variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, sort, demo,
-                                        watchlist=watchlist))
+                                        watchlist=w, throttled=t))
             variants.append(self._build(compact, unseen, swept, offline, auth, filter_text, "", demo, short=True,
-                                        watchlist=watchlist))
+                                        watchlist=w, throttled=t))
         if [(v.plain, v.spans) for v in variants] != [(v.plain, v.spans) for v in self._variants]:
             self._variants = variants
             self.refresh()
@@ -50,7 +53,8 @@ class TopBar(Widget):
 
     @staticmethod
     def _build(summary: str, unseen: int, swept: datetime | None, offline: bool, auth: dict[str, str],
-               filter_text: str, sort: str, demo: bool, short: bool = False, watchlist: str = "") -> Text:
+               filter_text: str, sort: str, demo: bool, short: bool = False, watchlist: str = "",
+               throttled: datetime | None = None) -> Text:
         # Most urgent first, so what a narrow terminal still cuts is the least important part.
         text = Text()
         text.append(" hcwatch", style="bold")  # Text(..., style=) would make the whole line bold
@@ -65,6 +69,9 @@ class TopBar(Widget):
         if watchlist:  # a hand edit broke the file: the list shown is the last one that loaded
             text.append("  ")
             text.append(f"⚠ {clean_text(watchlist, 40)} not loaded", style="bold reverse yellow")
+        if throttled is not None:
+            text.append("  ")
+            text.append(f"⏳ throttled until {throttled.astimezone():%H:%M}", style="bold reverse")
         if unseen:
             text.append("  ")
             text.append(f"◆ {unseen} new", style="bold reverse")

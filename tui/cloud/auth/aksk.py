@@ -12,10 +12,11 @@ import httpx
 
 from tui.clock import Clock
 from tui.cloud import signing
+from tui.cloud.deadline import within
 from tui.errors import AuthError
 from tui.model import ErrorKind
 
-from .base import Credentials, check_header_value, iam_error_detail, mask_key
+from .base import Credentials, check_header_value, iam_error_detail, iam_unreachable, mask_key
 
 log = logging.getLogger("hcwatch.auth")
 
@@ -46,8 +47,10 @@ class AkSkAuth(Credentials):
         client: httpx.AsyncClient,
         clock: Clock | None = None,
         source: str = "HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK",
+        deadline: float | None = None,
     ) -> None:
         super().__init__()
+        self.deadline = deadline  # seconds the project lookup may take in all (tui.cloud.deadline)
         self._ak = check_header_value(ak, "the access key (AK)")
         self._sk = check_header_value(sk, "the secret key (SK)")
         self._security_token = check_header_value(security_token, "the security token") if security_token else None
@@ -84,7 +87,16 @@ class AkSkAuth(Credentials):
         headers["Authorization"] = signing.authorization(self._ak, self._sk, request.method, path, query, signed, body)
 
     async def apply(self, request: httpx.Request) -> None:
+        self.check_refusals()
         self.sign(request, await self.project_id_for_region())
+
+    lockout = " (the gateway locks an AK after 5 failures in a row)"
+
+    def material(self) -> tuple[str, ...] | None:
+        return ("aksk", self._ak, self._sk, self._security_token or "")
+
+    def refusal_name(self) -> str:
+        return f"AK {self.masked_ak} ({self.source})"
 
     async def project_id_for_region(self) -> str | None:
         """The profile's project id, or the region's from IAM (one signed lookup, cached, shared)."""
@@ -102,13 +114,15 @@ class AkSkAuth(Credentials):
     async def _lookup(self) -> str:
         if self._failure is not None:
             raise self._failure
+        self.check_refusals()
         request = self.client.build_request("GET", f"{self.iam_endpoint}/v3/projects", params={"name": self.region})
         self.sign(request, None)
         log.debug("looking up the project id of region %s at %s", self.region, self.host)
         try:
-            response = await self.client.send(request, auth=None)
+            async with within(self.deadline):
+                response = await self.client.send(request, auth=None)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise AuthError(f"IAM unreachable at {self.host} ({type(exc).__name__})", ErrorKind.NETWORK) from None
+            raise iam_unreachable(self.host, exc) from None
         status = response.status_code
         detail = iam_error_detail(response, self.secrets())
         said = f": {detail}" if detail else ""
@@ -116,6 +130,7 @@ class AkSkAuth(Credentials):
             self.clock_skew = self._skew(response)
             why = self._skew_words() or "wrong AK/SK, expired security token, or this machine's clock is off"
             self._failure = AuthError(f"IAM rejected AK {self.masked_ak}: {why} (HTTP 401{said})", http_status=401)
+            self.remember_refusal("the IAM project lookup answered HTTP 401")
         elif status == 403:
             self._failure = AuthError(
                 f"AK {self.masked_ak} may not list IAM projects (HTTP 403{said}): set project_id in the profile",

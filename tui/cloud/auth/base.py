@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 import json
-import urllib.parse
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from tui.cloud.deadline import TIMEOUT_CODE, RequestDeadline
 from tui.errors import AuthError
-from tui.model import clean_text
+from tui.model import ErrorKind, clean_text
+
+from .masking import REDACTED, SecretMask, redact
+from .refusals import Refusals, refused_line
+
+__all__ = ["REDACTED", "Credentials", "Prompt", "SecretMask", "TokenAuth", "check_header_value", "format_expiry",
+           "iam_error_detail", "iam_unreachable", "mask_key", "redact"]
 
 # The TUI passes a masked dialog, the CLI getpass: question in, password out ("" or None = cancelled).
 Prompt = Callable[[str], Awaitable["str | None"]]
-
-REDACTED = "***"
-
-
-def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """`text` with every secret (also its JSON-escaped and URL-encoded forms) replaced by ***."""
-    forms: set[str] = set()
-    for secret in secrets:
-        if not secret:
-            continue
-        forms.add(secret)
-        forms.add(json.dumps(secret)[1:-1])
-        forms.add(urllib.parse.quote(secret, safe=""))
-        forms.add(urllib.parse.quote_plus(secret, safe=""))
-    # Longest first, so a secret that contains another is removed whole.
-    for form in sorted(forms, key=len, reverse=True):
-        if form:
-            text = text.replace(form, REDACTED)
-    return text
 
 
 def mask_key(key: str) -> str:
@@ -67,6 +54,13 @@ def iam_error_detail(response: httpx.Response, secrets: Iterable[str | None] = (
     return redact(text, secrets)
 
 
+def iam_unreachable(host: str, exc: Exception) -> AuthError:
+    """A transport failure talking to IAM, as a transient (network) AuthError that names the host."""
+    if isinstance(exc, RequestDeadline):
+        return AuthError(f"IAM at {host} timed out: {exc}", ErrorKind.NETWORK, code=TIMEOUT_CODE)
+    return AuthError(f"IAM unreachable at {host} ({type(exc).__name__})", ErrorKind.NETWORK)
+
+
 def format_expiry(moment: datetime) -> str:
     return moment.strftime("%H:%M UTC")
 
@@ -78,6 +72,42 @@ class Credentials(httpx.Auth):
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
+        # The refusal memory across runs (set by the Cloud; None: none), and the line shown when it refused.
+        self.refusals: Refusals | None = None
+        self.refused: str | None = None
+        self._refusals_checked = False
+
+    # ----- remembered rejections (tui.cloud.auth.refusals) ---------------------------------------
+
+    def material(self) -> tuple[str, ...] | None:
+        """What identifies these credentials to the refusal memory (only its fingerprint is kept); None: unknown yet."""
+        return None
+
+    def refusal_name(self) -> str:
+        """What a refusal line calls these credentials (no secret)."""
+        return self.describe()
+
+    lockout = ""  # what repeated failures would do, for the refusal line
+
+    def check_refusals(self) -> None:
+        """Before sending: raise AuthError if this install saw these very credentials rejected (any process)."""
+        if self._refusals_checked or self.refusals is None:
+            return
+        material = self.material()
+        if material is None:
+            return
+        seen = self.refusals.seen(material)
+        if seen is None:
+            self._refusals_checked = True
+            return
+        self.refused = refused_line(seen, self.refusal_name(), self.lockout)
+        raise AuthError(self.refused)
+
+    def remember_refusal(self, why: str) -> None:
+        """The cloud rejected these credentials: no hcwatch process sends them again until they change."""
+        material = self.material()
+        if self.refusals is not None and material is not None:
+            self.refusals.add(material, self.refusal_name(), why, datetime.now(UTC))
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         if self.requires_request_body:
@@ -132,7 +162,14 @@ class TokenAuth(Credentials):
         self._token = check_header_value(token, source)
 
     async def apply(self, request: httpx.Request) -> None:
+        self.check_refusals()
         request.headers["X-Auth-Token"] = self._token
+
+    def material(self) -> tuple[str, ...] | None:
+        return ("token", self._token)
+
+    def refusal_name(self) -> str:
+        return f"the token from {self.source}"
 
     def describe(self) -> str:
         return f"token from {self.source}"

@@ -131,6 +131,7 @@ def credentials_for(
     env: Mapping[str, str] = os.environ,
     clock: Clock | None = None,
     prompt: Prompt | None = None,
+    deadline: float | None = None,
 ) -> Credentials:
     """The profile's credentials, by `profile.auth` or, when unset, the first found (see module docs).
 
@@ -163,6 +164,7 @@ def credentials_for(
                 client=client,
                 clock=clock,
                 source=pair.source,
+                deadline=deadline,
             )
         elif method == "aksk":
             where = [f"{src.ak_env}/{src.sk_env} are not set"] if src.ak_env and src.sk_env else []
@@ -170,7 +172,7 @@ def credentials_for(
                 where.append(f"{credentials_file(env, src)[1]} has no [{src.section}] ak and sk")
             raise AuthError(f'profile {name!r} uses auth = "aksk" but ' + (" and ".join(where) or "names no AK/SK"))
     if creds is None and method in (None, "password") and (src.password_env or method == "password"):
-        creds = _password(profile, name, method, client, iam_endpoint, env, clock, prompt, src)
+        creds = _password(profile, name, method, client, iam_endpoint, env, clock, prompt, src, deadline)
     if creds is None:
         if src.custom:
             named = ", ".join(f"{k} = {getattr(profile, k)!r}" for k in src.named)
@@ -190,6 +192,7 @@ def _password(
     clock: Clock | None,
     prompt: Prompt | None,
     src: Sources = DEFAULT,
+    deadline: float | None = None,
 ) -> PasswordAuth | None:
     user, domain = getattr(profile, "user", None), getattr(profile, "domain", None)
     if not (user and domain):
@@ -213,4 +216,5 @@ def _password(
         clock=clock,
         prompt=prompt,
         source=variable,
+        deadline=deadline,
     )

@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 
 from tui.clock import Clock
+from tui.cloud.deadline import within
 from tui.errors import AuthError
 from tui.model import ErrorKind
 
-from .base import Credentials, Prompt, check_header_value, format_expiry, iam_error_detail
+from .base import Credentials, Prompt, check_header_value, format_expiry, iam_error_detail, iam_unreachable
 
 log = logging.getLogger("hcwatch.auth")
 
@@ -56,8 +57,10 @@ class PasswordAuth(Credentials):
         *,
         prompt: Prompt | None = None,
         source: str = "HCWATCH_PASSWORD",
+        deadline: float | None = None,
     ) -> None:
         super().__init__()
+        self.deadline = deadline  # seconds one token request may take in all (tui.cloud.deadline)
         if not (project_name or project_id):
             raise AuthError(f"password auth for {user}@{domain} needs a region or a project_id to scope the token")
         self.client = client
@@ -139,18 +142,21 @@ class PasswordAuth(Credentials):
     async def _acquire(self) -> None:
         if self._failure is not None:
             raise self._failure
-        body = self._body(await self._password_value())
+        password = await self._password_value()
+        self.check_refusals()  # a password IAM refused before (in any run) is not sent again
+        body = self._body(password)
         log.debug("requesting an IAM token for %s from %s", self.who, self.host)
         try:
-            response = await self.client.post(
-                f"{self.iam_endpoint}/v3/auth/tokens",
-                params={"nocatalog": "true"},
-                content=body,
-                headers={"Content-Type": "application/json;charset=utf8"},
-                auth=None,  # type: ignore[arg-type]  # None: no credentials at all (not the client's default)
-            )
+            async with within(self.deadline):
+                response = await self.client.post(
+                    f"{self.iam_endpoint}/v3/auth/tokens",
+                    params={"nocatalog": "true"},
+                    content=body,
+                    headers={"Content-Type": "application/json;charset=utf8"},
+                    auth=None,  # type: ignore[arg-type]  # None: no credentials at all (not the client's default)
+                )
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise AuthError(f"IAM unreachable at {self.host} ({type(exc).__name__})", ErrorKind.NETWORK) from None
+            raise iam_unreachable(self.host, exc) from None
         self._accept(response)
 
     def _accept(self, response: httpx.Response) -> None:
@@ -173,6 +179,8 @@ class PasswordAuth(Credentials):
                 http_status=status,
             )
         if self._failure is not None:
+            if status in (401, 403):
+                self.remember_refusal(f"IAM answered HTTP {status}")
             raise self._failure
         if status == 429 or status >= 500:
             raise AuthError(
@@ -214,6 +222,16 @@ class PasswordAuth(Credentials):
         self._acquired_mono = self.clock.monotonic()
         log.debug("IAM token for %s valid until %s", self.who,
                   format_expiry(datetime.fromtimestamp(self._expires_at, UTC)))
+
+    lockout = " (IAM locks a user after repeated failures)"
+
+    def material(self) -> tuple[str, ...] | None:
+        if self._password is None:
+            return None
+        return ("password", self.iam_endpoint, self.domain, self.user, self._password)
+
+    def refusal_name(self) -> str:
+        return f"the password of IAM user {self.who}"
 
     def describe(self) -> str:
         if self._token is None or self.expires_at is None:

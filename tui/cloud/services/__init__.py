@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from tui.cloud.deadline import within
 from tui.cloud.error_mapping import api_error, error_from_response, network_error
 from tui.cloud.services import build, check, check_result, dws
 from tui.cloud.services.common import flatten
@@ -121,14 +122,14 @@ def _decode(encoding: str, raw: bytes, status: int) -> bytes:
 
 
 async def _get(
-    client: httpx.AsyncClient, url: str, auth: httpx.Auth | None
+    client: httpx.AsyncClient, url: str, auth: httpx.Auth | None, deadline: float | None = None
 ) -> tuple[int, httpx.Headers, bytes]:
-    """GET url, reading at most MAX_BODY bytes; transport failures become ApiError(network)."""
+    """GET url within `deadline` s in all, reading at most MAX_BODY bytes; transport failures: ApiError(network)."""
     kwargs: dict[str, Any] = {"headers": _HEADERS}
     if auth is not None:  # None means "whatever the client has", not "no auth"
         kwargs["auth"] = auth
     try:
-        async with client.stream("GET", url, **kwargs) as response:
+        async with within(deadline), client.stream("GET", url, **kwargs) as response:
             length = response.headers.get("content-length", "")
             if length.strip().isdigit() and int(length) > MAX_BODY:
                 raise _too_big(response.status_code)
@@ -154,25 +155,27 @@ async def fetch(
     now: datetime,
     auth: httpx.Auth | None = None,
     outcomes: build.OutcomeCache | None = None,
+    deadline: float | None = None,
     project_id: str | None = None,
 ) -> Snapshot:
     """Fetch and parse ref's status; raises ApiError (with .request set) on any failure.
 
     `outcomes` is the caller's memory of the lookups beyond the status (tui.cloud.services.lookups): a
     Build job's last outcome, records and failure analysis, a Check run's defects. Without one only an idle
-    Build job's last outcome is looked up (afresh every time). `project_id` is the profile's, for the
-    Check calls that need one. DWS answers carry their own start, duration and failure: no extra request.
+    Build job's last outcome is looked up (afresh every time). `deadline`: seconds each request may take
+    in all (tui.cloud.deadline); None: only the client's own timeouts. `project_id` is the profile's, for
+    the Check calls that need one. DWS answers carry their own start, duration and failure: no extra request.
     """
     request = request_for(ref, endpoint)
     try:
-        status, headers, body = await _get(client, request.url, auth)
+        status, headers, body = await _get(client, request.url, auth, deadline)
         snapshot = replace(parse(ref, status, headers, body, now), request=request)
     except ApiError as exc:
         exc.request = request
         raise
 
     async def get_json(path: str) -> dict[str, Any]:
-        status, headers, body = await _get(client, _url(endpoint, path), auth)
+        status, headers, body = await _get(client, _url(endpoint, path), auth, deadline)
         error = error_from_response(status, headers, body, now)
         if error is not None:
             raise ApiError(error)
