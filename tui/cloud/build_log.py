@@ -7,6 +7,7 @@ characters reach the terminal) and bounded; the download stops at MAX_LOG bytes 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,15 +79,19 @@ async def tail(client: httpx.AsyncClient, endpoint: str, auth: httpx.Auth | None
 
 
 async def download(client: httpx.AsyncClient, endpoint: str, auth: httpx.Auth | None, ref: TaskRef, build_no: str,
-                   path: Path, now: Any, cap: int = MAX_LOG) -> tuple[int, bool]:
-    """Stream one build's whole log into `path` page by page; (bytes written, cut at the cap). Raises ApiError."""
+                   path: Path, now: Any, cap: int = MAX_LOG,
+                   mask: Callable[[str], str] | None = None) -> tuple[int, bool]:
+    """Stream one build's whole log into `path` page by page; (bytes written, cut at the cap). Raises ApiError.
+
+    `mask` hides any secret the log echoes (tui.cloud.auth.masking), line by line.
+    """
     written, offset, cut = 0, 0, False
     with path.open("w", encoding="utf-8") as out:
         for _ in range(cap // 1024 + 1):  # a server that never says "no more" cannot keep us here
             url = endpoint.rstrip("/") + build_runs.log_path(ref, build_no, offset, PAGE)
             text, more, next_offset = _content(await _get_json(client, url, auth, now))
             for line in _clean_lines(text):
-                data = line + "\n"
+                data = (mask(line) if mask is not None else line) + "\n"
                 if written + len(data.encode()) > cap:
                     cut = True
                     break

@@ -225,8 +225,9 @@ class Cloud:
             raise ApiError(as_task_error(exc, ErrorKind.CONFIG)) from None
         now = self.clock.now()
         if to is None:
-            return await build_log.tail(self.http(), endpoint, creds, task.ref, build_no, now)
-        return await build_log.download(self.http(), endpoint, creds, task.ref, build_no, to, now)
+            mask = self.mask()  # a log may echo a token: masked like every other text from the answers
+            return [mask(line) for line in await build_log.tail(self.http(), endpoint, creds, task.ref, build_no, now)]
+        return await build_log.download(self.http(), endpoint, creds, task.ref, build_no, to, now, mask=self.mask())
 
     async def reauthenticate(self, profile: str) -> bool:
         creds = self._creds.get(profile)

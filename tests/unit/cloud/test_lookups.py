@@ -192,3 +192,16 @@ async def test_log_500_for_a_succeeded_build_changes_nothing(env):
     snap = await fetch(env, NIGHTLY, OutcomeCache())
     assert snap.phase is Phase.SUCCEEDED and snap.outcome is not None and snap.outcome.number == "117"
     assert not paths(sim, "real-time-log")  # a succeeded build's log is not fetched
+
+
+def test_secrets_echoed_in_an_outcome_are_masked():
+    from tui.cloud.auth.masking import SecretMask, mask_snapshot
+    from tui.model import Snapshot
+    from tui.outcome import Outcome
+
+    secret = "s3cr3t-token-value-0123456789"
+    out = Outcome(Phase.FAILED, step="deploy", error=f"login with {secret} refused",
+                  log_lines=(f"[ERROR] token={secret}", "[INFO] fine"))
+    snap = mask_snapshot(SecretMask([secret]), Snapshot(TaskRef.parse(GATEWAY), Phase.FAILED, outcome=out))
+    assert snap.outcome is not None
+    assert secret not in repr(snap.outcome.to_json()) and snap.outcome.log_lines[1] == "[INFO] fine"
