@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 # ErrorKind and TaskError live with the exceptions; they are part of this vocabulary too.
 from tui.errors import ErrorKind, RefError, TaskError
+from tui.text import clean_text, plain_text, quoted
 
 if TYPE_CHECKING:
     from tui.outcome import Outcome, Run
 
 __all__ = ["CANONICAL_REF_RE", "ID_PATTERN", "ID_RE", "NO_PHASE", "NO_PHASE_GLYPH", "Change", "ErrorKind", "Phase",
            "RequestInfo", "Service",
-           "Snapshot", "TaskError", "TaskRef", "WatchedTask", "clean_text", "diff", "validate_id"]
+           "Snapshot", "TaskError", "TaskRef", "WatchedTask", "clean_text", "diff", "plain_text", "validate_id"]
 
 
 class Service(str, Enum):
@@ -104,9 +105,8 @@ def _describe_bad(text: str) -> str:
 def validate_id(value: str, what: str = "id") -> str:
     """Return value if it is a valid id, else raise RefError naming the problem."""
     if not isinstance(value, str) or not ID_RE.fullmatch(value):
-        shown = value if isinstance(value, str) else str(value)
-        shown = shown.encode("unicode_escape").decode("ascii")[:80]
-        raise RefError(f"{what} '{shown}' {_describe_bad(value if isinstance(value, str) else '')}")
+        shown = quoted(value if isinstance(value, str) else str(value))
+        raise RefError(f"{what} {shown} {_describe_bad(value if isinstance(value, str) else '')}")
     return value
 
 
@@ -124,15 +124,23 @@ class TaskRef:
         """Parse and validate a REF; raises RefError with a one-line reason."""
         if not isinstance(text, str):
             raise RefError(f"task reference must be text, not {type(text).__name__}")
-        shown = text.encode("unicode_escape").decode("ascii")[:80]
+        shown = quoted(text)
         service_name, sep, rest = text.partition(":")
         if not sep:
-            raise RefError(f"task reference {shown!r} needs a service prefix: check:ID, build:ID or dws:PROJECT/ID")
+            raise RefError(f"task reference {shown} needs a service prefix: check:ID, build:ID or dws:PROJECT/ID")
         try:
-            service = Service(service_name.strip().lower())
+            service = Service(service_name.strip())
         except ValueError:
+            lower = service_name.strip().lower()
+            if lower in {s.value for s in Service}:
+                # The contract spells services in lower case; accepting CHECK: too would let two
+                # spellings of one REF into files and scripts.
+                meant = f"{lower}:{rest}"
+                meant = meant if CANONICAL_REF_RE.fullmatch(meant) else quoted(meant)
+                raise RefError(f"unknown service {quoted(service_name, 20)} in {shown}: service names are "
+                               f"lower case; did you mean {meant}?") from None
             raise RefError(
-                f"unknown service {service_name[:20]!r} in {shown!r} (use check, build or dws)"
+                f"unknown service {quoted(service_name, 20)} in {shown} (use check, build or dws)"
             ) from None
         if service is Service.DWS:
             project, slash, job = rest.partition("/")
@@ -273,14 +281,6 @@ def diff(old: Snapshot | None, new: Snapshot, at: datetime | None = None) -> Cha
     if old.progress != new.progress or old.message != new.message:
         return Change(new.ref, old.phase, new.phase, at, False, new.progress, new.message, old.stale)
     return None
-
-
-def clean_text(value: Any, limit: int = 2000) -> str:
-    """Text from the network made safe to show: no control characters, bounded length."""
-    text = value if isinstance(value, str) else ("" if value is None else str(value))
-    text = "".join(ch if (ch >= " " and ch != "\x7f" and not 0x80 <= ord(ch) < 0xA0) else " " for ch in text)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from tui.clock import Clock
 from tui.cloud import catalog
 from tui.errors import ApiError, UserError
-from tui.model import Service, Snapshot, WatchedTask, clean_text
+from tui.model import Service, Snapshot, WatchedTask, plain_text
 
 log = logging.getLogger("hcwatch.naming")
 
@@ -29,7 +29,7 @@ def name_in(snapshot: Snapshot) -> str | None:
     """A name the status answer itself carries (DWS jobs: `job_name`)."""
     if snapshot.ref.service is Service.DWS and snapshot.error is None:
         value = snapshot.fields.get("job_name")
-        return clean_text(value, 200) or None if isinstance(value, str) else None
+        return plain_text(value, 200) or None if isinstance(value, str) else None
     return None
 
 
@@ -64,7 +64,7 @@ class Namer:
             raise UserError(f"no answer within {LOOKUP_DEADLINE:g} s") from None
         if not name:
             raise UserError("the service did not say")
-        return clean_text(name, 200)
+        return plain_text(name, 200)
 
     def apply(self, task: WatchedTask, name: str) -> WatchedTask | None:
         """Record a found name (unless the user named the task meanwhile); returns the renamed task."""

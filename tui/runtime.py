@@ -14,12 +14,14 @@ import httpx
 
 from tui.clock import Clock
 from tui.cloud.auth.refusals import Refusals
+from tui.cloud.client import make_client
 from tui.cloud.fetcher import Cloud, PasswordPrompt
 from tui.config.paths import default_paths
 from tui.config.settings import PollSettings, Profile, Settings, load_config
 from tui.errors import ApiError, UserError
 from tui.model import ErrorKind, Snapshot, TaskRef, WatchedTask
 from tui.naming import Namer
+from tui.poll.capacity import CadenceWatch
 from tui.poll.poller import Poller, TaskStatus, Update
 from tui.refs import parse_target
 from tui.store.state import StateStore
@@ -37,8 +39,6 @@ DEMO_ENDPOINTS = {
     "iam": "http://127.0.0.5",
 }
 
-# A slow link should show as a network error after a while, not hang a poll slot forever.
-HTTP_TIMEOUT = httpx.Timeout(15.0, connect=10.0)
 
 
 class Runtime:
@@ -62,6 +62,8 @@ class Runtime:
         self.clock = clock or Clock()
         self.default_profile = profile or "default"
         self.warnings: list[str] = list(settings.warnings)
+        self.warnings_shown: set[str] = set()  # the warnings a command has printed already
+        self.cadence = CadenceWatch(PollSettings.from_settings(settings), lambda task: self.cloud.host(task))
         self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile,
                            refusals=Refusals(state.dir, forget=retry_auth))  # --retry-auth forgets them
         self.last_sweep_at: datetime | None = None
@@ -147,12 +149,7 @@ class Runtime:
     # ----- lifecycle ---------------------------------------------------------------------------
 
     def _make_client(self) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=max(8, self.settings.max_in_flight * 4), max_keepalive_connections=32)
-        headers = {"User-Agent": "hcwatch"}
-        if self.simulator is not None:
-            transport = httpx.ASGITransport(app=self.simulator)
-            return httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT, headers=headers, limits=limits)
-        return httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers, limits=limits, follow_redirects=False)
+        return make_client(self.settings.max_in_flight, self.simulator)
 
     def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> Poller:
         """A new Poller over the shared client and cloud, reporting through _handle_update."""
@@ -180,6 +177,7 @@ class Runtime:
             if task.key in saved:
                 st = saved[task.key]
                 poller.seed(task.key, st.snapshot, st.history)
+        self.warnings.extend(self.cadence.start(tasks, saved, self.clock.monotonic()))  # before any request
 
     async def follow(
         self,
@@ -251,6 +249,7 @@ class Runtime:
     def _handle_update(self, update: Update) -> None:
         # Only the new changes: the store appends them to the history it already holds.
         self.state.record(update.key, update.snapshot, update.changes)
+        self.warnings.extend(self.cadence.on_result(update, self.status, self.clock.monotonic(), self.cloud.latencies))
         err = update.snapshot.error
         # The poller's status (a copy of the history) is only needed when auth is in question,
         # not on every good poll.
@@ -294,7 +293,8 @@ class Runtime:
     def find(self, text: str) -> WatchedTask:
         return self.watchlist.find(text)
 
-    def add(self, ref_text: str, name: str | None = None, profile: str | None = None) -> WatchedTask:
+    def add(self, ref_text: str, name: str | None = None, profile: str | None = None,
+            codearts_project: str | None = None) -> WatchedTask:
         """Watch a task given by REF or console URL; without a name it waits for its own (`name_now`, tui.naming)."""
         profile = profile or self.default_profile
         self.profile(profile)
@@ -303,7 +303,8 @@ class Runtime:
         self.endpoint(profile, ref.service.value)  # an unknown region fails here, not at every poll
         name = name.strip() if name and name.strip() else None
         task = self.watchlist.add(WatchedTask(ref, name, profile, self.clock.now(),
-                                              codearts_project=target.codearts_project, name_pending=name is None))
+                                              codearts_project=target.codearts_project or codearts_project,
+                                              name_pending=name is None))
         self.namer.watch([task])
         if self.poller is not None:
             self.poller.add(task)
@@ -334,9 +335,8 @@ class Runtime:
 
     def _named(self, task: WatchedTask) -> None:
         """A task got its own name: the poller and the screen show it from now on."""
-        if self.poller is None:
-            return
-        self.poller.add(task)  # a known key: its entry is updated in place
+        if self.poller is not None:
+            self.poller.add(task)  # a known key: its entry is updated in place
         status = self.status(task.key)
         if status is not None and status.snapshot is not None and self._on_update is not None:
             self._on_update(Update(task.key, status.snapshot, [], status.next_due))

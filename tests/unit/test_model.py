@@ -17,7 +17,6 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
         ("build:901878212b1a49be9c1a1054c272762a", Service.BUILD, "901878212b1a49be9c1a1054c272762a", None),
         ("dws:05f2cff45100d5112f4bc00b794ea08e/2c9080e8845b207101845b245e1e0001", Service.DWS,
          "2c9080e8845b207101845b245e1e0001", "05f2cff45100d5112f4bc00b794ea08e"),
-        ("CHECK:abc_-1", Service.CHECK, "abc_-1", None),
         ("check:" + "a" * 64, Service.CHECK, "a" * 64, None),
     ],
 )
@@ -63,6 +62,22 @@ def test_hostile_refs_are_refused_with_a_message_naming_the_bad_part(text, words
     assert words in message
     assert "\n" not in message and "\x1b" not in message
     assert isinstance(info.value, UserError)
+
+
+@pytest.mark.parametrize("text, meant", [("CHECK:abc", "check:abc"), ("Build:j1", "build:j1"),
+                                         ("DWS:p1/j1", "dws:p1/j1"), (" Dws:j1", "dws:j1")])
+def test_a_service_in_capitals_is_refused_naming_the_ref_meant(text, meant):
+    # Service names are lower case in the contract: CHECK:abc used to be taken as check:abc.
+    with pytest.raises(RefError) as info:
+        TaskRef.parse(text)
+    assert str(info.value).endswith(f"lower case; did you mean {meant}?")
+
+
+def test_refused_values_are_quoted_once_with_their_characters_readable():
+    # unicode_escape + repr printed 'caf\\xe9' (two backslashes) for a one-character problem.
+    with pytest.raises(RefError) as info:
+        TaskRef.parse("check:caf\xe9\x07\u202e")
+    assert "'caf\xe9\\x07<U+202E>'" in str(info.value)
 
 
 def test_path_ids_are_percent_encoded():

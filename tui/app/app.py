@@ -22,6 +22,9 @@ from tui.errors import UserError
 from tui.model import clean_text
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from tui.app.shutdown import Deadline
     from tui.poll.interface import Update
     from tui.runtime import Runtime
 
@@ -34,12 +37,13 @@ class HcwatchApp(App[int]):
     COMMANDS = App.COMMANDS | {HcwatchCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, runtime: Runtime, *, start_runtime: bool = True) -> None:
+    def __init__(self, runtime: Runtime, *, start_runtime: bool = True, deadline: Deadline | None = None) -> None:
         super().__init__()
         self.runtime = runtime
         self.start_runtime = start_runtime
         self.board = Board(runtime, getattr(runtime.settings, "notify", None))
-        self.terminal = Terminal(self)
+        self.deadline = deadline
+        self.terminal = Terminal(self, deadline)
         self._main: MainScreen | None = None
         self._stopped = False
 
@@ -128,6 +132,12 @@ class HcwatchApp(App[int]):
     def _runtime_failed(self, message: RuntimeFailed) -> None:
         self.notify(clean_text(message.reason, 300), title="hcwatch", severity="error", markup=False, timeout=15)
 
+    def exit(self, result: int | None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        """Leave; from here on the process ends within the Deadline's seconds, whatever Textual does."""
+        if self.deadline is not None:
+            self.deadline.arm(return_code)
+        super().exit(result, return_code, message)
+
     async def on_unmount(self) -> None:
         await self.stop_runtime()
 
@@ -136,14 +146,18 @@ class HcwatchApp(App[int]):
         if self._stopped:
             return
         self._stopped = True
-        self.terminal.remove()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.runtime.stop(), timeout=5)
+        # Only now: a SIGHUP while the state was being written still went through the Deadline.
+        self.terminal.remove()
 
 
 def run(runtime: Runtime) -> int:
     """Run the TUI until the user quits or the terminal goes away; returns the exit status."""
-    app = HcwatchApp(runtime)
+    from tui.app.shutdown import for_terminal
+
+    # The Deadline saves from its own thread (the store's flush is thread-safe).
+    app = HcwatchApp(runtime, deadline=for_terminal(runtime.state.flush, cleanup=runtime.close))
     result = app.run()
     code = app.return_code
     if code is None:

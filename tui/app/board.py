@@ -47,6 +47,7 @@ class Header:
     filter_text: str
     sort: str
     demo: bool
+    slow: tuple[str, ...] = ()  # (marker, line): some host cannot poll every task at the interval
     watchlist: str = ""     # "watchlist.toml:12" while a hand edit keeps the file from loading
     throttled: datetime | None = None   # when the last throttled host's hold ends (UTC), while one is held
 
@@ -56,11 +57,11 @@ class Header:
 
     @property
     def summary(self) -> str:
-        return summary(self.phases)
+        return summary(dict(self.counts))
 
     @property
     def compact(self) -> str:
-        return compact_summary(self.phases)
+        return compact_summary(dict(self.counts))
 
     @property
     def title(self) -> str:
@@ -101,6 +102,14 @@ class Board:
         self._rows_moved = False            # tasks were added or removed since the last flush
         self._net_failures = 0
         self._header: Header | None = None  # what the header last showed
+        # Every row in the current sort order, kept between keystrokes: a filter is then one
+        # pass over it (a keystroke never sorts), and a key that narrows the filter (typing on)
+        # passes over the rows the last one let through only.
+        self._sorted: list[RowView] | None = None
+        self._position: dict[str, int] = {}
+        self._filtered: tuple[str, list[RowView]] | None = None
+        self._longest: int | None = None    # longest_name and the header's counts, kept while no
+        self._counts: tuple[tuple[Phase | None, int], ...] | None = None  # row changes (not per keystroke)
         self.several_profiles = False       # the rows name their profile (tasks of more than one profile)
 
     # ----- settings and lookups --------------------------------------------------------------
@@ -146,7 +155,9 @@ class Board:
     @property
     def longest_name(self) -> int:
         """Longest name among all tasks, filtered out or not (the name column does not move)."""
-        return max((len(v.name) for v in self.views.values()), default=0)
+        if self._longest is None:
+            self._longest = max((len(v.name) for v in self.views.values()), default=0)
+        return self._longest
 
     # ----- rows ----------------------------------------------------------------------------
 
@@ -171,6 +182,7 @@ class Board:
         tasks = self.runtime.tasks()
         self.several_profiles = len({t.profile for t in tasks}) > 1
         self.views = {t.key: self.build_view(t, now) for t in tasks}
+        self._sorted = self._filtered = self._longest = self._counts = None
         for key in [k for k in self.unseen if k not in self.views]:
             del self.unseen[key]
         # Only rows whose view differs get their cells rebuilt and compared.
@@ -178,14 +190,41 @@ class Board:
         self._changed = {k for k, v in self.views.items() if old.get(k) != v}
         self._rows_moved = self._rows_moved or old.keys() != self.views.keys()
 
+    def sorted_rows(self) -> list[RowView]:
+        """Every row in the current sort order (sorted again only after rows or the order changed)."""
+        if self._sorted is None:
+            order = self.sort
+            self._sorted = sorted(self.views.values(), key=lambda r: sort_key(order, r))
+            self._position = {r.key: i for i, r in enumerate(self._sorted)}
+        return self._sorted
+
     def visible_rows(self) -> list[RowView]:
-        """The rows the filter lets through, in the current sort order."""
-        rows = list(self.views.values())
-        if self.filter_text:
-            needle = self.filter_text.lower()
-            rows = [r for r in rows if needle in r.search_text()]
-        rows.sort(key=lambda r: sort_key(self.sort, r))
-        return rows
+        """The rows the filter lets through, in the current sort order: at most one pass over the rows."""
+        rows = self.sorted_rows()
+        needle = self.filter_text.lower()
+        if not needle:
+            return list(rows)
+        if self._filtered is not None and self._filtered[0] in needle:
+            rows = self._filtered[1]  # what a part of this filter let through is all it can let through
+        shown = [r for r in rows if needle in r.search_text()]
+        self._filtered = (needle, shown)
+        return list(shown)
+
+    def _set_view(self, key: str, view: RowView) -> None:
+        """Replace one row's view, keeping the sorted rows when its place in them stays the same."""
+        old = self.views.get(key)
+        self.views[key] = view
+        self._filtered = None
+        if old is None or old.name != view.name:
+            self._longest = None
+        if old is None or old.phase is not view.phase:
+            self._counts = None
+        if self._sorted is None:
+            return
+        if old is None or sort_key(self.sort, old) != sort_key(self.sort, view):
+            self._sorted = None
+        else:
+            self._sorted[self._position[key]] = view
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip()
@@ -193,6 +232,7 @@ class Board:
     def cycle_sort(self) -> str:
         """Move to the next sort order; returns its name."""
         self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self._sorted = self._filtered = None
         return self.sort
 
     def retime(self) -> set[str]:
@@ -202,7 +242,7 @@ class Board:
         for key, view in self.views.items():
             new = view.retimed(now)
             if new is not view:
-                self.views[key] = new
+                self._set_view(key, new)
                 changed.add(key)
         return changed
 
@@ -263,7 +303,7 @@ class Board:
             new = self.build_view(task, now, status)
             # Most polls of a running task change nothing the row shows: leave those rows alone.
             if new != old:
-                self.views[key] = new
+                self._set_view(key, new)
                 changed.add(key)
         redraw = bool(changed) or self._rows_moved or current in touched
         if redraw:
@@ -295,9 +335,11 @@ class Board:
         return self._net_failures >= min(OFFLINE_AFTER, max(1, len(self.views)))
 
     def header(self) -> Header:
-        phases = [v.phase for v in self.views.values()]
+        if self._counts is None:
+            phases = Counter(v.phase for v in self.views.values())
+            self._counts = tuple(sorted(phases.items(), key=lambda kv: kv[0].value if kv[0] else ""))
         return Header(
-            counts=tuple(sorted(Counter(phases).items(), key=lambda kv: kv[0].value if kv[0] else "")),
+            counts=self._counts,
             unseen=len(self.unseen),
             swept=getattr(self.runtime, "last_sweep_at", None),
             offline=self.offline,
@@ -305,9 +347,16 @@ class Board:
             filter_text=self.filter_text,
             sort=self.sort,
             demo=bool(getattr(self.runtime, "demo", False)),
+            slow=self._slow(),
             watchlist=where_broken(getattr(self.runtime, "watchlist_problem", None)),
             throttled=self.throttled_until(None),
         )
+
+    def _slow(self) -> tuple[str, ...]:
+        watch = getattr(self.runtime, "cadence", None)
+        if watch is None or not watch.note_text:
+            return ()
+        return (watch.note_text, "; ".join(s.line() for s in watch.current))
 
     def throttled_until(self, key: str | None) -> datetime | None:
         """When the task's (or any) throttled host may be asked again (UTC); None when none is held."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -228,9 +230,14 @@ class RowView:
         return cell
 
     def search_text(self) -> str:
-        extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
-        phase = self.phase.value if self.phase is not None else NO_PHASE
-        return f"{self.name} {self.key} {phase} {'paused' if self.paused else ''} {extra} {self.profile}".lower()
+        """What a filter matches, lower case: name, id, status, paused, error kind (made once per view)."""
+        text = self.__dict__.get("_search")
+        if text is None:
+            extra = self.message.plain.split(" · ")[0] if self.message.plain.startswith("⚠") else ""
+            phase = self.phase.value if self.phase is not None else NO_PHASE
+            text = f"{self.name} {self.key} {phase} {'paused' if self.paused else ''} {extra} {self.profile}".lower()
+            object.__setattr__(self, "_search", text)  # a cache, not a field: equality ignores it
+        return text
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
@@ -273,19 +280,28 @@ SUMMARY_ORDER: tuple[Phase | None, ...] = (Phase.RUNNING, Phase.FAILED, Phase.ST
                                            Phase.SUCCEEDED, Phase.IDLE, Phase.UNKNOWN)
 
 
-def compact_summary(phases: list[Phase | None]) -> str:
-    """'●2 ✘1 ✔3': the header's summary when the words do not fit (the glyphs are in the table)."""
-    parts = [f"{NO_PHASE_GLYPH if p is None else PHASE_STYLE[p][0]}{phases.count(p)}"
-             for p in SUMMARY_ORDER if phases.count(p)]
+def _counted(phases: Iterable[Phase | None] | Mapping[Phase | None, int]) -> Mapping[Phase | None, int]:
+    return phases if isinstance(phases, Mapping) else Counter(phases)
+
+
+def compact_summary(phases: Iterable[Phase | None] | Mapping[Phase | None, int]) -> str:
+    """'●2 ✘1 ✔3': the header's summary when the words do not fit (the glyphs are in the table).
+
+    `phases`: one phase per task, or the count of each (10,000 tasks are counted once, not per phase).
+    """
+    counts = _counted(phases)
+    parts = [f"{NO_PHASE_GLYPH if p is None else PHASE_STYLE[p][0]}{counts[p]}"
+             for p in SUMMARY_ORDER if counts.get(p)]
     return " ".join(parts) if parts else "no tasks"
 
 
-def summary(phases: list[Phase | None]) -> str:
+def summary(phases: Iterable[Phase | None] | Mapping[Phase | None, int]) -> str:
     """'2 running, 1 failed, 3 idle' for the header and title: every task counted once, so the
     counts add up to the number of rows (a task never fetched counts as "not fetched yet")."""
+    counts = _counted(phases)
     parts = []
     for phase in SUMMARY_ORDER:
-        n = phases.count(phase)
+        n = counts.get(phase)
         if n:
             parts.append(f"{n} {NO_PHASE if phase is None else phase.value}")
     return ", ".join(parts) if parts else "no tasks"

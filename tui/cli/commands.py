@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import math
 import sys
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from tui.cli.output import STDOUT
 from tui.cli.session import open_runtime, print_warnings
 from tui.errors import UserError
 from tui.model import NO_PHASE, NO_PHASE_GLYPH, ErrorKind, Phase, Snapshot, WatchedTask, clean_text
+from tui.text import json_line, visible
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     STDOUT.reset()
     rt = open_runtime(args)
-    shown: set[str] = set()
+    shown = rt.warnings_shown  # watch prints warnings that come up while it runs, once each
     # A [keymap] mistake is a config warning like any other, here as in the TUI.
     rt.warnings.extend(keymap_warnings(rt.settings.keymap, rt.settings.keymap_where))
     try:
@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _say(text: str) -> None:
-    STDOUT.say(text)  # a closed pipe (`| head`) is not an error: the command carries on quietly
+    # The last gate before the terminal: no control or invisible character in what we print.
+    STDOUT.say(visible(text))  # a closed pipe (`| head`) is not an error: the command carries on quietly
 
 
 def _add(rt, args) -> int:
@@ -185,12 +186,11 @@ def _list(rt, args) -> int:
     rows = [(t, result[t.key]) for t in rt.tasks() if t.key in result]  # re-read: names may have been learnt
     if args.json:
         for task, snap in rows:
-            obj = {**snap.to_json(task.name, task.profile), **_facts_json(rt, task, snap)}
-            _say(redact(json.dumps(obj, ensure_ascii=False)))
+            _say(redact(json_line({**snap.to_json(task.name, task.profile), **_facts_json(rt, task, snap)})))
     else:
         _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
-        print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+        print(visible(redact(f"hcwatch: profile {profile}: {why}")), file=sys.stderr)
     if (held := rt.throttled_until()) is not None:  # list waits at most poll.holds.SWEEP_WAIT_MAX for it
         print(f"hcwatch: throttled by the gateway until {held.astimezone():%H:%M}: "
               "the tasks it holds show their last known status", file=sys.stderr)
@@ -225,15 +225,16 @@ def _watch(rt, args) -> int:
         try:
             tasks.append(rt.find(text))
         except UserError:
-            from tui.model import TaskRef
+            from tui.refs import parse_target
 
             profile = args.profile or rt.default_profile
-            ref = TaskRef.parse(text, rt.default_project(profile))
+            ref = parse_target(text, rt.default_project(profile)).ref  # a REF or a console URL
             tasks.append(WatchedTask(ref, None, profile, rt.clock.now()))
     if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
         raise UserError(f"--timeout {args.timeout:g} must be a positive number of seconds")
     redact = _redactor(rt)
-    keys = {t.key for t in tasks}
+    by_key = {t.key: t for t in tasks}
+    keys = set(by_key)
     final: dict[str, Snapshot] = {}
     done = asyncio.Event()
 
@@ -244,18 +245,22 @@ def _watch(rt, args) -> int:
                 "from": change.from_phase.value, "to": change.to_phase.value,
                 "major": change.major, "at": change.at.isoformat().replace("+00:00", "Z"),
             }
-            _say(redact(json.dumps(obj, ensure_ascii=False)))
+            _say(redact(json_line(obj)))
         else:
             _say(redact(_line(task, snap, text, snap.checked_at or snap.fetched_at or rt.clock.now())))
 
     seen_error: dict[str, str | None] = {}
     finished_keys: set[str] = set()
     announced: set[str] = set()     # tasks whose first good answer has been printed
+    warned = [len(rt.warnings)]
 
     def on_update(update) -> None:
         if update.key not in keys:
             return
-        task = next(t for t in tasks if t.key == update.key)
+        task = by_key[update.key]
+        if len(rt.warnings) != warned[0]:  # e.g. the rate cap cannot keep the interval: said once
+            warned[0] = len(rt.warnings)
+            print_warnings(rt, rt.warnings_shown)
         snap = update.snapshot
         final[update.key] = snap
         err = snap.error.one_line() if snap.error else None
@@ -300,7 +305,7 @@ def _watch(rt, args) -> int:
     except KeyboardInterrupt:
         return 130
     for profile, why in rt.auth_problems.items():
-        print(redact(f"hcwatch: profile {profile}: {why}"), file=sys.stderr)
+        print(visible(redact(f"hcwatch: profile {profile}: {why}")), file=sys.stderr)
     if not finished and not STDOUT.closed:
         print(f"hcwatch: timed out after {args.timeout:g}s", file=sys.stderr)
     if not args.exit_status:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK
 from tui.cloud import catalog
-from tui.errors import AlreadyWatched, ApiError, UserError
-from tui.model import ErrorKind, Service, WatchedTask, clean_text
+from tui.errors import AlreadyWatched, ApiError
+from tui.model import ErrorKind, WatchedTask, clean_text
+from tui.text import json_line, visible
 
 if TYPE_CHECKING:
     from tui.runtime import Runtime
@@ -29,32 +29,11 @@ def add_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
     sp.add_argument("--add", action="store_true", help="watch every job or task listed (after --search/--project)")
 
 
-def _projects(rt: Runtime, profile: str, found: list[catalog.Found]) -> list[str]:
-    """CodeArts projects to list Check tasks from: the watch list's, then the Build jobs'."""
-    seen = [t.codearts_project for t in rt.tasks() if t.profile == profile and t.codearts_project]
-    seen += [f.codearts_project for f in found if f.codearts_project]
-    return list(dict.fromkeys(p for p in seen if p))
-
-
 async def _listing(rt: Runtime, args: argparse.Namespace, profile: str) -> catalog.Listing:
+    known = tuple(t.codearts_project for t in rt.tasks() if t.profile == profile and t.codearts_project)
     async with rt.online() as cloud:
-        get, clock = cloud.get_json, rt.clock
-        if args.service == "build":
-            return await catalog.list_build_jobs(get, clock, profile, search=args.search, project=args.project)
-        projects = [args.project] if args.project else _projects(rt, profile, [])
-        if not projects:  # the Build list names the projects this account works in
-            projects = _projects(rt, profile, (await catalog.list_build_jobs(get, clock, profile)).items)
-        if not projects:
-            raise UserError("no CodeArts project known to list Check tasks from: give --project P "
-                            "(the id after /project/ in a console URL)")
-        out = catalog.Listing()
-        for project in projects:
-            part = await catalog.list_check_tasks(get, clock, profile, project, search=args.search)
-            out.items += part.items
-            out.total = (out.total or 0) + (part.total or len(part.items))
-            out.pages += part.pages
-            out.truncated = out.truncated or part.truncated
-        return out
+        return await catalog.list_service(cloud.get_json, rt.clock, args.service, profile, project=args.project,
+                                          search=args.search, known_projects=known)
 
 
 def format_found(rows: list[tuple[catalog.Found, bool]]) -> str:
@@ -74,14 +53,12 @@ def format_found(rows: list[tuple[catalog.Found, bool]]) -> str:
 
 def run(rt: Runtime, args: argparse.Namespace) -> int:
     """List (and with --add watch) what the profile's credentials can see."""
-    if args.service == Service.DWS.value:
-        raise UserError(catalog.DWS_HAS_NO_LIST)
     profile = args.profile or rt.default_profile
     rt.profile(profile)
     from tui.cloud.auth import redact
 
     def say(text: str, err: bool = False) -> None:
-        print(redact(text, rt.secrets()), file=sys.stderr if err else sys.stdout, flush=True)
+        print(visible(redact(text, rt.secrets())), file=sys.stderr if err else sys.stdout, flush=True)
 
     what = "Build jobs" if args.service == "build" else "Check tasks"
     try:
@@ -93,7 +70,7 @@ def run(rt: Runtime, args: argparse.Namespace) -> int:
     rows = [(f, str(f.ref) in watched) for f in listing.items]
     if args.json:
         for found, is_watched in rows:
-            say(json.dumps({**found.to_json(profile), "watched": is_watched}, ensure_ascii=False))
+            say(json_line({**found.to_json(profile), "watched": is_watched}))
     elif rows:
         say(format_found(rows))
     else:

@@ -15,6 +15,7 @@ from tui.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from tui.cli.parser import build_parser
 from tui.cli.session import open_runtime
 from tui.errors import UserError
+from tui.text import visible
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_tui(args)
         return commands.run(args)
     except UserError as exc:
-        print(f"hcwatch: {exc}", file=sys.stderr)
+        print(visible(f"hcwatch: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("hcwatch: interrupted", file=sys.stderr)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK
 from tui.cloud.auth.sources import describe
 from tui.errors import ApiError, UserError
 from tui.model import ErrorKind, clean_text
+from tui.text import json_line
 
 if TYPE_CHECKING:
     from tui.runtime import Runtime
@@ -78,7 +78,7 @@ def run(rt: Runtime, args: argparse.Namespace) -> int:
         verdict = verdicts.get(name, Verdict(None, "not tried (--offline)"))
         rows.append({"profile": name, "region": prof.region, "credentials": source, "ok": verdict.ok,
                      "check": verdict.words})
-    out = [json.dumps(r, ensure_ascii=False) for r in rows] if args.json else [_table(rows)]
+    out = [json_line(r) for r in rows] if args.json else [_table(rows)]
     print(redact("\n".join(out), rt.secrets()), flush=True)
     if any(v.auth_failed for v in verdicts.values()):
         return EXIT_AUTH

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.errors import UserError
+from tui.text import visible
 
 if TYPE_CHECKING:
     from tui.clock import Clock
@@ -57,4 +58,4 @@ def print_warnings(rt: Runtime, shown: set[str] | None = None) -> None:
     for line in dict.fromkeys(rt.warnings):
         if line not in shown:
             shown.add(line)
-            print(f"hcwatch: warning: {line}", file=sys.stderr)
+            print(visible(f"hcwatch: warning: {line}"), file=sys.stderr)

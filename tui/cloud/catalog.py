@@ -17,9 +17,9 @@ from typing import Any
 from tui.clock import Clock
 from tui.cloud.services.common import text_or_none
 from tui.errors import ApiError, UserError
-from tui.model import ID_RE, ErrorKind, Phase, Service, TaskError, TaskRef, WatchedTask, clean_text
+from tui.model import ID_RE, ErrorKind, Phase, Service, TaskError, TaskRef, WatchedTask, plain_text
 
-__all__ = ["DWS_HAS_NO_LIST", "Found", "Listing", "list_build_jobs", "list_check_tasks", "task_name"]
+__all__ = ["DWS_HAS_NO_LIST", "Found", "Listing", "list_build_jobs", "list_check_tasks", "list_service", "task_name"]
 
 PAGE_SIZE = 100
 MAX_PAGES = 50             # 5,000 jobs: past that, --search or --project narrows it
@@ -116,7 +116,7 @@ def _build_rows(data: dict[str, Any]) -> tuple[list[Any], int | None]:
     if isinstance(status, str) and status.strip().lower() not in ("success", ""):
         raw_err = data.get("error")
         err: dict[str, Any] = raw_err if isinstance(raw_err, dict) else {}
-        said = clean_text(err.get("error_msg") or err.get("message") or "the list call failed", 200)
+        said = plain_text(err.get("error_msg") or err.get("message") or "the list call failed", 200)
         raise ApiError(TaskError(ErrorKind.BAD_RESPONSE, said, code=text_or_none(err.get("error_code"), 40)))
     inner = data.get("result")
     result: dict[str, Any] = inner if isinstance(inner, dict) else data
@@ -193,6 +193,31 @@ async def list_check_tasks(get: Get, clock: Clock, profile: str, project: str, *
     rows, total, pages, truncated = await _pages(get, clock, profile, "check", path, query, _check_rows)
     items = [f for f in (_check_found(r, project) for r in rows) if f is not None]
     return Listing(_matching(items, search), total, pages, truncated)
+
+
+async def list_service(get: Get, clock: Clock, service: str, profile: str, *, project: str | None = None,
+                       search: str | None = None, known_projects: tuple[str, ...] = ()) -> Listing:
+    """`discover` and the add dialog's browse mode: Build jobs, or the Check tasks of the CodeArts projects
+    given, else known (the watch list's), else named by the Build jobs' list. UserError for DWS (no list API)."""
+    if service == Service.DWS.value:
+        raise UserError(DWS_HAS_NO_LIST)
+    if service == Service.BUILD.value:
+        return await list_build_jobs(get, clock, profile, search=search, project=project)
+    projects = [project] if project else list(dict.fromkeys(known_projects))
+    if not projects:  # the Build list names the projects this account works in
+        jobs = (await list_build_jobs(get, clock, profile)).items
+        projects = list(dict.fromkeys(f.codearts_project for f in jobs if f.codearts_project))
+    if not projects:
+        raise UserError("no CodeArts project known to list Check tasks from: give --project P "
+                        "(the id after /project/ in a console URL)")
+    out = Listing()
+    for one in projects:
+        part = await list_check_tasks(get, clock, profile, one, search=search)
+        out.items += part.items
+        out.total = (out.total or 0) + (part.total if part.total is not None else len(part.items))
+        out.pages += part.pages
+        out.truncated = out.truncated or part.truncated
+    return out
 
 
 def _matching(items: list[Found], search: str | None) -> list[Found]:

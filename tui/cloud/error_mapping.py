@@ -13,7 +13,7 @@ import httpx
 
 from tui.cloud.deadline import TIMEOUT_CODE, RequestDeadline
 from tui.errors import ApiError
-from tui.model import ErrorKind, TaskError, clean_text
+from tui.model import ErrorKind, TaskError, plain_text
 
 # Server-supplied text is shown in a table cell and a detail pane: keep it short.
 MSG_LIMIT = 300
@@ -67,7 +67,7 @@ def _text(value: Any, limit: int = MSG_LIMIT) -> str | None:
     """A server value as safe, bounded text (echoed tokens blanked); None for null or empty."""
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = clean_text(_OPAQUE_RE.sub("[…]", clean_text(value, 20_000)), limit)
+    text = plain_text(_OPAQUE_RE.sub("[…]", plain_text(value, 20_000)), limit)
     return text or None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -58,6 +59,9 @@ class Cloud:
         self._endpoints: dict[tuple[str, str], str] = {}
         # What Build's outcome lookups remember (outcomes, refusals): this client's own, never shared.
         self.build_outcomes = OutcomeCache()
+        # Seconds a request takes per endpoint (a moving average, real time): whether max_in_flight
+        # lets the interval be met depends on it (tui.poll.capacity).
+        self._latency: dict[str, float] = {}
 
     # ----- where -------------------------------------------------------------------------------
 
@@ -201,9 +205,18 @@ class Cloud:
         ref = task.ref
         if ref.service is Service.DWS and not ref.project_id:
             ref = ref.with_project(await self.project_id(task.profile, creds))
-        return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes,
-                                    deadline=self.settings.request_timeout,
-                                    project_id=self.default_project(task.profile))
+        started = time.perf_counter()
+        try:
+            return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes,
+                                        deadline=self.settings.request_timeout,
+                                        project_id=self.default_project(task.profile))
+        finally:
+            took = time.perf_counter() - started
+            self._latency[endpoint] = 0.9 * self._latency.get(endpoint, took) + 0.1 * took
+
+    def latencies(self) -> dict[str, float]:
+        """Seconds one status request takes, per host (as host() names them), averaged over recent ones."""
+        return {urllib.parse.urlsplit(e).netloc: s for e, s in self._latency.items()}
 
     async def get_json(self, profile: str, service: str, path: str,
                        params: Mapping[str, str | int] | None = None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import urllib.parse
 from collections.abc import Mapping
 
 from tui.errors import EndpointError
+from tui.text import quoted
 
 KINDS = ("check", "build", "dws", "iam")
 
@@ -54,9 +55,8 @@ def _setting(kind: str, profile: str | None) -> str:
 
 
 def _shown(text: str) -> str:
-    """A refused value as it may be shown: escaped, bounded, any user:password@ part removed."""
-    text = re.sub(r"//[^/@]*@", "//…@", text)
-    return text.encode("unicode_escape").decode("ascii")[:100]
+    """A refused value as it may be shown: quoted, escaped, bounded, any user:password@ part masked as `…`."""
+    return quoted(re.sub(r"//[^/@]*@", "//…@", text), 100)
 
 
 def validate_region(region: str) -> str:
@@ -65,7 +65,7 @@ def validate_region(region: str) -> str:
         raise EndpointError("region is empty (e.g. region = \"cn-north-4\")")
     value = region.strip().lower()
     if len(value) > 40 or not _REGION_RE.fullmatch(value):
-        raise EndpointError(f"region {_shown(region)!r} is not valid (letters, digits and '-', e.g. cn-north-4)")
+        raise EndpointError(f"region {_shown(region)} is not valid (letters, digits and '-', e.g. cn-north-4)")
     return value
 
 
@@ -85,22 +85,22 @@ def validate_url(url: str, kind: str = "endpoint", profile: str | None = None) -
         raise EndpointError(f"{where} is empty; set it like {_setting(kind, profile)}")
     text = url.strip(" ")
     if any(ord(ch) < 33 or ord(ch) == 127 for ch in text):
-        raise EndpointError(f"{where} {_shown(text)!r} contains spaces or control characters")
+        raise EndpointError(f"{where} {_shown(text)} contains spaces or control characters")
     try:
         parts = urllib.parse.urlsplit(text)
         host = parts.hostname or ""
         port = parts.port
     except ValueError:
-        raise EndpointError(f"{where} {_shown(text)!r} is not a valid URL") from None
+        raise EndpointError(f"{where} {_shown(text)} is not a valid URL") from None
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http") or not host:
-        raise EndpointError(f"{where} {_shown(text)!r} must look like https://host[:port]")
+        raise EndpointError(f"{where} {_shown(text)} must look like https://host[:port]")
     if parts.username is not None or parts.password is not None:
-        raise EndpointError(f"{where} {_shown(text)!r} must not contain a user name or password")
+        raise EndpointError(f"{where} {_shown(text)} must not contain a user name or password")
     if parts.path not in ("", "/") or parts.query or parts.fragment or text.endswith(("?", "#")):
-        raise EndpointError(f"{where} {_shown(text)!r} must be just https://host[:port], without a path or query")
+        raise EndpointError(f"{where} {_shown(text)} must be just https://host[:port], without a path or query")
     if scheme == "http" and not _is_loopback(host):
-        raise EndpointError(f"{where} {_shown(text)!r} uses plain http; only https is allowed (http only on loopback)")
+        raise EndpointError(f"{where} {_shown(text)} uses plain http; only https is allowed (http only on loopback)")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc += f":{port}"
@@ -110,7 +110,7 @@ def validate_url(url: str, kind: str = "endpoint", profile: str | None = None) -
 def resolve(kind: str, region: str, overrides: Mapping[str, str], *, profile: str | None = None) -> str:
     """The base URL (no trailing slash) for kind in region, an override winning; EndpointError if none."""
     if kind not in KINDS:
-        raise EndpointError(f"unknown endpoint kind {_shown(str(kind))!r} (use check, build, dws or iam)")
+        raise EndpointError(f"unknown endpoint kind {_shown(str(kind))} (use check, build, dws or iam)")
     name = validate_region(region)
     override = (overrides or {}).get(kind)
     if override is not None:

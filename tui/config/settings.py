@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.config.endpoints import REGIONS, validate_region, validate_url
-from tui.config.toml_reader import key_lines, line_of, syntax_error
+from tui.config.toml_reader import key_lines, line_of, parse, syntax_error
 from tui.errors import ConfigError, EndpointError, RefError
 from tui.model import ID_RE, validate_id
 
@@ -384,7 +384,7 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Setti
     if text is not None:
         settings.path = path
         try:
-            data = tomllib.loads(text)
+            data = parse(text)
         except tomllib.TOMLDecodeError as exc:
             line, message = syntax_error(exc, text)
             raise ConfigError(f"{path}:{line}: {message}" if line else f"{path}: {message}") from None

@@ -157,7 +157,68 @@ def fast_loads(text: str) -> dict[str, Any] | None:
     return root
 
 
+# No hcwatch file needs more than four levels; tomllib recurses once or more per level of an
+# array or inline table (RecursionError near 330 levels, a traceback), and a document that
+# parses (a.a.a… = 1 with 5,000 parts) still breaks whatever walks it recursively later:
+# repr(), tomli_w, a deep copy.
+MAX_NESTING = 32
+
+
+class NestedTooDeep(tomllib.TOMLDecodeError):
+    """A TOML document nested deeper than MAX_NESTING: refused like a syntax error, with its place if known."""
+
+    def __init__(self, place: tuple[int, int] | None) -> None:
+        where = f" (at line {place[0]}, column {place[1]})" if place else ""
+        # ValueError's own constructor: TOMLDecodeError's changes across Python versions.
+        ValueError.__init__(self, f"arrays, tables or dotted keys nested more than {MAX_NESTING} levels deep{where}")
+
+
+def _nesting(data: Any) -> int:
+    """How deep dicts and lists nest in data (a scalar is 0), found without recursing."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_NESTING:
+            break
+        stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
+def _too_deep_at(text: str) -> tuple[int, int] | None:
+    """(line, column) where brackets or a dotted key first go past MAX_NESTING; a guess, only for the message."""
+    depth = 0
+    for no, line in enumerate(text.split("\n"), 1):
+        dots = 0
+        for col, ch in enumerate(line, 1):
+            if ch in "[{":
+                depth += 1
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+            elif ch == ".":
+                dots += 1
+            if depth > MAX_NESTING or dots >= MAX_NESTING:
+                return no, col
+    return None
+
+
+def parse(text: str) -> dict[str, Any]:
+    """tomllib.loads, refusing nesting deeper than MAX_NESTING with NestedTooDeep (a TOMLDecodeError)."""
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise NestedTooDeep(_too_deep_at(text)) from None
+    if _nesting(data) > MAX_NESTING:
+        raise NestedTooDeep(_too_deep_at(text))
+    return data
+
+
 def loads(text: str) -> dict[str, Any]:
-    """tomllib.loads, through the fast reader when the text allows it."""
+    """tomllib.loads (as `parse`, depth-bounded), through the fast reader when the text allows it."""
     fast = fast_loads(text)
-    return fast if fast is not None else tomllib.loads(text)
+    return fast if fast is not None else parse(text)

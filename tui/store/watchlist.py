@@ -15,9 +15,10 @@ import tomli_w
 
 from tui.config.toml_reader import key_lines, line_of, loads, syntax_error
 from tui.errors import AlreadyWatched, RefError, WatchlistError
-from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text
+from tui.model import ID_PATTERN, ID_RE, Service, TaskRef, WatchedTask, clean_text, plain_text
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.records import saved_ref
+from tui.store.toml_text import toml_str
 
 __all__ = ["HEADER", "VERSION", "Document", "Watchlist", "quick_read"]
 
@@ -84,21 +85,6 @@ def quick_read(text: str) -> Document | None:
 def _utc(value: datetime) -> datetime:
     # A datetime written without an offset is taken as UTC, so the file means the same everywhere.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _toml_str(text: str) -> str:
-    """A TOML basic string; escapes only what TOML requires, so the file stays readable."""
-    if not any(ch in '"\\' or ch < " " or ch == "\x7f" for ch in text):
-        return f'"{text}"'
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch < " " or ch == "\x7f":
-            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\u{ord(ch):04x}"))
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
 
 def _toml_time(value: datetime) -> str:
@@ -242,14 +228,14 @@ class Watchlist:
         if doc.top:
             parts.append(tomli_w.dumps(doc.top))
         for t in doc.tasks:
-            lines = [f"\n[[task]]\nref = {_toml_str(t.key)}\n"]
+            lines = [f"\n[[task]]\nref = {toml_str(t.key)}\n"]
             if t.name is not None:
-                lines.append(f"name = {_toml_str(t.name)}\n")
-            lines.append(f"profile = {_toml_str(t.profile)}\n")
+                lines.append(f"name = {toml_str(t.name)}\n")
+            lines.append(f"profile = {toml_str(t.profile)}\n")
             if t.added is not None:
                 lines.append(f"added = {_toml_time(t.added)}\n")
             lines.append("paused = true\n" if t.paused else "paused = false\n")
-            lines.append(f"codearts_project = {_toml_str(t.codearts_project)}\n" if t.codearts_project else "")
+            lines.append(f"codearts_project = {toml_str(t.codearts_project)}\n" if t.codearts_project else "")
             lines.append("name_pending = true\n" if t.name_pending else "")
             parts.append("".join(lines))
         return "".join(parts).encode("utf-8")
@@ -304,7 +290,7 @@ class Watchlist:
 
     def add(self, task: WatchedTask, default_project: str | None = None) -> WatchedTask:
         """Add a task (its DWS project filled from default_project); AlreadyWatched if it is there."""
-        name = clean_text(task.name, NAME_LIMIT) if task.name else None
+        name = plain_text(task.name, NAME_LIMIT) if task.name else None
         if not ID_RE.fullmatch(task.profile or ""):
             raise WatchlistError(f"profile name {task.profile!r} may only use letters, digits, '_' and '-'")
         added = _utc(task.added) if task.added else datetime.now(UTC).replace(microsecond=0)
@@ -342,7 +328,7 @@ class Watchlist:
 
     def rename(self, key_or_name: str, name: str | None) -> WatchedTask:
         """Set a task's display name (empty clears it); a name the user gives is never replaced by the task's own."""
-        return self._update(key_or_name, name=clean_text(name, NAME_LIMIT) or None if name else None,
+        return self._update(key_or_name, name=plain_text(name, NAME_LIMIT) or None if name else None,
                             name_pending=False)
 
     def take_name(self, key: str, name: str) -> WatchedTask | None:
@@ -352,7 +338,7 @@ class Watchlist:
             old = next((t for t in doc.tasks if t.key == key), None)
             if old is None or not old.name_pending:
                 return None, False
-            new = replace(old, name=clean_text(name, NAME_LIMIT) or old.name, name_pending=False)
+            new = replace(old, name=plain_text(name, NAME_LIMIT) or old.name, name_pending=False)
             doc.tasks = [new if t.key == old.key else t for t in doc.tasks]
             return new, True
 

@@ -127,6 +127,93 @@ def test_each_sort_order(rt, board):
     assert seen["service"] == [BUILD, CHECK, DWS]
 
 
+def many(n: int) -> tuple[FakeRuntime, Board]:
+    rt = FakeRuntime()
+    for i in range(n):
+        rt.add(f"check:bench{i:05d}", f"bench-{i:05d}", Phase.SUCCEEDED if i % 2 else Phase.RUNNING)
+    board = Board(rt)
+    board.rebuild()
+    board.visible_rows()  # the first paint sorts once
+    return rt, board
+
+
+class Counted:
+    """Counts the calls of the board's sort key and of every row's filter text (the per-row work)."""
+
+    def __init__(self, monkeypatch) -> None:
+        import tui.app.board
+        from tui.app.formatting import RowView
+
+        self.sort_keys = self.texts = 0
+        sort_key, search_text = tui.app.board.sort_key, RowView.search_text
+
+        def counted_sort_key(*args):
+            self.sort_keys += 1
+            return sort_key(*args)
+
+        def counted_text(row):
+            self.texts += 1
+            return search_text(row)
+
+        monkeypatch.setattr(tui.app.board, "sort_key", counted_sort_key)
+        monkeypatch.setattr(RowView, "search_text", counted_text)
+
+    def take(self) -> int:
+        work, self.sort_keys, self.texts = self.sort_keys + self.texts, 0, 0
+        return work
+
+
+@pytest.mark.parametrize("n", [1000, 4000])
+def test_a_keystroke_in_the_filter_is_one_pass_over_the_rows_and_never_a_sort(monkeypatch, n):
+    _, board = many(n)
+    counted = Counted(monkeypatch)
+    typed = ""
+    for ch in "bench-01":
+        typed += ch
+        board.set_filter(typed)
+        shown = board.visible_rows()
+        assert counted.sort_keys == 0, "a keystroke must not sort"
+        assert counted.texts <= n, "one pass over the rows at most"
+        counted.take()
+    # `bench-01` lets through bench-01000..01999: the keys that narrowed it looked at fewer rows each.
+    assert [r.name for r in shown] == [f"bench-{i:05d}" for i in range(1000, min(n, 2000))]
+    board.set_filter("")  # cleared, then typed again key by key
+    board.visible_rows()
+    counted.take()
+    total = 0
+    typed = ""
+    for ch in "bench-00":
+        typed += ch
+        board.set_filter(typed)
+        board.visible_rows()
+        total += counted.take()
+    assert total <= 8 * n  # linear in the rows: eight keys, at most one pass each
+
+
+def test_the_kept_order_follows_changes_of_rows(rt, board):
+    board.set_filter("a")
+    assert keys(board) == [BUILD, DWS, CHECK]  # api build, dws-prod create, payments scan
+    rt.statuses[CHECK] = replace(rt.statuses[CHECK], task=WatchedTask(TaskRef.parse(CHECK), "aaa first"))
+    board.rebuild()
+    assert keys(board) == [CHECK, BUILD, DWS]
+    board.cycle_sort()  # status: failed, running, succeeded
+    assert keys(board) == [BUILD, CHECK, DWS]
+    rt.set(DWS, phase=Phase.FAILED)  # a poll result moves a row in this order
+    board.touch(DWS)
+    board.take_batch()
+    assert keys(board) == [BUILD, DWS, CHECK]
+    rt.set(BUILD, message="now it says why")  # news that does not move it: the same order, the new view
+    board.touch(BUILD)
+    board.take_batch()
+    assert keys(board) == [BUILD, DWS, CHECK] and board.visible_rows()[0].message.plain == "now it says why"
+    board.set_filter("failed")
+    assert keys(board) == [BUILD, DWS]
+    board.set_filter("failed dws")  # no match; then a filter that is not an extension of it
+    assert keys(board) == []
+    board.set_filter("dws")
+    assert keys(board) == [DWS]
+
+
 # ----- unseen changes --------------------------------------------------------------------------
 
 

@@ -61,6 +61,15 @@ def test_add_fills_dws_project_and_time_and_cleans_name(wl: Watchlist) -> None:
     assert Watchlist(wl.path).load() == [t]
 
 
+def test_a_name_with_invisible_characters_is_kept_and_written_escaped(wl: Watchlist) -> None:
+    # Someone who `cat`s the file sees \u202e, not text reordered by a bidi override.
+    name = "pay\u202estnemy\u200bap"
+    wl.add(task("check:a", name))
+    text = wl.path.read_text()
+    assert "\u202e" not in text and "\u200b" not in text and 'name = "pay\\u202estnemy\\u200bap"' in text
+    assert Watchlist(wl.path).load()[0].name == name
+
+
 def test_new_file_folder_created_mode_0600_and_mode_kept(wl: Watchlist) -> None:
     wl.add(task("check:a"))
     assert stat.S_IMODE(wl.path.stat().st_mode) == 0o600

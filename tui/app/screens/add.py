@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -10,16 +12,31 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select
 
+from tui.app.screens.browse import BrowseScreen, Lister
 from tui.app.widgets.inputs import OrderedInput
+from tui.cloud.catalog import Found
 from tui.errors import RefError
 from tui.model import Service, TaskRef, validate_id
+from tui.refs import looks_like_url, parse_target
 
-AddResult = tuple[str, "str | None"]
+
+@dataclass(frozen=True)
+class AddRequest:
+    """One task the dialog asks to watch: the text to add (a REF or a console URL), a name, its CodeArts project."""
+
+    text: str
+    name: str | None = None
+    codearts_project: str | None = None
+
+
+AddResult = list[AddRequest]
 
 
 def build_ref(service: str, task_id: str, project_id: str, default_project: str | None) -> str:
     """The REF text for the dialog's fields, validated; raises RefError with the CLI's message."""
     task_id = task_id.strip()
+    if looks_like_url(task_id):  # a console URL pasted into the id field: the task it names
+        return str(parse_target(task_id, default_project).ref)
     if ":" in task_id:  # a whole REF pasted into the id field is fine too
         return str(TaskRef.parse(task_id, default_project))
     svc = Service(service)
@@ -37,9 +54,12 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, default_project: str | None = None) -> None:
+    def __init__(self, default_project: str | None = None, lister: Lister | None = None,
+                 watched: set[str] | None = None) -> None:
         super().__init__()
         self.default_project = default_project
+        self.lister = lister            # None: no browse mode (nothing to list with)
+        self.watched = watched or set()
         self.ref_text: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -48,8 +68,9 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
             yield Label("Service")
             yield Select([(s.product, s.value) for s in Service], value=Service.CHECK.value,
                          allow_blank=False, id="service", compact=True)
-            yield Label("Task / job id", id="id-label")
-            yield OrderedInput(placeholder="e.g. 2b31ed520xxxxxxebedb6e57xxxxxxxx", id="task-id", compact=True)
+            yield Label("Task / job id, or its console URL", id="id-label")
+            yield OrderedInput(placeholder="e.g. 2b31ed520xxxxxxebedb6e57xxxxxxxx or https://devcloud…",
+                               id="task-id", compact=True)
             yield Label("DWS project id", id="project-label", classes="dws-only")
             yield OrderedInput(value=self.default_project or "", placeholder="the profile's project id",
                         id="project-id", classes="dws-only", compact=True)
@@ -59,6 +80,8 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Add", variant="primary", id="ok", disabled=True, compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+                if self.lister is not None:  # last, so tab from the fields reaches Add first
+                    yield Button("Browse…", id="browse", compact=True, tooltip="pick from the jobs/tasks listed")
         # A dialog's own keys: Textual's Footer lists the bindings of the screen it is on, and a
         # modal screen's chain stops at the modal, so the main screen's footer would be wrong.
         yield Footer(compact=True)
@@ -85,7 +108,9 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
             # Only nag about an empty id once the user has typed something.
             error.update(Text(str(exc)) if task_id else Text(""))
         else:
-            error.update(Text(f"will watch {self.ref_text}", style="dim"))
+            target = parse_target(task_id.strip(), self.default_project) if looks_like_url(task_id) else None
+            project = f" (CodeArts project {target.codearts_project})" if target and target.codearts_project else ""
+            error.update(Text(f"will watch {self.ref_text}{project}", style="dim"))
         self.query_one("#ok", Button).disabled = self.ref_text is None
         return self.ref_text is not None
 
@@ -103,7 +128,21 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
     def _submit(self) -> None:
         if self.validate_now() and self.ref_text is not None:
             name = self.query_one("#name", Input).value.strip() or None
-            self.dismiss((self.ref_text, name))
+            typed = self.query_one("#task-id", Input).value.strip()
+            # A URL goes to the runtime as it is: it keeps the CodeArts project the URL names.
+            self.dismiss([AddRequest(typed if looks_like_url(typed) else self.ref_text, name)])
+
+    @on(Button.Pressed, "#browse")
+    def action_browse(self) -> None:
+        if self.lister is None:
+            return
+        service = str(self.query_one("#service", Select).value)
+
+        def picked(found: list[Found] | None) -> None:
+            if found:
+                self.dismiss([AddRequest(str(f.ref), f.name, f.codearts_project) for f in found])
+
+        self.app.push_screen(BrowseScreen(service, self.lister, self.watched), picked)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,7 +17,7 @@ from tui.app.actions import bindings
 from tui.app.board import Board, Header
 from tui.app.clipboard import copy_message
 from tui.app.messages import TaskUpdated
-from tui.app.screens.add import AddTaskScreen
+from tui.app.screens.adding import open_add_dialog
 from tui.app.screens.help import HelpScreen, help_rows
 from tui.app.screens.simple import ConfirmScreen, TextScreen
 from tui.app.screens.task_extras import TaskExtrasMixin
@@ -144,14 +143,13 @@ class MainScreen(TaskExtrasMixin, Screen[None]):
             self.refresh_header()  # the last sweep time moves with every round of polls
 
     def apply_views(self, changed: set[str] | None = None, touched: set[str] | None = None) -> None:
-        """Show the views; `changed`: rows whose view differs, `touched`: tasks with any news
-        (the detail pane is redrawn only when its task was touched or another task is selected)."""
+        """Show the views; the detail pane again only if its task `changed`, was `touched` or is another."""
         table = self.table
-        table.longest_name = self.board.longest_name
+        table.longest_name, table.known = self.board.longest_name, self.board.views
         with self.app.batch_update():
             self._moving = True
             try:
-                table.apply(self.board.visible_rows(), changed=changed)
+                table.apply(self.board.visible_rows())
             finally:
                 self._moving = False
             self.refresh_header()
@@ -181,7 +179,7 @@ class MainScreen(TaskExtrasMixin, Screen[None]):
         self.query_one("#top", TopBar).show(
             summary=header.summary, compact=header.compact, unseen=header.unseen, swept=header.swept,
             offline=header.offline, auth=dict(header.auth), filter_text=header.filter_text, sort=header.sort,
-            demo=header.demo, watchlist=header.watchlist, throttled=header.throttled)
+            demo=header.demo, watchlist=header.watchlist, throttled=header.throttled, slow=header.slow)
         if self.board.wants("title") and self.set_title is not None:
             self.set_title(header.title)
 
@@ -220,8 +218,9 @@ class MainScreen(TaskExtrasMixin, Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.board.set_filter(event.value)
-        self.apply_views(set())
+        if event.value == self.filter_bar.box.value:  # else later keys of a burst are in: the last one applies
+            self.board.set_filter(event.value)
+            self.apply_views(set())
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -240,26 +239,7 @@ class MainScreen(TaskExtrasMixin, Screen[None]):
         self.flush()
 
     def action_add(self) -> None:
-        try:
-            default = self.runtime.default_project()
-        except UserError:
-            default = None
-
-        def added(result: tuple[str, str | None] | None) -> None:
-            if not result:
-                return
-            ref_text, name = result
-            try:
-                task = self.runtime.add(ref_text, name)
-            except UserError as exc:
-                self.fail(exc)
-                return
-            self.after_edit()
-            with contextlib.suppress(Exception):
-                self.table.move_cursor(row=self.table.get_row_index(task.key), animate=False)
-            self.notify(f"watching {task.key}", markup=False)
-
-        self.app.push_screen(AddTaskScreen(default), added)
+        open_add_dialog(self)  # tui/app/screens/adding.py: the dialog, browse mode, the adds
 
     def action_remove(self) -> None:
         task = self.selected_task()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -13,7 +15,7 @@ from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.timer import Timer
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import ColumnKey, Row, RowKey
 
 from tui.app.actions import TABLE_ACTIONS, bindings
 from tui.app.formatting import RowView
@@ -46,9 +48,44 @@ PADDING = 1  # DataTable cell_padding: one space each side of every column
 
 
 class RowText(Text):
-    """A cell that knows its row, so DataTable.sort can order rows by our own key."""
+    """A name cell that knows its row (tools and tests find a row from its cell)."""
 
     row_key: str = ""
+
+
+@dataclass(eq=False)
+class Built:
+    """One row's cells, built once per view: `cells` every column by name, `data` the shown ones
+    as the DataTable reads them (the same dict the table holds while the row is in it)."""
+
+    view: RowView
+    cells: dict[str, Text]
+    data: dict[ColumnKey, Text]
+    key: RowKey
+    row: Row
+
+
+class Offsets(Sequence):
+    """The table's line → (row key, line in row) map when every row is one line high, without a list."""
+
+    def __init__(self, table: DataTable) -> None:
+        self.locations = table._row_locations
+        self.lines = len(table.rows)
+
+    def __len__(self) -> int:
+        return self.lines
+
+    def __getitem__(self, y):
+        if isinstance(y, slice):
+            return [self[i] for i in range(*y.indices(self.lines))]
+        if y < 0:
+            y += self.lines
+        if not 0 <= y < self.lines:
+            raise IndexError(y)
+        return self.locations.get_key(y), 0
+
+    def clear(self) -> None:
+        """DataTable.clear() empties the list it thinks this is; there is nothing to empty."""
 
 
 class TaskTable(DataTable):
@@ -64,13 +101,16 @@ class TaskTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, cell_padding=PADDING, **kwargs)
         self.flashing: set[str] = set()
         self._flash_timers: dict[str, Timer] = {}
-        self._shown: dict[str, dict[str, Text]] = {}
+        self._built: dict[str, Built] = {}     # every row built so far, in the table or filtered out
+        self._in_table: set[str] = set()
+        self._ordered: tuple[object, list[Row]] | None = None
         self._views: list[RowView] = []
         self._order: list[str] = []
         self._columns: tuple[str, ...] = ()
         self._widths: dict[str, int] = {}
         self._natural_name = 0
         self.longest_name = 0  # longest name among all tasks, shown or filtered out (set by the app)
+        self.known: Collection[str] = ()  # every task's key, shown or filtered out (set by the app)
         self._continuing = False
 
     # ----- columns ---------------------------------------------------------------------------
@@ -88,8 +128,7 @@ class TaskTable(DataTable):
 
     def _name_width(self) -> int:
         # longest_name covers the rows a filter hides, so typing a filter does not move columns.
-        longest = max((len(v.name) for v in self._views), default=self.longest_name)
-        longest = max(longest, self.longest_name)
+        longest = self.longest_name or max((len(v.name) for v in self._views), default=0)
         return max(NAME_MIN, min(NAME_MAX, longest))
 
     def fit_columns(self) -> None:
@@ -121,7 +160,8 @@ class TaskTable(DataTable):
                 if key in keys:
                     self.add_column(label, key=key, width=widths[key])
             views, self._views, self._order = self._views, [], []
-            self._shown.clear()
+            self._built.clear()
+            self._in_table = set()
             if views:
                 self.apply(views, keep_key=keep)
             return
@@ -149,13 +189,13 @@ class TaskTable(DataTable):
         return list(self._order)
 
     def cell_text(self, key: str, column: str) -> str:
-        """The text shown in one cell ('' if the column is hidden), for tests and tools."""
-        cell = self._shown.get(key, {}).get(column)
+        """The text shown in one cell ('' if the row is not in the table), for tests and tools."""
+        cell = self._built[key].cells.get(column) if key in self._in_table else None
         return cell.plain if cell is not None else ""
 
     def row_texts(self) -> dict[str, list[str]]:
         """Every shown row's cell texts, in table order (every column, shown or not)."""
-        return {key: [c.plain for c in self._shown[key].values()] for key in self._order}
+        return {key: [c.plain for c in self._built[key].cells.values()] for key in self._order}
 
     # ----- updates -------------------------------------------------------------------------
 
@@ -166,12 +206,20 @@ class TaskTable(DataTable):
         cells["name"] = name
         return cells
 
-    def apply(self, rows: list[RowView], *, changed: set[str] | None = None, keep_key: str | None = None) -> int:
+    def _build(self, view: RowView) -> Built:
+        cells = self._cells(view)
+        key = RowKey(view.key)
+        return Built(view, cells, {ColumnKey(c): cells[c] for c in self._columns}, key, Row(key, 1))
+
+    def apply(self, rows: list[RowView], *, keep_key: str | None = None) -> int:
         """Show exactly `rows`, in that order; returns how many cells were written.
 
-        Removes rows that went away, adds new ones, updates only cells whose text or style
-        changed, and sorts only when the order changed; the cursor stays on its task.
-        `changed`: the keys whose views may differ (None: check every row).
+        A row's cells are built once and kept while its view stays the same object (the Board
+        replaces a view only when it changed), also while a filter hides the row. When only
+        cells change, only those cells are rewritten; when the rows or their order change (a
+        filter, a sort, an add), the table's rows are replaced in one pass over `rows`, never
+        one removal at a time (each of which renumbers every row below it). The cursor stays on
+        its task.
         """
         if not self._columns:
             self._views = list(rows)
@@ -182,50 +230,100 @@ class TaskTable(DataTable):
         if self._wants_profile() != ("profile" in self._columns) and rows:
             self.fit_columns()  # a second profile came (or the last but one went): the column set changes
             return len(rows)
-        wanted = {r.key for r in rows}
+        built_rows = self._built
+        in_table = self._in_table
         written = 0
-        added: list[str] = []
-        for key in [k for k in self._shown if k not in wanted]:
-            self.remove_row(key)
-            del self._shown[key]
-        columns = self._columns
         budget = ADD_BUDGET
         deferred = False
+        order: list[str] = []
         for view in rows:
-            old = self._shown.get(view.key)
-            if old is not None and changed is not None and view.key not in changed:
-                continue
-            if old is None and budget <= 0:
-                deferred = True  # the rest after the next paint: 10,000 rows must not delay the first
-                continue
-            cells = self._cells(view)
-            if old is None:
-                self.add_row(*(cells[c] for c in columns), key=view.key)
-                added.append(view.key)
-                written += len(columns)
+            key = view.key
+            built = built_rows.get(key)
+            if built is None:
+                if budget <= 0:
+                    deferred = True  # the rest after the next paint: 10,000 rows must not delay the first
+                    continue
+                built_rows[key] = self._build(view)
+                written += len(self._columns)
                 budget -= 1
-            else:
-                for col in columns:
-                    new, was = cells[col], old[col]
-                    if new != was or new.style != was.style:
-                        self.update_cell(view.key, col, new)
-                        written += 1
-            self._shown[view.key] = cells
-        # Rows only move when we sort, and new rows are appended: that is the table's order now.
-        order = [r.key for r in rows if r.key in self._shown]
-        current = [k for k in self._order if k in wanted and k in self._shown] + added
-        if order != current:
-            rank = {k: i for i, k in enumerate(order)}
-            self.sort("name", key=lambda cell: rank.get(getattr(cell, "row_key", ""), 0))
-        self._order = order
+            elif built.view is not view:
+                written += self._rewrite(built, view, key in in_table)
+            order.append(key)
+        if len(built_rows) > len(self.known) and self.known:
+            for key in [k for k in built_rows if k not in self.known]:
+                del built_rows[key]  # the task is no longer watched
+        moved = order != self._order
+        if moved:
+            self._replace_rows(order)
         if deferred and not self._continuing:
             self._continuing = True
             self.call_after_refresh(self._continue)
         if self._name_width() != self._natural_name:
             self.fit_columns()
-        if keep is not None and keep in self._shown:
-            self.move_cursor(row=self.get_row_index(keep), animate=False)
+        if keep is not None and keep in self._in_table:
+            row = self._row_locations.get(built_rows[keep].key)
+            if row is not None and (moved or row != self.cursor_row):
+                self.move_cursor(row=row, animate=False)
         return written
+
+    def _rewrite(self, built: Built, view: RowView, shown: bool) -> int:
+        """Bring a built row up to its new view; rewrites only cells whose text or style changed."""
+        if built.view == view:
+            built.view = view
+            return 0
+        built.view = view
+        written = 0
+        for col, new in self._cells(view).items():
+            was = built.cells[col]
+            if new != was or new.style != was.style:
+                built.cells[col] = new
+                if col in self._columns:
+                    written += 1
+                    if shown:
+                        self.update_cell(built.key, col, new)
+                    else:
+                        built.data[ColumnKey(col)] = new
+        return written
+
+    def _replace_rows(self, order: list[str]) -> None:
+        """Make the table's rows exactly `order`, in one pass (the cells are already built)."""
+        data: dict[RowKey, dict[ColumnKey, Text]] = {}
+        rows: dict[RowKey, Row] = {}
+        locations: dict[RowKey, int] = {}
+        built_rows = self._built
+        for index, key in enumerate(order):
+            built = built_rows[key]
+            data[built.key] = built.data
+            rows[built.key] = built.row
+            locations[built.key] = index
+        self._data = data
+        self.rows = rows
+        self._row_locations = type(self._row_locations)(locations)  # Textual's TwoWayDict
+        self._new_rows.clear()
+        self._updated_cells.clear()
+        self._order = order
+        self._in_table = set(order)
+        self._update_count += 1
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate  # clamped to the rows there are now
+        self.check_idle()
+        self.refresh()
+
+    @property
+    def _y_offsets(self) -> Offsets:  # type: ignore[override]
+        # Every row is one line high, so line y is row y. The base class rebuilds a list of
+        # every line after each cell update (10,000 entries per poll result at 10,000 tasks).
+        return Offsets(self)
+
+    @property
+    def ordered_rows(self) -> list[Row]:
+        # The base class caches this per cell update too; our rows only move in _replace_rows.
+        locations, count = self._row_locations, len(self.rows)
+        ordered = getattr(self, "_ordered", None)  # asked for while DataTable.__init__ runs
+        if ordered is None or ordered[0] is not locations or len(ordered[1]) != count:
+            rows = self.rows
+            ordered = self._ordered = (locations, [rows[locations.get_key(i)] for i in range(count)])  # type: ignore[index]
+        return ordered[1]
 
     def _update_dimensions(self, new_rows) -> None:
         # Every column has a fixed width and every row is one line high, so measuring each new
@@ -257,7 +355,7 @@ class TaskTable(DataTable):
     def _continue(self) -> None:
         """Add the next batch of rows that apply() held back."""
         self._continuing = False
-        self.apply(self._views, changed=set())
+        self.apply(self._views)
 
     def flash(self, key: str, seconds: float) -> None:
         """Flash a row for a few seconds (again from the start if it is flashing already)."""
@@ -284,8 +382,8 @@ class TaskTable(DataTable):
             self.flashing.add(key)
         else:
             self.flashing.discard(key)
-        if key in self._shown:
-            self.update_cell(key, "marker", self._shown[key]["marker"])
+        if key in self._in_table:
+            self.update_cell(key, "marker", self._built[key].cells["marker"])
 
     # The row style hook is the only way to colour a whole row (cells and the gaps between).
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:

@@ -11,7 +11,7 @@ import httpx
 
 from tui.cloud.deadline import TIMEOUT_CODE, RequestDeadline
 from tui.errors import AuthError
-from tui.model import ErrorKind, clean_text
+from tui.model import ErrorKind, plain_text
 
 from .masking import REDACTED, SecretMask, redact
 from .refusals import Refusals, refused_line
@@ -50,7 +50,7 @@ def iam_error_detail(response: httpx.Response, secrets: Iterable[str | None] = (
     if isinstance(code, int) or str(code).isdigit():
         code = ""  # Keystone-style bodies repeat the HTTP status as "code": already said
     msg = inner.get("error_msg") or inner.get("errorMsg") or inner.get("message") or ""
-    text = clean_text(f"{code}: {msg}" if code and msg else (msg or code), limit=160)
+    text = plain_text(f"{code}: {msg}" if code and msg else (msg or code), limit=160)
     return redact(text, secrets)
 
 

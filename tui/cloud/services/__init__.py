@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from tui.cloud.client import prepared_url
 from tui.cloud.deadline import within
 from tui.cloud.error_mapping import api_error, error_from_response, network_error
 from tui.cloud.services import build, check, check_result, dws
@@ -122,7 +123,7 @@ def _decode(encoding: str, raw: bytes, status: int) -> bytes:
 
 
 async def _get(
-    client: httpx.AsyncClient, url: str, auth: httpx.Auth | None, deadline: float | None = None
+    client: httpx.AsyncClient, url: str | httpx.URL, auth: httpx.Auth | None, deadline: float | None = None
 ) -> tuple[int, httpx.Headers, bytes]:
     """GET url within `deadline` s in all, reading at most MAX_BODY bytes; transport failures: ApiError(network)."""
     kwargs: dict[str, Any] = {"headers": _HEADERS}
@@ -168,7 +169,8 @@ async def fetch(
     """
     request = request_for(ref, endpoint)
     try:
-        status, headers, body = await _get(client, request.url, auth, deadline)
+        # The status URL is the same every poll: parsed once (Build's lookups vary, and are not kept).
+        status, headers, body = await _get(client, prepared_url(request.url), auth, deadline)
         snapshot = replace(parse(ref, status, headers, body, now), request=request)
     except ApiError as exc:
         exc.request = request

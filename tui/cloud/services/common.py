@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from tui.model import clean_text
+from tui.model import plain_text
 
 # The detail pane shows every field; a hostile 1 MiB body must not become 100,000 rows.
 MAX_FIELDS = 200
@@ -54,15 +54,15 @@ def raw_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return clean_text(type(value).__name__, 40)
-    return clean_text(value, 100)
+        return plain_text(type(value).__name__, 40)
+    return plain_text(value, 100)
 
 
 def text_or_none(value: Any, limit: int = FIELD_TEXT_LIMIT) -> str | None:
     """A string field as safe text; None when missing, empty or not a scalar."""
     if value is None or isinstance(value, (dict, list, bool)):
         return None
-    return clean_text(value, limit) or None
+    return plain_text(value, limit) or None
 
 
 def flatten(data: Any, prefix: str = "", out: dict[str, Any] | None = None, depth: int = 0) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def flatten(data: Any, prefix: str = "", out: dict[str, Any] | None = None, dept
         if not data and prefix:
             out[prefix] = None
         for key, value in data.items():
-            name = clean_text(key, 80)
+            name = plain_text(key, 80)
             flatten(value, f"{prefix}.{name}" if prefix else name, out, depth + 1)
             if len(out) >= MAX_FIELDS:
                 break
@@ -86,9 +86,9 @@ def flatten(data: Any, prefix: str = "", out: dict[str, Any] | None = None, dept
             if len(out) >= MAX_FIELDS:
                 break
     elif isinstance(data, (dict, list)):
-        out[prefix or "value"] = clean_text(type(data).__name__ + " (too deep)", 40)
+        out[prefix or "value"] = plain_text(type(data).__name__ + " (too deep)", 40)
     elif isinstance(data, str):
-        out[prefix or "value"] = clean_text(data, FIELD_TEXT_LIMIT)
+        out[prefix or "value"] = plain_text(data, FIELD_TEXT_LIMIT)
     elif isinstance(data, float) and (math.isnan(data) or math.isinf(data)):
         out[prefix or "value"] = str(data)
     else:
