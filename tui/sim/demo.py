@@ -63,9 +63,9 @@ def demo_tasks() -> list[dict[str, Any]]:
             (420, _check(2, "100%", "success")),
         ]),
         dict(ref="check:a41be6d07c2f4e38b95d1f0c6e7a2b84", name="web-frontend scan", loop=600, script=[
-            (0, {**_check(1), "_why": "quality gate: 2 critical defects in src/auth"}),
+            (0, {**_check(1), "_why": "quality gate: 2 critical defects in src/billing"}),
             (240, _check(0, Ramp(0, 100), "running")),
-            (330, {**_check(1), "_why": "quality gate: 2 critical defects in src/auth"}),
+            (330, {**_check(1), "_why": "quality gate: 2 critical defects in src/billing"}),
         ]),
         dict(ref="check:c09d5e7f1a3b4c6d8e0f2a4b6c8d0e1f", name="legacy-monolith scan", script=[
             (0, _check(None)),

@@ -162,7 +162,7 @@ async def test_failed_check_has_defects_gate_and_reason(env):
     out = snap.outcome
     assert snap.phase is Phase.FAILED and out is not None
     assert out.gate_passed is False and dict(out.defects)["critical"] >= 1
-    assert out.error == "quality gate: 2 critical defects in src/auth"
+    assert out.error == "quality gate: 2 critical defects in src/billing"
     assert "defects" in snap.message and "gate failed" in snap.message
     assert len(paths(sim, "defects-summary")) == 1 and len(paths(sim, "log-detail")) == 1
 
