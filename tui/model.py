@@ -7,11 +7,14 @@ import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # ErrorKind and TaskError live with the exceptions; they are part of this vocabulary too.
 from tui.errors import ErrorKind, RefError, TaskError
 from tui.text import clean_text, plain_text, quoted
+
+if TYPE_CHECKING:
+    from tui.outcome import Outcome, Run
 
 __all__ = ["CANONICAL_REF_RE", "ID_PATTERN", "ID_RE", "NO_PHASE", "NO_PHASE_GLYPH", "Change", "ErrorKind", "Phase",
            "RequestInfo", "Service",
@@ -204,6 +207,12 @@ class Snapshot:
     request: RequestInfo | None = None
     # True when this snapshot was loaded from the state folder and no fresh poll has come yet.
     stale: bool = False
+    # Beyond the status call (tui.outcome): how the last finished run ended, when the current (or last)
+    # run started by the service's clock, and the past runs the service's history reports.
+    # Left out of repr so saved-state fixtures of older versions compare as before.
+    outcome: Outcome | None = field(default=None, repr=False)
+    started_at: datetime | None = field(default=None, repr=False)
+    runs: tuple[Run, ...] = field(default=(), repr=False)
 
     def failed_with(self, error: TaskError, at: datetime, request: RequestInfo | None = None) -> Snapshot:
         """This snapshot's last known status, carrying a new fetch error."""
@@ -231,6 +240,7 @@ class Snapshot:
             "fetched_at": self.fetched_at.isoformat().replace("+00:00", "Z") if self.fetched_at else None,
             "stale": self.outdated,
             "error": self.error.to_json() if self.error else None,
+            "outcome": self.outcome.to_json() if self.outcome else None,
         }
 
 

@@ -93,7 +93,7 @@ def test_snapshot_json_has_the_documented_fields():
     assert obj == {
         "ref": "check:abc", "service": "check", "name": "nightly", "profile": "team-b", "phase": "running",
         "progress": 50.0, "message": "Executing", "raw_status": "0",
-        "fetched_at": "2026-01-01T00:00:00Z", "stale": False, "error": None,
+        "fetched_at": "2026-01-01T00:00:00Z", "stale": False, "error": None, "outcome": None,
     }
     err = TaskError(ErrorKind.THROTTLED, "slow down", "APIG.0308", 429, "req-1")
     obj = snap.failed_with(err, T0).to_json()

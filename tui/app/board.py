@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, row_view, sort_key
 from tui.app.header import Header, where_broken
+from tui.facts import facts_of_runtime
 from tui.model import Change, ErrorKind, Phase, WatchedTask, clean_text
 from tui.notify.policy import Policy, Verdict
 
@@ -127,7 +128,9 @@ class Board:
         snapshot = status.snapshot if status else None
         history = list(status.history) if status else []
         paused = status.paused if status else task.paused
-        return row_view(task, snapshot, history, paused, self.marker(task.key), now, self.several_profiles)
+        facts = facts_of_runtime(self.runtime, task, snapshot, history, with_url=False)  # ETA, elapsed
+        return row_view(task, snapshot, history, paused, self.marker(task.key), now, self.several_profiles,
+                        facts=facts)
 
     def rebuild(self) -> None:
         """Recompute every row from the runtime (after start, add, remove, rename)."""

@@ -32,4 +32,6 @@ async def started(pilot) -> None:
         if app.runtime.poller is not None and not app.workers:
             break
         await asyncio.sleep(0.005)
-    await advance(pilot, 11.0, step=2.0)  # first polls are spread over one interval
+    # First polls are spread over one interval; small steps, since a Build poll may need up to four
+    # requests and the per-host rate limit refills on this clock.
+    await advance(pilot, 11.0, step=0.5)

@@ -10,7 +10,10 @@ from datetime import datetime
 from rich.text import Text
 
 from tui.app.colours import DARK, MUTED, WARN, Scheme
+from tui.app.eta_cell import progress_cell
 from tui.cloud.deadline import TIMEOUT_CODE
+from tui.eta import Eta
+from tui.facts import Facts
 from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, TaskError, WatchedTask, clean_text
 
 # Glyph + word + colour: the glyph and word carry the meaning, the colour only helps (so
@@ -150,8 +153,8 @@ def elapsed_text(phase: Phase | None, started: datetime | None, ended: datetime 
         return ""
     if phase is Phase.RUNNING and ended is None:
         secs = (now - started).total_seconds()
-        # Whole minutes once past one keep the slow tick from rewriting every running row.
-        return duration(secs if secs < 60 else secs // 60 * 60)
+        # Whole minutes (and "<1m" before the first) keep the slow tick from rewriting every running row.
+        return "<1m" if secs < 60 else duration(secs // 60 * 60)
     if ended is not None:
         return duration((ended - started).total_seconds())
     return ""
@@ -177,14 +180,24 @@ class RowView:
     id_name: bool = False   # no display name: `name` is the task's id (cut in the middle when long)
     profile: str = ""      # "" while every task uses one profile (the table then has no profile column)
     muted: bool = False
+    # tui.facts: the ETA as computed at `eta_at`, and how long the last finished run took.
+    eta: Eta | None = None
+    eta_at: datetime | None = None
+    took_s: float | None = None
+    eta_text: str = ""
 
     def retimed(self, now: datetime) -> RowView:
         """This row with its relative times brought up to `now` (itself when nothing changed)."""
         updated = ago(self.changed_at, now) or "—"
-        took = elapsed_text(self.phase, self.run_start, self.run_end, now)
-        if updated == self.updated and took == self.elapsed:
+        if self.took_s is not None and self.phase is not None and self.phase.finished:
+            took = duration(self.took_s)
+        else:
+            took = elapsed_text(self.phase, self.run_start, self.run_end, now)
+        eta = self.eta.aged((now - self.eta_at).total_seconds()) if self.eta and self.eta_at else self.eta
+        eta_text = eta.compact() if eta is not None else ""
+        if updated == self.updated and took == self.elapsed and eta_text == self.eta_text:
             return self
-        return replace(self, updated=updated, elapsed=took)
+        return replace(self, updated=updated, elapsed=took, eta=eta, eta_at=now if eta else None, eta_text=eta_text)
 
     def cells(self, scheme: Scheme = DARK) -> tuple[Text, ...]:
         return (
@@ -192,7 +205,7 @@ class RowView:
             Text(self.service),
             Text(self.name),
             status_text(self.phase, scheme=scheme),
-            progress_text(self.progress, scheme),
+            scheme.paint(progress_cell(self.progress, self.eta, progress_text(self.progress, scheme))),
             scheme.paint(self._message_cell()),
             Text(self.updated, style=scheme.muted if self.changed_at is None else ""),
             Text(self.elapsed),
@@ -218,8 +231,10 @@ class RowView:
 
 
 def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
-             marker: str, now: datetime, show_profile: bool = False) -> RowView:
+             marker: str, now: datetime, show_profile: bool = False, *, facts: Facts | None = None) -> RowView:
     start, end = run_span(history)
+    if facts is not None and facts.since is not None:
+        start, end = facts.since, None  # the service's start time, else when hcwatch first saw it running
     view = RowView(
         key=task.key,
         marker=marker,
@@ -235,6 +250,9 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         id_name=not task.name,
         profile=clean_text(task.profile, 40) if show_profile else "",
         muted=task.muted,
+        eta=facts.eta if facts is not None else None,
+        eta_at=now if facts is not None and facts.eta is not None else None,
+        took_s=facts.took_s if facts is not None else None,
     )
     return view.retimed(now)
 

@@ -137,6 +137,15 @@ def _message(snap: Snapshot) -> str:
     return snap.message
 
 
+def _facts_json(rt, task: WatchedTask, snap: Snapshot) -> dict:
+    """`url` and `eta` of a task's JSON object (tui.facts), from the history the poller knows."""
+    from tui.facts import facts_of_runtime
+
+    status = rt.status(task.key)
+    facts = facts_of_runtime(rt, task, snap, list(status.history) if status is not None else [])
+    return facts.json_fields() if facts is not None else {"url": None, "eta": None}
+
+
 def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None) -> str:
     """A plain aligned table: what a person reads after `hcwatch list` (fitted to `width` when given;
     a PROFILE column first when the tasks use more than one profile)."""
@@ -184,7 +193,7 @@ def _list(rt, args) -> int:
     rows = [(t, result[t.key]) for t in rt.tasks() if t.key in result]  # re-read: names may have been learnt
     if args.json:
         for task, snap in rows:
-            _say(redact(json_line(snap.to_json(task.name, task.profile))))
+            _say(redact(json_line({**snap.to_json(task.name, task.profile), **_facts_json(rt, task, snap)})))
     else:
         _say(redact(format_table(rows, STDOUT.width())))
     for profile, why in rt.auth_problems.items():
@@ -238,7 +247,7 @@ def _watch(rt, args) -> int:
 
     def emit(task: WatchedTask, snap: Snapshot, text: str, change=None) -> None:
         if args.json:
-            obj = snap.to_json(task.name, task.profile)
+            obj = {**snap.to_json(task.name, task.profile), **_facts_json(rt, task, snap)}
             obj["change"] = None if change is None else change.to_json()
             _say(redact(json_line(obj)))
         else:

@@ -7,6 +7,7 @@ import os
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -15,7 +16,7 @@ from tui.clock import Clock
 from tui.cloud import services
 from tui.cloud.auth.masking import SecretMask, mask_error, mask_snapshot
 from tui.cloud.auth.refusals import Refusals
-from tui.cloud.services.build import OutcomeCache
+from tui.cloud.services.lookups import OutcomeCache
 from tui.config import endpoints
 from tui.config.settings import Profile, Settings
 from tui.errors import ApiError, UserError, as_task_error
@@ -207,7 +208,8 @@ class Cloud:
         started = time.perf_counter()
         try:
             return await services.fetch(self.http(), ref, endpoint, now, auth=creds, outcomes=self.build_outcomes,
-                                        deadline=self.settings.request_timeout)
+                                        deadline=self.settings.request_timeout,
+                                        project_id=self.default_project(task.profile))
         finally:
             took = time.perf_counter() - started
             self._latency[endpoint] = 0.9 * self._latency.get(endpoint, took) + 0.1 * took
@@ -222,6 +224,23 @@ class Cloud:
         endpoint = self.endpoint(profile, service)
         creds = await self.credentials(profile)
         return await services.get_json(self.http(), endpoint.rstrip("/") + path, self.clock.now(), creds, params)
+
+    # ----- on demand (the user asked: key L) -----------------------------------------------------
+
+    async def build_log(self, task: WatchedTask, build_no: str, to: Path | None = None) -> list[str] | tuple[int, bool]:
+        """A Build's log tail (lines), or with `to` the whole log written there ((bytes, cut)); raises ApiError."""
+        from tui.cloud import build_log
+
+        try:
+            endpoint = self.endpoint(task.profile, "build")
+            creds = await self.credentials(task.profile)
+        except UserError as exc:
+            raise ApiError(as_task_error(exc, ErrorKind.CONFIG)) from None
+        now = self.clock.now()
+        if to is None:
+            mask = self.mask()  # a log may echo a token: masked like every other text from the answers
+            return [mask(line) for line in await build_log.tail(self.http(), endpoint, creds, task.ref, build_no, now)]
+        return await build_log.download(self.http(), endpoint, creds, task.ref, build_no, to, now, mask=self.mask())
 
     async def reauthenticate(self, profile: str) -> bool:
         creds = self._creds.get(profile)

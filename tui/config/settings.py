@@ -23,7 +23,6 @@ from tui.model import ID_RE, validate_id
 
 __all__ = ["POLL_BOUNDS", "ConfigError", "Hook", "NotifySettings", "PollSettings", "Profile", "Settings", "load_config"]
 
-
 DEFAULT_REGION = "cn-north-4"
 AUTH_METHODS = ("token", "password", "aksk")
 ENDPOINT_KINDS = ("check", "build", "dws", "iam")
@@ -130,6 +129,7 @@ class Settings(PollSettings):
     hooks: list[Hook] = field(default_factory=list)
     keymap: dict[str, str] = field(default_factory=dict)
     keymap_where: dict[str, str] = field(default_factory=dict)  # binding id -> "config.toml:LINE"
+    links: dict[str, str] = field(default_factory=dict)  # [links]: URL templates, placeholder values (tui.links)
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None
 
@@ -237,7 +237,7 @@ class _Reader:
                 self.check_secrets(sub, here)
 
 
-_KNOWN_TOP = (*POLL_BOUNDS, "profiles", "notify", "hook", "keymap")
+_KNOWN_TOP = (*POLL_BOUNDS, "profiles", "notify", "hook", "keymap", "links")
 SOURCE_KEYS = ("token_env", "ak_env", "sk_env", "password_env", "credentials_file", "credentials_section")
 _KNOWN_PROFILE = ("region", "project_id", "auth", "user", "domain", "endpoints", *SOURCE_KEYS)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
@@ -323,8 +323,7 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
             unit = POLL_BOUNDS[key].unit
             setattr(s, key, r.seconds(kp, value) if unit == "seconds" else r.count(kp, value, unit))
         elif key == "profiles":
-            for name, prof in r.table(kp, value).items():
-                s.profiles[name] = _profile(r, name, prof)
+            s.profiles.update({name: _profile(r, name, prof) for name, prof in r.table(kp, value).items()})
         elif key == "notify":
             read_notify(r, r.table(kp, value), s.notify)
         elif key == "hook":
@@ -337,6 +336,8 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
                 s.keymap[binding] = keys.strip()
                 # The ids and keys are checked against the actions table by the front end (tui.app.keys).
                 s.keymap_where[binding] = r.where(kp + (binding,))
+        elif key == "links":  # console URL templates (check, build, dws) and placeholder values (tui.links)
+            s.links.update({n: r.text_value((key, n), t).strip() for n, t in r.table(kp, value).items()})
         else:
             r.warn_unknown(kp, _KNOWN_TOP)
 

@@ -7,6 +7,7 @@ import contextvars
 import email.utils
 import json
 import math
+import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -37,6 +38,7 @@ class Simulator:
 
     DEMO_TOKEN = demo_data.DEMO_TOKEN
     DEMO_PROJECT_ID = demo_data.DEMO_PROJECT_ID
+    DEMO_CODEARTS_PROJECT = demo_data.DEMO_CODEARTS_PROJECT
     DEMO_USER = demo_data.DEMO_USER
     FAULTS = FAULTS
 
@@ -56,6 +58,8 @@ class Simulator:
         self.stats = Stats()
         self.gateway = Gateway(self.clock, token_lifetime, self.DEMO_TOKEN, dict(demo_data.PROJECTS))
         self._demo_keys: list[str] = []
+        # Route names (tui.sim.routes.ROUTES) answered with 404 APIGW.0101, as some regions do.
+        self.unavailable: set[str] = set()
         if demo:
             for spec in demo_data.demo_tasks():
                 task = self.add_task(**spec, at=self.started)
@@ -142,7 +146,8 @@ class Simulator:
 
         opts: latency `seconds` (default 0.05), `on_clock` (sleep on the simulator clock instead of
         real time); throttle `retry_after` (default 5, None for no header); huge `size` (default 2 MiB),
-        `chunked`; any error fault `status`, `code`, `msg`; every fault `service` (check|build|dws|iam).
+        `chunked`; any error fault `status`, `code`, `msg`; every fault `service` (check|build|dws|iam) and
+        `route` (a name in tui.sim.routes.ROUTES).
         """
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
@@ -201,12 +206,12 @@ class Simulator:
         ref = routes.ref_for(route, params)
 
         # Faults first: the wire and the gateway fail before anything looks at credentials.
-        for fault in [f for f in self.faults if f.kind == "latency" and f.matches(ref, service)]:
+        for fault in [f for f in self.faults if f.kind == "latency" and f.matches(ref, service, route)]:
             fault.consume()
             seconds = float(fault.opts.get("seconds", 0.05))
             await (self.clock.sleep(seconds) if fault.opts.get("on_clock") else asyncio.sleep(seconds))
         # Chosen after the wait, so concurrent requests never use up a counted fault more than `count` times.
-        picked = self._pick_fault(ref, service)
+        picked = self._pick_fault(ref, service, route)
         if picked is not None:
             picked.consume()
             return await self._fault(picked, scope, send, service)
@@ -229,11 +234,11 @@ class Simulator:
             return await self._send_json(send, *routes.listing(route, params, query, self.tasks.values(),
                                                                self.clock.time()))
         assert service is not None and ref is not None  # every other route is a task's
-        return await self._answer(send, route, service, ref, params)
+        return await self._answer(send, route, service, ref, params, query)
 
-    def _pick_fault(self, ref: TaskRef | None, service: str | None) -> Fault | None:
+    def _pick_fault(self, ref: TaskRef | None, service: str | None, route: str | None = None) -> Fault | None:
         """The first live non-latency fault for this request: one injected for its task before a global one."""
-        live = [f for f in self.faults if f.kind != "latency" and f.matches(ref, service)]
+        live = [f for f in self.faults if f.kind != "latency" and f.matches(ref, service, route)]
         return next((f for f in live if f.ref is not None), None) or next(iter(live), None)
 
     def _task(self, ref: TaskRef) -> ScriptedTask | None:
@@ -242,12 +247,17 @@ class Simulator:
             task = self.tasks.get(str(TaskRef(Service.DWS, ref.task_id)))  # scripted without a project
         return task
 
-    async def _answer(self, send: Send, route: str, service: str, ref: TaskRef, params: tuple) -> int:
+    async def _answer(self, send: Send, route: str, service: str, ref: TaskRef, params: tuple,
+                      query: bytes = b"") -> int:
         task = self._task(ref)
         if task is None:
             status, err = not_found_body(service)
             return await self._send_json(send, status, err)
-        status, payload = routes.payload(route, ref, task, params, self.clock.time())
+        if route in self.unavailable:  # an API the gateway does not publish in this "region"
+            return await self._send_json(send, 404, _apig("APIGW.0101", "The API does not exist or has not been "
+                                                           "published in the environment"))
+        args = dict(urllib.parse.parse_qsl(query.decode("latin-1")))
+        status, payload = routes.payload(route, ref, task, params, self.clock.time(), args)
         return await self._send_json(send, status, payload)
 
     async def _fault(self, fault: Fault, scope: Scope, send: Send, service: str | None) -> int | None:

@@ -63,9 +63,9 @@ def demo_tasks() -> list[dict[str, Any]]:
             (420, _check(2, "100%", "success")),
         ]),
         dict(ref="check:a41be6d07c2f4e38b95d1f0c6e7a2b84", name="web-frontend scan", loop=600, script=[
-            (0, _check(1)),
+            (0, {**_check(1), "_why": "quality gate: 2 critical defects in src/billing"}),
             (240, _check(0, Ramp(0, 100), "running")),
-            (330, _check(1)),
+            (330, {**_check(1), "_why": "quality gate: 2 critical defects in src/billing"}),
         ]),
         dict(ref="check:c09d5e7f1a3b4c6d8e0f2a4b6c8d0e1f", name="legacy-monolith scan", script=[
             (0, _check(None)),
@@ -77,17 +77,19 @@ def demo_tasks() -> list[dict[str, Any]]:
         ]),
         dict(ref="build:901878212b1a49be9c1a1054c272762a", name="api-gateway build", loop=600, script=[
             (0, _build(True, 41)),
-            (45, _build(False, 41, "FAILURE")),
+            (45, {**_build(False, 41, "FAILURE"), "_step": "unit tests", "_error": "3 failed",
+                  "_trigger": "Git push", "_branch": "feature/rate-limit"}),
             (300, _build(True, 42)),
             (420, _build(False, 42, "SUCCESS")),
         ]),
         dict(ref="build:3e8f1c2d4b5a46979c8d0e1f2a3b4c5d", name="mobile-app nightly", loop=900, script=[
-            (0, _build(False, 117, "SUCCESS")),
+            (0, {**_build(False, 117, "SUCCESS"), "_log": "broken"}),  # its log calls answer 500
             (75, _build(True, 118)),
-            (200, _build(False, 118, "SUCCESS")),
+            (200, {**_build(False, 118, "SUCCESS"), "_log": "broken"}),  # its log calls answer 500
         ]),
         dict(ref="build:b7d9f1a3c5e74b2d9f1a3c5e7b9d1f3a", name="docs-site build", script=[
-            (0, _build(False, None)),  # never built: not running, no outcome known → idle
+            # Never built: not running, no outcome known → idle; its history answers 403 (deleted).
+            (0, {**_build(False, None), "_history": "deleted"}),
         ]),
         dict(ref=f"dws:{p}/2c9080e8845b207101845b245e1e0001", name="dws-prod create", script=[
             (0, _dws("RUNNING", Ramp(9, 35), "ecfClusterCreateJob", begin_time=-540)),

@@ -36,8 +36,10 @@ class Fault:
     opts: dict[str, Any] = field(default_factory=dict)
     hits: int = 0
 
-    def matches(self, ref: TaskRef | None, service: str | None) -> bool:
+    def matches(self, ref: TaskRef | None, service: str | None, route: str | None = None) -> bool:
         if self.remaining is not None and self.remaining <= 0:
+            return False
+        if self.opts.get("route") is not None and self.opts["route"] != route:
             return False
         want = self.opts.get("service")
         if want is not None and want != service:

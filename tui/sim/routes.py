@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from tui.model import Service, TaskRef
 from tui.sim import demo as demo_data
+from tui.sim import extras
 from tui.sim.script import ScriptedTask, dws_time
 
 # (method, pattern, route name, service); path parameters are matched on the decoded path.
@@ -17,6 +18,12 @@ ROUTES = [
     ("GET", re.compile(r"/v3/jobs/([^/]+)/status"), "build_status", "build"),
     ("GET", re.compile(r"/v1/job/([^/]+)/running-status"), "build_running", "build"),
     ("GET", re.compile(r"/v1/job/([^/]+)/([^/]+)/build-info"), "build_info", "build"),
+    ("GET", re.compile(r"/v3/jobs/([^/]+)/build-info-records"), "build_records", "build"),
+    ("GET", re.compile(r"/v1/log/([^/]+)/([^/]+)/analysis"), "build_analysis", "build"),
+    ("GET", re.compile(r"/v1/log/([^/]+)/([^/]+)/real-time-log"), "build_log_tail", "build"),
+    ("GET", re.compile(r"/v3/jobs/([^/]+)/([^/]+)/real-time-log"), "build_log", "build"),
+    ("GET", re.compile(r"/v2/tasks/([^/]+)/defects-summary"), "check_defects", "check"),
+    ("GET", re.compile(r"/v2/([^/]+)/tasks/([^/]+)/log-detail"), "check_log", "check"),
     ("GET", re.compile(r"/v1/job/list"), "build_list", "build"),
     ("GET", re.compile(r"/v1/job/([^/]+)/config"), "build_config", "build"),
     ("GET", re.compile(r"/v2/([^/]+)/tasks"), "check_list", "check"),
@@ -44,13 +51,26 @@ def match(method: str, path: str) -> tuple[str | None, str | None, tuple[str, ..
 
 def ref_for(route: str | None, params: tuple[str, ...]) -> TaskRef | None:
     """The task a service route asks about (None for IAM and unknown routes)."""
-    if route == "check":
+    if route in ("check", "check_defects"):
         return TaskRef(Service.CHECK, params[0])
-    if route in ("build_status", "build_running", "build_info", "build_config"):
+    if route == "check_log":
+        return TaskRef(Service.CHECK, params[1])
+    if route in ("build_status", "build_running", "build_info", "build_config", *(r for r in _EXTRAS if
+                                                                                  r.startswith("build_"))):
         return TaskRef(Service.BUILD, params[0])
     if route == "dws":
         return TaskRef(Service.DWS, params[1], params[0])
     return None
+
+
+_EXTRAS: dict[str, Callable[[ScriptedTask, tuple[str, ...], dict[str, str], float], tuple[int, Any]]] = {
+    "build_records": lambda t, p, q, now: extras.records(t, now),
+    "build_analysis": lambda t, p, q, now: extras.analysis(t, p[1], now),
+    "build_log_tail": lambda t, p, q, now: extras.log_tail(t, p[1], q, now),
+    "build_log": lambda t, p, q, now: extras.log_part(t, p[1], q, now),
+    "check_defects": lambda t, p, q, now: extras.defects(t, now),
+    "check_log": lambda t, p, q, now: extras.log_detail(t, now),
+}
 
 
 def _wrapped(result: Any) -> dict[str, Any]:
@@ -58,8 +78,12 @@ def _wrapped(result: Any) -> dict[str, Any]:
     return {"result": result, "error": None, "status": "success"}
 
 
-def payload(route: str, ref: TaskRef, task: ScriptedTask, params: tuple[str, ...], now: float) -> tuple[int, Any]:
+def payload(route: str, ref: TaskRef, task: ScriptedTask, params: tuple[str, ...], now: float,
+            query: dict[str, str] | None = None) -> tuple[int, Any]:
     """(HTTP status, JSON body) for a known task."""
+    query = query or {}
+    if route in _EXTRAS:
+        return _EXTRAS[route](task, params, query, now)
     state = task.state_at(now)
     if route == "build_running":
         running = state.get("result") is True

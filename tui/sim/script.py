@@ -94,6 +94,10 @@ class ScriptedTask:
         except (TypeError, ValueError):
             return str(number)  # a script may use odd values on purpose
 
+    def build_number(self, state: dict[str, Any], cycle: int) -> str | None:
+        """The build number a script state names in a given loop cycle (numbers move on each cycle)."""
+        return self._build_no(state, cycle)
+
     def state_at(self, now: float) -> dict[str, Any]:
         """The raw state at wall time `now`, ramps resolved, derived fields filled in."""
         cycle, idx, local = self._locate(max(0.0, now - self.added))

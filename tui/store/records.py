@@ -67,7 +67,7 @@ def opt_num(value: Any) -> float | None:
 
 PHASES = {p.value: p for p in Phase}
 _SNAPSHOT_FIELDS = ("ref", "phase", "progress", "message", "raw_status", "fields", "fetched_at",
-                    "checked_at", "error", "request", "stale")
+                    "checked_at", "error", "request", "stale", "outcome", "started_at", "runs")
 _CHANGE_ATTRS = ("ref", "from_phase", "to_phase", "at", "major", "progress", "message", "while_closed")
 
 

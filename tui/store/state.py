@@ -14,10 +14,11 @@ from typing import Any, NamedTuple
 
 from tui.clock import Clock
 from tui.model import Change, Snapshot
+from tui.runs import RunBook, advance
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.legacy_format import history_from_json, snapshot_from_json
 from tui.store.records import iso, saved_ref
-from tui.store.state_format import PHASE_CODES, Codes, decode_task, encode_task
+from tui.store.state_format import PHASE_CODES, Codes, decode_runs, decode_task, encode_task
 
 __all__ = ["STATE_FILE", "VERSION", "StateStore", "TaskState"]
 
@@ -32,6 +33,7 @@ class TaskState:
 
     snapshot: Snapshot
     history: list[Change] = field(default_factory=list)
+    runs: RunBook = field(default_factory=RunBook)
 
 
 # ---- the store ----------------------------------------------------------------------------
@@ -39,6 +41,7 @@ class TaskState:
 class _Entry(NamedTuple):  # a tuple: 10,000 are built at every load
     snapshot: Snapshot
     history: tuple[Change, ...]
+    runs: RunBook | None = None
 
 
 def _parse_lines(lines: list[bytes]) -> tuple[list[str], list[Any]]:
@@ -65,7 +68,7 @@ def _parse_lines(lines: list[bytes]) -> tuple[list[str], list[Any]]:
 
 
 def _encode(key: str, entry: _Entry) -> str:
-    return encode_task(key, entry.snapshot, entry.history)
+    return encode_task(key, entry.snapshot, entry.history, entry.runs)
 
 
 class StateStore:
@@ -159,6 +162,7 @@ class StateStore:
                     item = json.loads(text)
                 if item.__class__ is list:
                     key, snap, history = decode_task(item, codes, limit)
+                    runs = decode_runs(item[3], codes) if len(item) > 3 else None
                     # As written: the same key, every change kept (not cut to a smaller limit).
                     reusable = (text.startswith(f'["{key}",')
                                 and (len(item) < 3 or len(history) * 4 == len(item[2])))
@@ -166,19 +170,24 @@ class StateStore:
                     _, ref = saved_ref(item["ref"])
                     snap = snapshot_from_json(ref, item["snapshot"])
                     history = history_from_json(ref, item.get("history") or ())[-limit:]
-                    key, reusable = str(ref), False
+                    key, reusable, runs = str(ref), False, None
             except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
                 bad += 1
                 continue
-            result[key] = TaskState(snap, history)
-            entries[key] = _Entry(snap, tuple(history))
+            result[key] = TaskState(snap, history, runs or RunBook())
+            entries[key] = _Entry(snap, tuple(history), runs)
             if reusable:
                 encoded[key] = text  # reusable as is at the next save
         return result, entries, encoded, bad
 
     def get(self, key: str) -> TaskState | None:
         entry = self._entries.get(key)
-        return None if entry is None else TaskState(entry.snapshot, list(entry.history))
+        return None if entry is None else TaskState(entry.snapshot, list(entry.history), entry.runs or RunBook())
+
+    def runs(self, key: str) -> RunBook:
+        """The runs hcwatch saw of a task (when the current one began, the last few durations)."""
+        entry = self._entries.get(key)
+        return entry.runs or RunBook() if entry is not None else RunBook()
 
     # -- recording (memory only: this is on the poll path) --
 
@@ -201,7 +210,8 @@ class StateStore:
                         new = [c for c in new if c.at > last or c not in same_time]
                 if new:
                     history = (history + tuple(new))[-self.history_limit:]
-            self._entries[key] = _Entry(snapshot, history)
+            runs = advance(old.runs if old else None, snapshot, new)
+            self._entries[key] = _Entry(snapshot, history, None if runs.empty else runs)
             self._encoded.pop(key, None)
             self._dirty = True
         if self._event is not None:

@@ -7,13 +7,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError
+from tui.outcome import Outcome, Run
+from tui.runs import RunBook
 from tui.store.records import FAST_CHANGE, FAST_REQUEST, FAST_SNAPSHOT, PHASES, opt_num, opt_str, safe_url, saved_ref
 
 __all__ = ["EPOCH", "PHASE_CODES", "Codes", "decode_task", "encode_task"]
 
-# A task's line is a JSON array: [REF, snapshot, history], history left out when empty.
-#   snapshot: [phase, progress, message, raw_status, fields, fetched_at, checked_at, error, request],
+# A task's line is a JSON array: [REF, snapshot, history, runs], history left out when empty (and runs is).
+#   snapshot: [phase, progress, message, raw_status, fields, fetched_at, checked_at, error, request, extra],
 #             trailing values equal to their default left out.
+#   extra:    {"outcome": {...}, "started_at": µs, "runs": [run, ...]}: what the service said beyond the
+#             status (tui.outcome), keys left out when empty; the whole value absent when all are.
+#   runs:     [since, [run, ...]]: the runs hcwatch saw (tui.runs.RunBook); since = µs or null;
+#             run = [phase, duration_s, started µs, number], trailing nulls left out.
+# Lines without the last elements (every file before they were added) read as before.
 #   phase:    an index into PHASE_CODES (the header names them, so the file explains itself).
 #   times:    integer microseconds since EPOCH; checked_at counts from fetched_at when there is one.
 #   error:    [kind, message, code, http_status, request_id, retry_after], trailing nulls left out.
@@ -29,7 +36,7 @@ assert len(PHASE_CODES) <= 8 and set(PHASE_CODES) == set(PHASES)  # three bits i
 _PHASE_INDEX = {PHASES[name]: i for i, name in enumerate(PHASE_CODES)}
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
-_SNAP_DEFAULTS: tuple[Any, ...] = (0, None, "", None, {}, None, None, None, None)
+_SNAP_DEFAULTS: tuple[Any, ...] = (0, None, "", None, {}, None, None, None, None, None)
 _ERROR_KINDS = {k.value: k for k in ErrorKind}
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
@@ -59,7 +66,49 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def encode_task(key: str, snap: Snapshot, history: Any) -> str:
+def _encode_run(run: Run) -> list[Any]:
+    r = [_PHASE_INDEX[run.phase], run.duration_s, None if run.started_at is None else _us(run.started_at), run.number]
+    while r and r[-1] is None:
+        r.pop()
+    return r
+
+
+def _decode_run(r: Any, codes: Codes) -> Run:
+    r = list(r) + [None] * (4 - len(r))
+    return Run(codes.phases[r[0]], opt_num(r[1]), None if r[2] is None else EPOCH + timedelta(0, 0, r[2]),
+               opt_str(r[3]))
+
+
+def _extra(snap: Snapshot) -> dict[str, Any] | None:
+    if snap.outcome is None and snap.started_at is None and not snap.runs:
+        return None
+    out: dict[str, Any] = {}
+    if snap.outcome is not None:
+        out["outcome"] = snap.outcome.to_json()
+    if snap.started_at is not None:
+        out["started_at"] = _us(snap.started_at)
+    if snap.runs:
+        out["runs"] = [_encode_run(r) for r in snap.runs]
+    return out
+
+
+def _decode_extra(extra: Any, codes: Codes) -> dict[str, Any]:
+    if extra.__class__ is not dict:
+        raise ValueError("extra is not an object")
+    started = extra.get("started_at")
+    return {"outcome": Outcome.from_json(extra.get("outcome")),
+            "started_at": None if started is None else EPOCH + timedelta(0, 0, started),
+            "runs": tuple(_decode_run(r, codes) for r in extra.get("runs") or ())}
+
+
+def decode_runs(value: Any, codes: Codes) -> RunBook:
+    """The fourth element of a task line: the runs hcwatch saw."""
+    since, runs = value
+    return RunBook(None if since is None else EPOCH + timedelta(0, 0, since),
+                   tuple(_decode_run(r, codes) for r in runs))
+
+
+def encode_task(key: str, snap: Snapshot, history: Any, runs: RunBook | None = None) -> str:
     """A task's line in the compact form (no newline)."""
     fetched = snap.fetched_at
     checked = snap.checked_at
@@ -71,7 +120,7 @@ def encode_task(key: str, snap: Snapshot, history: Any) -> str:
         snap.progress, snap.message, snap.raw_status, snap.fields,
         None if fetched is None else _us(fetched),
         None if checked is None else _us(checked, EPOCH if fetched is None else _aware(fetched)),
-        None, None if req is None else [req.method, safe_url(req.url)],
+        None, None if req is None else [req.method, safe_url(req.url)], _extra(snap),
     ]
     if err is not None:
         e = [err.kind.value, err.message, err.code, err.http_status, err.request_id, err.retry_after]
@@ -82,7 +131,9 @@ def encode_task(key: str, snap: Snapshot, history: Any) -> str:
     while n and (s[n - 1] is None or s[n - 1] == _SNAP_DEFAULTS[n - 1]):
         n -= 1
     del s[n:]
-    if not history:
+    book = None if runs is None or runs.empty else [
+        None if runs.since is None else _us(runs.since), [_encode_run(r) for r in runs.runs]]
+    if not history and book is None:
         return _dumps([key, s])
     flat: list[Any] = []
     add = flat.extend
@@ -101,18 +152,18 @@ def encode_task(key: str, snap: Snapshot, history: Any) -> str:
             code |= 128
         add((code, (at - prev) // _US, c.progress, c.message))
         prev = at
-    return _dumps([key, s, flat])
+    return _dumps([key, s, flat] if book is None else [key, s, flat, book])
 
 
 def decode_task(item: list[Any], codes: Codes, limit: int) -> tuple[str, Snapshot, list[Change]]:
     """A compact line's key and task; raises ValueError/TypeError/KeyError/IndexError if malformed."""
     key, ref = saved_ref(item[0])
     s = item[1]
-    if s.__class__ is not list or len(item) > 3:
+    if s.__class__ is not list or len(item) > 4:
         raise ValueError("not a task line")
-    if len(s) < 9:
+    if len(s) < 10:
         s = s + list(_SNAP_DEFAULTS[len(s):])
-    phase, progress, message, raw_status, fields_, fetched, checked, err, req = s
+    phase, progress, message, raw_status, fields_, fetched, checked, err, req, extra = s
     if progress is not None and progress.__class__ is not float:
         progress = float(progress)
     if message.__class__ is not str:
@@ -144,6 +195,8 @@ def decode_task(item: list[Any], codes: Codes, limit: int) -> tuple[str, Snapsho
     values = {"ref": ref, "phase": phase, "progress": progress, "message": message,
               "raw_status": raw_status, "fields": fields_, "fetched_at": fetched, "checked_at": checked,
               "error": err, "request": req, "stale": True}
+    if extra is not None:
+        values.update(_decode_extra(extra, codes))
     if FAST_SNAPSHOT:
         snap = new(Snapshot)
         snap.__dict__.update(values)

@@ -10,7 +10,7 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 
 # Users' config.toml names these in [keymap]: they never change.
 BINDING_IDS = ("add", "remove", "rename", "refresh", "refresh_all", "pause", "mute", "filter", "sort", "details",
-               "toggle_detail", "copy_id", "back", "help", "quit")
+               "toggle_detail", "copy_id", "copy_url", "log", "back", "help", "quit")
 
 
 def readme_keys() -> dict[str, tuple[str, str]]:
@@ -33,7 +33,7 @@ def test_binding_ids_and_keys_are_the_ones_users_remap():
     keys = {b.id: b.key for b in made}
     assert keys == {"add": "a", "remove": "d", "rename": "e", "refresh": "r", "refresh_all": "R", "pause": "p", "mute": "m",
                     "filter": "slash", "sort": "s", "details": "enter", "toggle_detail": "i", "copy_id": "y",
-                    "back": "escape", "help": "question_mark", "quit": "q"}
+                    "copy_url": "o", "log": "L", "back": "escape", "help": "question_mark", "quit": "q"}
     assert all(b.action == b.id for b in made)  # the action names are the ids: `back` runs action_back
 
 

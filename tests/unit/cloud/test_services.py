@@ -42,8 +42,17 @@ class TokenAuth(httpx.Auth):
 
 @pytest.fixture
 def outcomes() -> build_service.OutcomeCache:
-    """What a Cloud remembers of Build outcome lookups: one per test, as one per Cloud."""
-    return build_service.OutcomeCache()
+    """What a Cloud remembers of Build outcome lookups: one per test, as one per Cloud.
+
+    The lookups beyond the last outcome (records, analysis, log) are marked unavailable here, so these
+    tests see exactly the status and outcome calls; tests/unit/cloud/test_lookups.py covers the rest.
+    """
+    cache = build_service.OutcomeCache()
+    for api in ("build.records", "build.analysis", "build.log", "check.summary", "check.log"):
+        for profile in (None, "work", "home", "default"):
+            cache.unavailable.add((profile, BUILD_HOST, api))
+            cache.unavailable.add((profile, CHECK_HOST, api))
+    return cache
 
 
 @pytest.fixture
@@ -625,7 +634,9 @@ async def test_build_caches_are_not_shared_between_cloud_clients(httpx_mock: HTT
     httpx_mock.add_response(url=BUILD_URL, json={"result": False}, is_reusable=True)
     httpx_mock.add_response(url=RUNNING_STATUS_URL, json=_running_status(), is_reusable=True)
     httpx_mock.add_response(url=_build_info_url(), json=_build_info("SUCCESS"), is_reusable=True)
-    for cache in (outcomes, outcomes, build_service.OutcomeCache()):
+    fresh = build_service.OutcomeCache()
+    fresh.unavailable.update(outcomes.unavailable)  # only the last-outcome calls, as in the other tests
+    for cache in (outcomes, outcomes, fresh):
         assert (await services.fetch(client, BUILD, BUILD_HOST, NOW, outcomes=cache)).phase is Phase.SUCCEEDED
     assert len(httpx_mock.get_requests(url=_build_info_url())) == 2
 

@@ -21,6 +21,7 @@ from tui.app.screens.adding import open_add_dialog
 from tui.app.screens.help import HelpScreen, help_rows
 from tui.app.screens.mute import MuteAction
 from tui.app.screens.simple import ConfirmScreen, TextScreen
+from tui.app.screens.task_extras import TaskExtrasMixin
 from tui.app.watchlist_sync import sync_watchlist
 from tui.app.widgets.detail import DetailPane
 from tui.app.widgets.filter_bar import FilterBar
@@ -45,7 +46,7 @@ FLUSH_DELAY = 2.0
 FLUSH_DELAY_CHANGE = 0.1
 
 
-class MainScreen(MuteAction, Screen[None]):
+class MainScreen(MuteAction, TaskExtrasMixin, Screen[None]):
     """Draws what the Board says and runs the actions; the App only starts and stops the runtime."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*bindings()]

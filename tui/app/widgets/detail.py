@@ -12,10 +12,12 @@ from textual.widget import Widget
 
 from tui.app.colours import DARK, Scheme
 from tui.app.formatting import error_label, last_change_at, progress_text, status_text
+from tui.app.run_detail import LogTail, run_lines
 from tui.app.theming import scheme_for
 from tui.model import Change, Phase, Snapshot, WatchedTask, clean_text
 
 if TYPE_CHECKING:
+    from tui.facts import Facts
     from tui.poll.interface import TaskStatus
 
 
@@ -44,7 +46,8 @@ LABEL = 13  # width of the label column; a wrapped value continues under its fir
 
 def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], *,
                   next_due: float | None, paused: bool, stopped_reason: str | None,
-                  now: datetime, unseen: bool = False, scheme: Scheme = DARK) -> DetailText:
+                  now: datetime, unseen: bool = False, scheme: Scheme = DARK, facts: Facts | None = None,
+                  log: LogTail | None = None) -> DetailText:
     """The whole pane as one Text: network strings are appended as plain text, never markup."""
     lines: list[tuple[Text, int]] = []
 
@@ -102,6 +105,7 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
         row("notify", "muted: flashes only (m unmutes)", "bold")
     if unseen:
         row("change", "not yet seen", scheme.marker)
+    lines.extend(run_lines(snapshot, facts, log, scheme))  # link, estimate, outcome, recent runs, log (run_detail)
 
     if snapshot is not None and snapshot.error is not None:
         err = snapshot.error
@@ -282,7 +286,15 @@ class DetailPane(VerticalScroll, can_focus=True):
             now=now,
             unseen=unseen,
             scheme=self.scheme,
+            facts=self._facts(task, status),
+            log=getattr(self.screen, "log_tails", {}).get(key),
         ))
+
+    def _facts(self, task: WatchedTask, status: TaskStatus | None) -> Facts | None:
+        from tui.facts import facts_of_runtime
+
+        return facts_of_runtime(getattr(self.app, "runtime", None), task, status.snapshot if status else None,
+                                list(status.history) if status else [])
 
     def show(self, key: str | None, text: Text) -> None:
         if key != self.key:

@@ -114,7 +114,25 @@ def mask_snapshot(mask: SecretMask, snap: Snapshot) -> Snapshot:
         changed["raw_status"] = raw
     if snap.error is not None and (err := mask_error(mask, snap.error)) is not snap.error:
         changed["error"] = err
+    if snap.outcome is not None and (out := mask_outcome(mask, snap.outcome)) is not snap.outcome:
+        changed["outcome"] = out
     return replace(snap, **changed) if changed else snap
+
+
+_OUTCOME_TEXTS = ("trigger", "branch", "commit", "step", "error", "code")
+
+
+def mask_outcome(mask: SecretMask, outcome: Any) -> Any:
+    """A tui.outcome.Outcome with its texts (error, step, log lines, …) masked; the same object when clean."""
+    changed: dict[str, Any] = {}
+    for name in _OUTCOME_TEXTS:
+        value = getattr(outcome, name)
+        if value is not None and (masked := mask(value)) is not value:
+            changed[name] = masked
+    lines = tuple(mask(line) for line in outcome.log_lines)
+    if any(a is not b for a, b in zip(lines, outcome.log_lines, strict=True)):
+        changed["log_lines"] = lines
+    return replace(outcome, **changed) if changed else outcome
 
 
 def _opt(mask: SecretMask, text: str | None) -> str | None:

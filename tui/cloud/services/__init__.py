@@ -14,8 +14,9 @@ import httpx
 from tui.cloud.client import prepared_url
 from tui.cloud.deadline import within
 from tui.cloud.error_mapping import api_error, error_from_response, network_error
-from tui.cloud.services import build, check, dws
+from tui.cloud.services import build, check, check_result, dws
 from tui.cloud.services.common import flatten
+from tui.cloud.services.lookups import Lookup
 from tui.errors import ApiError, RefError, UserError, as_task_error
 from tui.model import ErrorKind, Phase, RequestInfo, Service, Snapshot, TaskRef, validate_id
 
@@ -156,12 +157,15 @@ async def fetch(
     auth: httpx.Auth | None = None,
     outcomes: build.OutcomeCache | None = None,
     deadline: float | None = None,
+    project_id: str | None = None,
 ) -> Snapshot:
     """Fetch and parse ref's status; raises ApiError (with .request set) on any failure.
 
-    `outcomes` is the caller's memory of Build outcome lookups (see build.OutcomeCache); without one an
-    idle Build job's outcome is looked up afresh every time. `deadline`: seconds each request may take
-    in all (tui.cloud.deadline); None: only the client's own timeouts.
+    `outcomes` is the caller's memory of the lookups beyond the status (tui.cloud.services.lookups): a
+    Build job's last outcome, records and failure analysis, a Check run's defects. Without one only an idle
+    Build job's last outcome is looked up (afresh every time). `deadline`: seconds each request may take
+    in all (tui.cloud.deadline); None: only the client's own timeouts. `project_id` is the profile's, for
+    the Check calls that need one. DWS answers carry their own start, duration and failure: no extra request.
     """
     request = request_for(ref, endpoint)
     try:
@@ -171,16 +175,30 @@ async def fetch(
     except ApiError as exc:
         exc.request = request
         raise
-    if ref.service is Service.BUILD and snapshot.phase is Phase.IDLE:
 
-        async def get_json(path: str) -> dict[str, Any]:
-            status, headers, body = await _get(client, _url(endpoint, path), auth, deadline)
-            error = error_from_response(status, headers, body, now)
-            if error is not None:
-                raise ApiError(error)
-            return _decode_object(status, headers, body)
+    async def get_json(path: str) -> dict[str, Any]:
+        status, headers, body = await _get(client, _url(endpoint, path), auth, deadline)
+        error = error_from_response(status, headers, body, now)
+        if error is not None:
+            raise ApiError(error)
+        return _decode_object(status, headers, body)
 
-        snapshot = await build.enrich(snapshot, endpoint, get_json, now, outcomes)
+    if ref.service is Service.DWS:
+        if snapshot.phase is None:
+            return snapshot
+        started, outcome = dws.facts(snapshot.phase, snapshot.fields, now)
+        message = outcome.summary() if outcome is not None else snapshot.message
+        return replace(snapshot, started_at=started, outcome=outcome, message=message)
+    if ref.service is Service.BUILD:
+        if snapshot.phase is Phase.IDLE:
+            if outcomes is not None:
+                build.new_run(outcomes, endpoint, ref)
+            return await build.enrich(snapshot, endpoint, get_json, now, outcomes)
+        if snapshot.phase is Phase.RUNNING and outcomes is not None:
+            return await build.enrich_running(snapshot, endpoint, get_json, now, outcomes)
+        return snapshot
+    if outcomes is not None:
+        return await check_result.enrich(snapshot, Lookup.here(get_json, now, endpoint, outcomes), project_id)
     return snapshot
 
 

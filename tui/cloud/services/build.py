@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from tui.cloud.services import build_runs
 from tui.cloud.services.common import flatten, raw_text, text_or_none
+from tui.cloud.services.lookups import CACHE_SIZE, Lookup, OutcomeCache
 from tui.errors import ApiError
 from tui.model import ErrorKind, Phase, Snapshot, TaskRef
 from tui.poll.rate_limit import current_scope, pay_for_extra_request
+
+__all__ = ["CACHE_SIZE", "OUTCOMES", "SKIP_FOR", "OutcomeCache", "enrich", "enrich_running", "interpret", "path"]
 
 # build-info `build_result`; only FAILURE is documented, the others are what Jenkins-style backends say.
 OUTCOMES = {"SUCCESS": Phase.SUCCEEDED, "FAILURE": Phase.FAILED, "ABORTED": Phase.STOPPED}
@@ -25,31 +28,8 @@ _BUILD_NO_RE = re.compile(r"[0-9]{1,12}")
 # poll forever: after a lasting refusal, skip the lookup for this job for a while.
 SKIP_FOR = timedelta(minutes=10)
 _LASTING = {ErrorKind.NOT_FOUND, ErrorKind.AUTH, ErrorKind.BAD_RESPONSE, ErrorKind.CONFIG}
-# Each of the two memories below holds at most this many entries (the oldest used goes first).
-CACHE_SIZE = 4096
 
 GetJson = Callable[[str], Awaitable[dict[str, Any]]]
-
-
-class OutcomeCache:
-    """What the outcome lookups remember, for one cloud client (tui.cloud.fetcher.Cloud owns one).
-
-    The outcome of a finished build never changes: it is fetched once per (profile, endpoint, job, build
-    number). A lasting refusal skips the lookup for that job for SKIP_FOR. Keyed by profile too: what one
-    profile's credentials may read is never shown to another (nor a refusal of one held against another).
-    The profile comes from the poller's request scope (None outside a poller).
-    """
-
-    __slots__ = ("outcomes", "skip_until")
-
-    def __init__(self) -> None:
-        self.outcomes: OrderedDict[tuple[str | None, str, str, str], tuple[Phase, dict[str, Any]]] = OrderedDict()
-        self.skip_until: OrderedDict[tuple[str | None, str, str], datetime] = OrderedDict()
-
-    def clear(self) -> None:
-        """Forget every outcome and refusal (credentials changed: what was refused may be allowed now)."""
-        self.outcomes.clear()
-        self.skip_until.clear()
 
 
 def path(ref: TaskRef) -> str:
@@ -162,4 +142,29 @@ async def enrich(
         outcomes.move_to_end(key)
     phase, info_fields = cached
     fields.update(info_fields)
-    return replace(snapshot, phase=phase, fields=fields, message=f"last build #{build_no} {_WORDS[phase]}")
+    snapshot = replace(snapshot, phase=phase, fields=fields, message=f"last build #{build_no} {_WORDS[phase]}")
+    found = await build_runs.finished_outcome(ref, build_no, phase, Lookup.here(get_json, now, endpoint, cache))
+    if found is None:
+        return snapshot
+    outcome, runs = found
+    return replace(snapshot, outcome=outcome, message=outcome.summary(), started_at=outcome.started_at, runs=runs)
+
+
+async def enrich_running(snapshot: Snapshot, endpoint: str, get_json: GetJson, now: datetime,
+                         cache: OutcomeCache) -> Snapshot:
+    """A running Build snapshot with its build number, start time and the job's past runs (once per run)."""
+    look = Lookup.here(get_json, now, endpoint, cache)
+    found = await build_runs.running_facts(snapshot.ref, look)
+    if found is None:
+        return snapshot
+    number, started, runs = found
+    if not number:
+        return replace(snapshot, started_at=started, runs=runs)
+    fields = {**snapshot.fields, "build_records.running_number": number}  # the log key (L) needs it
+    return replace(snapshot, started_at=started, runs=runs, message=f"build #{number} running", fields=fields)
+
+
+def new_run(cache: OutcomeCache, endpoint: str, ref: TaskRef) -> None:
+    """The job is not running (any more): the next run's facts must be asked afresh."""
+    scope = current_scope()
+    cache.forget_run(scope.profile if scope is not None else None, endpoint, "build-running", ref.task_id)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui.cloud.services.common import parse_percent, raw_text, text_or_none
 from tui.model import Phase, TaskRef
+from tui.outcome import Outcome
 
 PHASES = {
     "INIT": Phase.PENDING,
@@ -48,3 +50,31 @@ def interpret(ref: TaskRef, data: dict[str, Any]) -> tuple[Phase, float | None, 
         message = None
     message = message or name or _DEFAULT_MESSAGES.get(phase, "")
     return phase, progress, message, raw_text(raw)
+
+
+def _job_time(value: Any) -> datetime | None:
+    """A DWS job time ("2022-11-09T20:25:00", no zone: read as UTC); None when empty or unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        at = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def facts(phase: Phase, data: dict[str, Any], now: datetime) -> tuple[datetime | None, Outcome | None]:
+    """(start, outcome) from the job answer itself: DWS needs no extra request for them.
+
+    The start is dropped when it lies in the future (a zone other than UTC would put it there);
+    the duration is end − begin, which no zone can change.
+    """
+    begin, end = _job_time(data.get("begin_time")), _job_time(data.get("end_time"))
+    started = begin if begin is not None and begin <= now + timedelta(minutes=1) else None
+    if not phase.finished:
+        return started, None
+    took = (end - begin).total_seconds() if begin and end and end >= begin else None
+    code = text_or_none(data.get("failed_code"), 100)
+    detail = text_or_none(data.get("failed_detail"), 500)
+    outcome = Outcome(phase, started_at=started, duration_s=took, code=code, error=detail)
+    return started, outcome

@@ -1,0 +1,90 @@
+"""What every front end shows beyond the status: the console link, the ETA, elapsed time and recent runs.
+
+One function (facts_for) over plain data, so `list --json`, `watch --json`, the table and the detail
+pane say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tui.eta import Eta, estimate, progress_samples
+from tui.links import url_for
+from tui.model import Change, Phase, Snapshot, WatchedTask
+from tui.outcome import Run
+from tui.runs import RunBook
+
+__all__ = ["Facts", "facts_for", "facts_of_runtime", "merged_runs"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The link, the ETA, the run's start and length, and the recent runs (newest first) of one task."""
+
+    url: str | None = None
+    eta: Eta | None = None
+    since: datetime | None = None       # when the current run began (service, else first seen running)
+    took_s: float | None = None         # how long the last finished run took (when known)
+    runs: tuple[Run, ...] = ()
+
+    def json_fields(self) -> dict[str, Any]:
+        """`url` and `eta` of the --json objects (null when unknown)."""
+        return {"url": self.url, "eta": self.eta.to_json() if self.eta is not None else None}
+
+
+def merged_runs(own: Sequence[Run], service: Sequence[Run]) -> tuple[Run, ...]:
+    """hcwatch's runs and the service's records as one list, newest first, a build seen twice kept once."""
+    numbers = {r.number for r in service if r.number}
+    out = list(service) + [r for r in own if not (r.number and r.number in numbers)]
+    return tuple(sorted(out, key=lambda r: r.started_at.timestamp() if r.started_at else 0.0, reverse=True))
+
+
+def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change], book: RunBook | None,
+              now: datetime, *, links: Mapping[str, str], region: str | None, project_id: str | None,
+              with_url: bool = True) -> Facts:
+    """Every fact of one task at `now`; nothing is guessed (unknown stays None).
+
+    `with_url=False` leaves the link out (the table does not show it, and it is most of the cost).
+    """
+    book = book or RunBook()
+    runs = merged_runs(book.runs, snapshot.runs if snapshot is not None else ())
+    url = url_for(task, snapshot, links, region=region, project_id=project_id) if with_url else None
+    phase = snapshot.phase if snapshot is not None else None
+    if snapshot is None or snapshot.fetched_at is None or phase is None:
+        return Facts(url=url, runs=runs)
+    since = book.since if phase is Phase.RUNNING else None
+    if phase is Phase.RUNNING and snapshot.started_at is not None:
+        since = snapshot.started_at
+    eta = estimate(now, phase, progress=snapshot.progress, since=since,
+                   samples=progress_samples(history, since), runs=runs,
+                   from_zero=snapshot.started_at is not None)
+    took = None
+    if phase.finished:
+        if snapshot.outcome is not None and snapshot.outcome.duration_s is not None:
+            took = snapshot.outcome.duration_s
+        elif book.runs and book.runs[-1].phase is phase:
+            took = book.runs[-1].duration_s
+    return Facts(url=url, eta=eta, since=since, took_s=took, runs=runs)
+
+
+def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change] = (),
+                     with_url: bool = True) -> Facts | None:
+    """facts_for with what a tui.runtime.Runtime knows: [links], the profile's region and project, the runs.
+
+    None for an object without them (a test's stand-in runtime). The demo's tasks belong to the
+    simulator's CodeArts project, so their Check and Build links can be shown.
+    """
+    settings, state = getattr(rt, "settings", None), getattr(rt, "state", None)
+    if settings is None or state is None or not hasattr(state, "runs"):
+        return None
+    prof = settings.profiles.get(task.profile)
+    project = (prof.project_id or rt.cloud.default_project(task.profile)) if prof is not None else None
+    links = settings.links
+    sim = getattr(rt, "simulator", None)
+    if sim is not None and "codearts_project" not in links:
+        links = {**links, "codearts_project": sim.DEMO_CODEARTS_PROJECT}
+    return facts_for(task, snapshot, history, state.runs(task.key), rt.clock.now(), links=links,
+                     region=prof.region if prof is not None else None, project_id=project, with_url=with_url)
