@@ -71,7 +71,7 @@ def test_watch_json_keeps_escapes_off_stdout_and_runs_hooks(capsys, tmp_path, te
     assert code == 0, err
     assert E not in out and "\x07" not in out
     assert all(json.loads(line) for line in out.splitlines())
-    assert terminal == [f"{E}]777;notify;payments-service scan succeeded;success{E}\\\x07"]
+    assert terminal == [f"{E}]777;notify;payments-service scan succeeded;succeeded: 53 defects (6 major) · gate passed{E}\\\x07"]
     [obj] = [json.loads(line) for line in (tmp_path / "hook.jsonl").read_text().splitlines()]
     assert obj["ref"] == ref and obj["change"]["from"] == "running" and obj["change"]["to"] == "succeeded"
 
@@ -91,4 +91,4 @@ def test_watch_inside_tmux_without_passthrough_says_once_what_to_add(capsys, tmp
     assert code == 0
     assert err.count("allow-passthrough") == 2 and err.count("\n") == 1     # one line, naming the setting
     assert "add 'set -g allow-passthrough all' to ~/.tmux.conf" in err
-    assert terminal == [f"{E}Ptmux;{E}{E}]777;notify;payments-service scan succeeded;success{E}{E}\\{E}\\\x07"]
+    assert terminal == [f"{E}Ptmux;{E}{E}]777;notify;payments-service scan succeeded;succeeded: 53 defects (6 major) · gate passed{E}{E}\\{E}\\\x07"]

@@ -80,6 +80,26 @@ async def test_l_shows_the_log_tail_then_the_whole_log_in_the_pager(pilot, monke
     assert not list(__import__("pathlib").Path(__import__("tempfile").gettempdir()).glob("hcwatch-log-*"))
 
 
+async def test_a_pager_that_does_not_exist_is_said_and_the_app_goes_on(pilot, monkeypatch, toasts):
+    app = pilot.app
+    await advance(pilot, 50, step=2)
+    await goto(pilot, GATEWAY)
+    await pilot.press("L")
+    await settle(pilot)
+    suspended: list[bool] = []
+    monkeypatch.setattr(app, "suspend", lambda: suspended.append(True) or contextlib.nullcontext())
+    monkeypatch.setenv("PAGER", "no-such-pager-hcwatch")
+    await pilot.press("L")
+    for _ in range(5):
+        await settle(pilot)
+    # The screen is never handed over to a program that cannot start (Textual would not resume it).
+    assert not suspended
+    assert any("cannot run the pager 'no-such-pager-hcwatch'" in n.message for n in toasts())
+    await pilot.press("j")
+    await settle(pilot)
+    assert app.main.table.cursor_row is not None and app.is_running
+
+
 async def test_a_log_that_answers_500_says_so_in_one_line(pilot):
     app = pilot.app
     await goto(pilot, NIGHTLY)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -115,11 +116,21 @@ class TaskExtrasMixin:
                 screen.notify(f"log not available: {exc.error.one_line()}", markup=False, severity="warning")
                 return
             command = shlex.split(os.environ.get("PAGER") or PAGER_DEFAULT) or shlex.split(PAGER_DEFAULT)
-            try:
-                with screen.app.suspend():
-                    subprocess.run([*command, str(path)], check=False)
-            except (OSError, ValueError, SuspendNotSupported) as exc:  # no such pager, or no terminal to hand over
-                screen.notify(f"cannot run the pager {command[0]!r}: {exc}", markup=False, severity="warning")
+            failed: Exception | None = None
+            if shutil.which(command[0]) is None:  # found out before the screen is handed over
+                failed = FileNotFoundError("not found on PATH (set $PAGER to one that is, e.g. less)")
+            else:
+                try:
+                    with screen.app.suspend():
+                        # Caught inside: Textual's suspend() does not resume the app when its body raises.
+                        try:
+                            subprocess.run([*command, str(path)], check=False)
+                        except (OSError, ValueError) as exc:
+                            failed = exc
+                except SuspendNotSupported as exc:  # no terminal to hand over
+                    failed = exc
+            if failed is not None:
+                screen.notify(f"cannot run the pager {command[0]!r}: {failed}", markup=False, severity="warning")
             if cut:
                 screen.notify("the log was cut at 8 MiB", markup=False, timeout=4)
         finally:
