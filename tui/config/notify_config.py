@@ -7,13 +7,13 @@ reader, so every problem is reported as `config.toml:LINE: what is wrong`, like 
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 
+from tui.config.toml_reader import shown
 from tui.errors import ConfigError
 from tui.model import Phase
 
@@ -110,23 +110,11 @@ class Reader(Protocol):
     def where(self, keypath: tuple[Any, ...]) -> str: ...
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-        return text if len(text) <= 42 else text[:40] + '…"'
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return str(value)
-
 
 def _phases(r: Reader, kp: tuple[Any, ...], value: Any) -> tuple[Phase, ...]:
     names = [p.value for p in Phase]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise r.error(kp, f'{kp[-1]} must be a list of phases like ["failed", "succeeded"], not {_shown(value)}')
+        raise r.error(kp, f'{kp[-1]} must be a list of phases like ["failed", "succeeded"], not {shown(value)}')
     out: list[Phase] = []
     for v in value:
         if v not in names:
@@ -140,18 +128,18 @@ def read_notify(r: Reader, value: Any, settings: NotifySettings) -> None:
     """Apply a [notify] table to `settings`; unknown keys warn, wrong values name their line."""
     kp0 = ("notify",)
     if not isinstance(value, dict):
-        raise r.error(kp0, f"notify must be a table ([notify]), not {_shown(value)}")
+        raise r.error(kp0, f"notify must be a table ([notify]), not {shown(value)}")
     for key, v in value.items():
         kp = kp0 + (key,)
         if key in _FLAGS:
             if not isinstance(v, bool):
-                raise r.error(kp, f"{key} must be true or false, not {_shown(v)}")
+                raise r.error(kp, f"{key} must be true or false, not {shown(v)}")
             setattr(settings, key, v)
         elif key == "desktop":
             if v is False:
                 v = "off"
             if v not in DESKTOP_KINDS:
-                raise r.error(kp, f"desktop must be one of {', '.join(DESKTOP_KINDS)}, not {_shown(v)}")
+                raise r.error(kp, f"desktop must be one of {', '.join(DESKTOP_KINDS)}, not {shown(v)}")
             settings.desktop = v
         elif key == "on":
             settings.on = _phases(r, kp, v)
@@ -160,7 +148,7 @@ def read_notify(r: Reader, value: Any, settings: NotifySettings) -> None:
                 settings.quiet = None
                 continue
             if not isinstance(v, str):
-                raise r.error(kp, f'quiet must be a span of local time like "22:00-07:00", not {_shown(v)}')
+                raise r.error(kp, f'quiet must be a span of local time like "22:00-07:00", not {shown(v)}')
             try:
                 settings.quiet = QuietHours.parse(v)
             except ValueError as exc:
@@ -187,16 +175,16 @@ def read_hooks(r: Reader, value: Any, warnings: list[str]) -> list[Hook]:
         command = entry["command"]
         if isinstance(command, str):
             raise r.error(here + ("command",), f"hook {i + 1}: command must be a list of words (no shell), "
-                          f'like ["notify-send", "hcwatch"], not the text {_shown(command)}')
+                          f'like ["notify-send", "hcwatch"], not the text {shown(command)}')
         if (not isinstance(command, list) or not command
                 or not all(isinstance(w, str) for w in command) or not command[0].strip()):
             raise r.error(here + ("command",), f"hook {i + 1}: command must be a non-empty list of words, "
-                          f"not {_shown(command)}")
+                          f"not {shown(command)}")
         on = _phases(r, here + ("on",), entry["on"]) if "on" in entry else None
         timeout = entry.get("timeout", HOOK_TIMEOUT_DEFAULT)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout):
             raise r.error(here + ("timeout",), f"hook {i + 1}: timeout must be a number of seconds, not "
-                          f"{_shown(timeout)}")
+                          f"{shown(timeout)}")
         if not 0 < timeout <= HOOK_TIMEOUT_MAX:
             raise r.error(here + ("timeout",), f"hook {i + 1}: timeout must be more than 0 and at most "
                           f"{HOOK_TIMEOUT_MAX:g} seconds, not {timeout:g}")

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import math
 import os
 import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from tui.config.endpoints import REGIONS, validate_region, validate_url
 from tui.config.notify_config import Hook, NotifySettings, read_hooks, read_notify
-from tui.config.toml_reader import key_lines, line_of, parse, syntax_error
+from tui.config.toml_reader import key_lines, line_of, parse, shown, syntax_error
 from tui.errors import ConfigError, EndpointError, RefError
 from tui.model import ID_RE, validate_id
 
@@ -143,21 +141,6 @@ class Settings(PollSettings):
             raise ConfigError(f"no profile {name!r} in {where} (profiles: {known})") from None
 
 
-def _show(value: Any) -> str:
-    """A value as the user wrote it, briefly, for 'must be X, not Y' messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-        return text if len(text) <= 42 else text[:40] + '…"'
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, (datetime, date, time)):
-        return "a date/time"
-    return str(value)
-
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -189,14 +172,14 @@ class _Reader:
     def table(self, keypath: tuple[str, ...], value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             name = ".".join(keypath)
-            raise self.error(keypath, f"{name} must be a table ([{name}]), not {_show(value)}")
+            raise self.error(keypath, f"{name} must be a table ([{name}]), not {shown(value)}")
         return value
 
     def seconds(self, keypath: tuple[str, ...], value: Any) -> float:
         name = keypath[-1]
         bounds = POLL_BOUNDS[name]
         if not _is_number(value):
-            raise self.error(keypath, f"{name} must be a number of seconds, not {_show(value)}")
+            raise self.error(keypath, f"{name} must be a number of seconds, not {shown(value)}")
         if value < bounds.floor:
             raise self.error(keypath, f"{name} must be at least {bounds.floor:g} seconds, not {value:g}")
         if value > bounds.ceiling:
@@ -207,7 +190,7 @@ class _Reader:
     def count(self, keypath: tuple[str, ...], value: Any, what: str) -> int:
         name = keypath[-1]
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(keypath, f"{name} must be a whole number of {what}, not {_show(value)}")
+            raise self.error(keypath, f"{name} must be a whole number of {what}, not {shown(value)}")
         bounds = POLL_BOUNDS[name]
         if value < bounds.floor:
             raise self.error(keypath, f"{name} must be at least {bounds.floor:g}, not {value}")
@@ -217,7 +200,7 @@ class _Reader:
 
     def text_value(self, keypath: tuple[str, ...], value: Any, what: str = "text in quotes") -> str:
         if not isinstance(value, str):
-            raise self.error(keypath, f"{keypath[-1]} must be {what}, not {_show(value)}")
+            raise self.error(keypath, f"{keypath[-1]} must be {what}, not {shown(value)}")
         return value
 
     def check_secrets(self, value: Any, keypath: tuple[str, ...] = ()) -> None:
@@ -246,7 +229,7 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 def _profile(r: _Reader, name: str, value: Any) -> Profile:
     keypath = ("profiles", name)
     if not ID_RE.fullmatch(name):
-        raise r.error(keypath, f"profile name {_show(name)} may only use letters, digits, '_' and '-'")
+        raise r.error(keypath, f"profile name {shown(name)} may only use letters, digits, '_' and '-'")
     data = r.table(keypath, value)
     prof = Profile(name)
     for key, v in data.items():
@@ -266,7 +249,7 @@ def _profile(r: _Reader, name: str, value: Any) -> Profile:
                 raise r.error(kp, str(exc)) from None
         elif key == "auth":
             if v not in AUTH_METHODS:
-                raise r.error(kp, f"auth must be one of {', '.join(AUTH_METHODS)}, not {_show(v)}")
+                raise r.error(kp, f"auth must be one of {', '.join(AUTH_METHODS)}, not {shown(v)}")
             prof.auth = v
         elif key in ("user", "domain"):
             setattr(prof, key, r.text_value(kp, v))
@@ -317,7 +300,7 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
         kp = (key,)
         if key == "rate":
             if not _is_number(value) or value <= 0:
-                raise r.error(kp, f"rate must be a positive number of requests per second, not {_show(value)}")
+                raise r.error(kp, f"rate must be a positive number of requests per second, not {shown(value)}")
             s.rate = float(value)
         elif key in POLL_BOUNDS:
             unit = POLL_BOUNDS[key].unit

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 # One part of a (possibly dotted, possibly quoted) key.
@@ -222,3 +223,18 @@ def loads(text: str) -> dict[str, Any]:
     """tomllib.loads (as `parse`, depth-bounded), through the fast reader when the text allows it."""
     fast = fast_loads(text)
     return fast if fast is not None else parse(text)
+
+def shown(value: Any) -> str:
+    """A value as the user wrote it, briefly, for 'must be X, not Y' messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 42 else text[:40] + '…"'
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (datetime, date, time)):
+        return "a date/time"
+    return str(value)
