@@ -58,9 +58,14 @@ def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Ch
     since = book.since if phase is Phase.RUNNING else None
     if phase is Phase.RUNNING and snapshot.started_at is not None:
         since = snapshot.started_at
-    eta = estimate(now, phase, progress=snapshot.progress, since=since,
+    # The percent was read at fetched_at: estimate as of then and let the time since pass, so the
+    # figure does not depend on when it is drawn (a later "now" beside an old percent looks like a stall).
+    measured = min(snapshot.fetched_at, now)
+    eta = estimate(measured, phase, progress=snapshot.progress, since=since,
                    samples=progress_samples(history, since), runs=runs,
                    from_zero=snapshot.started_at is not None)
+    if eta is not None:
+        eta = eta.aged((now - measured).total_seconds())
     took = None
     if phase.finished:
         if snapshot.outcome is not None and snapshot.outcome.duration_s is not None:
