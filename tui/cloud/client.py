@@ -24,6 +24,28 @@ class NoCookies(CookieJar):
         return None
 
 
+class _Unkept(httpx.Cookies):
+    """The client's cookies: none, and an answer's Set-Cookie is not even looked at (httpx built two
+    urllib compatibility objects per answer to hand to the jar, which then kept nothing)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class StatusClient(httpx.AsyncClient):
+    """httpx's AsyncClient without cookies: nothing read from answers, nothing sent."""
+
+    _unkept = _Unkept(NoCookies())
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._unkept
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        return None  # nothing is kept
+
+
 _urls: dict[str, httpx.URL] = {}
 
 
@@ -43,5 +65,5 @@ def make_client(max_in_flight: int, app: Any = None) -> httpx.AsyncClient:
     kwargs: dict[str, Any] = {"timeout": HTTP_TIMEOUT, "headers": {"User-Agent": "hcwatch"}, "limits": limits,
                               "cookies": NoCookies()}
     if app is not None:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), **kwargs)
-    return httpx.AsyncClient(follow_redirects=False, **kwargs)
+        return StatusClient(transport=httpx.ASGITransport(app=app), **kwargs)
+    return StatusClient(follow_redirects=False, **kwargs)

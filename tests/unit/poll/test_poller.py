@@ -492,6 +492,23 @@ async def test_rate_cap_holds(clock, fetcher) -> None:
     await p.stop()
 
 
+async def test_steady_polls_due_apart_go_out_apart(clock, fetcher) -> None:
+    """Polls on their cadence due a tenth of a second apart are not started together: a burst
+    would hold one connection per request open (and httpx checks every pooled connection on
+    every request), where requests in turn reuse one or two."""
+    p = make(fetcher, clock, rng=MinRng(), rate=0, interval=10)
+    await p.start()
+    for i in range(20):
+        p.add(task(f"check:t{i}"))  # polled at once, then every 10 s from here: due 0.1 s apart
+        await advance(clock, 0.1, step=0.01)
+    fetcher.calls.clear()
+    await advance(clock, 10, step=0.01)
+    assert len(fetcher.calls) == 20
+    starts = [t for _, t in fetcher.calls]
+    assert len({round(t, 6) for t in starts}) == 20  # each at its own time, not in batches
+    await p.stop()
+
+
 # ----- interface --------------------------------------------------------------------------
 
 
