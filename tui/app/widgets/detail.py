@@ -99,8 +99,14 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     elif next_due is not None:
         due = datetime.fromtimestamp(next_due, UTC)
         row("next poll", due.astimezone().strftime("%H:%M:%S"))
-    else:
+    elif snapshot is None:
+        row("next poll", "first poll soon (not fetched yet)")
+    elif snapshot.phase is None:
+        row("next poll", "not scheduled (not fetched yet)")
+    elif snapshot.phase.finished:
         row("next poll", "not scheduled (finished)")
+    else:
+        row("next poll", "not scheduled")
     if task.muted:
         row("notify", "muted: flashes only (m unmutes)", "bold")
     if unseen:
