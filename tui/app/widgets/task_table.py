@@ -93,6 +93,8 @@ class TaskTable(DataTable):
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit_columns()
+        # Shorter (the detail pane took the room: enter, i): the selected row must stay in sight.
+        self.call_after_refresh(self._scroll_cursor_into_view)
 
     def _layout_for(self, width: int) -> tuple[str, ...]:
         drop = next(gone for least, gone in LAYOUTS if width >= least)
