@@ -200,3 +200,30 @@ def test_detail_before_first_fetch_without_a_schedule():
     text = render_detail(task, None, [], next_due=None, paused=False, stopped_reason=None, now=now).plain
     assert "finished" not in text and "not fetched yet" in text
 
+
+
+# ----- 6. a Check URL whose task its project does not list: added, and both front ends say so alike ------
+
+def test_cli_add_of_a_check_url_not_in_its_project_says_so_in_one_line(capsys):
+    from tui.cli.main import main
+
+    assert main(["add", "--demo", CHECK_URL]) == 0
+    out, err = capsys.readouterr()
+    assert "watching check:0123456789abcdef0123456789abcdef" in out
+    assert err.count("\n") == 1 and "is not among the Check tasks of project" in err
+    assert "watching it anyway" in err and "hcwatch remove check:0123456789abcdef0123456789abcdef" in err
+    assert "it is named when a poll learns it" not in err, "it never will be: the list does not have it"
+
+
+async def test_the_add_dialog_says_what_hcwatch_add_says_and_the_row_shows_the_error(pilot, toasts):
+    app = pilot.app
+    await pilot.press("a")
+    app.screen.query_one("#task-id", Input).value = CHECK_URL
+    await settle(pilot)
+    await pilot.press("enter")
+    await advance(pilot, 3)
+    key = "check:0123456789abcdef0123456789abcdef"
+    assert key in app.main.table.order
+    said = [t.message for t in toasts() if "is not among the Check tasks" in t.message]
+    assert said and "watching it anyway" in said[0] and f"hcwatch remove {key}" in said[0]
+    assert app.main.table.cell_text(key, "message").startswith("⚠")

@@ -41,7 +41,7 @@ class FilterBar(Horizontal):
 
     def open(self, selected: str | None = None) -> None:
         """Show the bar and move the focus into the box; remember the task `selected` until then."""
-        if not self.shown:
+        if selected is not None or not self.shown:  # `/` again on a filter that matches nothing: keep the first
             self.before = selected
         self.show(True)
         self.box.focus()
