@@ -33,17 +33,22 @@ def name_in(snapshot: Snapshot) -> str | None:
     return None
 
 
-def unnamed_note(task: WatchedTask, why: str) -> str:
+def unlisted(why: str) -> bool:
+    """The name lookup's answer was that the task's CodeArts project does not list it (not a network failure)."""
+    return catalog.NOT_LISTED in why
+
+
+def unnamed_note(task: WatchedTask, why: str, undo: str | None = None) -> str:
     """What `add` says (the command on stderr, the TUI in a toast) when the new task's name could not be fetched.
 
     A Check task its URL's project does not list is watched anyway (the task id alone is what is
     polled, and the list may be out of reach of these credentials): its row shows what polling
-    finds, and the line says how to undo the add if the URL was wrong.
+    finds, and the line says how to undo the add if the URL was wrong (`undo`: the TUI's key).
     """
     why = plain_text(why, 200)
-    if catalog.NOT_LISTED in why:
+    if unlisted(why):
         return (f"{why}: watching it anyway, its row shows what polling finds "
-                f"(if the URL was wrong: hcwatch remove {task.key})")
+                f"(a wrong URL? {undo or f'hcwatch remove {task.key}'})")
     return f"its name could not be fetched ({why}); it is named when a poll learns it"
 
 

@@ -225,5 +225,5 @@ async def test_the_add_dialog_says_what_hcwatch_add_says_and_the_row_shows_the_e
     key = "check:0123456789abcdef0123456789abcdef"
     assert key in app.main.table.order
     said = [t.message for t in toasts() if "is not among the Check tasks" in t.message]
-    assert said and "watching it anyway" in said[0] and f"hcwatch remove {key}" in said[0]
+    assert said and "watching it anyway" in said[0] and "d stops watching it" in said[0]
     assert app.main.table.cell_text(key, "message").startswith("⚠")

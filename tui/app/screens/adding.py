@@ -9,17 +9,18 @@ from tui.app.screens.add import AddResult, AddTaskScreen
 from tui.cloud import catalog
 from tui.errors import UserError
 from tui.model import WatchedTask, clean_text
-from tui.naming import unnamed_note
+from tui.naming import unlisted, unnamed_note
 
 if TYPE_CHECKING:
     from tui.app.screens.main import MainScreen
 
 
 async def name_now(screen: MainScreen, task: WatchedTask) -> None:
-    """Ask once for a new task's own name; say why not in a toast, as the command says it on stderr."""
+    """Ask once for a new task's own name, as `hcwatch add` does; a task its project does not list is said in a
+    toast, in the command's words (other failures: the row shows the id until a later poll names it)."""
     _, why = await screen.runtime.name_now(task)
-    if why:
-        line = screen.runtime.cloud.mask()(unnamed_note(task, why))  # no secret in a toast
+    if why and unlisted(why):
+        line = screen.runtime.cloud.mask()(unnamed_note(task, why, "d stops watching it"))  # no secret in a toast
         screen.notify(clean_text(line, 300), title="added", severity="warning", markup=False, timeout=10)
 
 
