@@ -27,3 +27,10 @@ def test_an_unknown_profile_in_the_demo_with_a_config_names_that_file(capsys, tm
     cfg.write_text('[profiles.team-b]\nregion = "cn-east-3"\n')
     code, _, err = run(capsys, "list", "--demo", "--config", str(cfg), "--profile", "nope")
     assert code == 2 and f"no profile 'nope' in {cfg}" in err and "team-b" in err
+
+
+def test_help_says_where_the_keys_are_listed(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "In the TUI, ? lists every key" in out
