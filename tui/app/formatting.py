@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 
@@ -132,12 +133,14 @@ def last_change_at(history: list[Change]) -> datetime | None:
     Never the time of the last poll: a column that says "just now" after every poll of a
     quiet task would hide the one thing it is for, how long a task has shown the same thing.
     """
-    return max((c.at for c in history), default=None)
+    return max((c.at for c in history), default=None) if history else None
 
 
 def run_span(history: list[Change]) -> tuple[datetime | None, datetime | None]:
     """When the latest run started and (if it has) finished, from the change history."""
     started = ended = None
+    if not history:
+        return None, None
     for change in sorted(history, key=lambda c: c.at):
         if not change.major:
             continue
@@ -186,8 +189,8 @@ class RowView:
     took_s: float | None = None
     eta_text: str = ""
 
-    def retimed(self, now: datetime) -> RowView:
-        """This row with its relative times brought up to `now` (itself when nothing changed)."""
+    def _times(self, now: datetime) -> dict[str, Any] | None:
+        """The relative-time fields as of `now`, or None when they read as they do."""
         updated = ago(self.changed_at, now) or "—"
         if self.took_s is not None and self.phase is not None and self.phase.finished:
             took = duration(self.took_s)
@@ -196,8 +199,13 @@ class RowView:
         eta = self.eta.aged((now - self.eta_at).total_seconds()) if self.eta and self.eta_at else self.eta
         eta_text = eta.compact() if eta is not None else ""
         if updated == self.updated and took == self.elapsed and eta_text == self.eta_text:
-            return self
-        return replace(self, updated=updated, elapsed=took, eta=eta, eta_at=now if eta else None, eta_text=eta_text)
+            return None
+        return {"updated": updated, "elapsed": took, "eta": eta, "eta_at": now if eta else None, "eta_text": eta_text}
+
+    def retimed(self, now: datetime) -> RowView:
+        """This row with its relative times brought up to `now` (itself when nothing changed)."""
+        times = self._times(now)
+        return self if times is None else replace(self, **times)
 
     def cells(self, scheme: Scheme = DARK) -> tuple[Text, ...]:
         return (
@@ -254,7 +262,13 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
         eta_at=now if facts is not None and facts.eta is not None else None,
         took_s=facts.took_s if facts is not None else None,
     )
-    return view.retimed(now)
+    times = view._times(now)
+    if times is not None:
+        # A view nobody holds yet: its times set in place, not a second instance built by
+        # replace() (10,000 rows at every start).
+        for name, value in times.items():
+            object.__setattr__(view, name, value)
+    return view
 
 
 def sort_key(order: str, row: RowView):

@@ -42,6 +42,7 @@ NAME_MAX = 24
 NAME_MIN = 12
 MESSAGE_MIN = 12
 ADD_BUDGET = 1500  # new rows added per refresh; the first screenful needs far fewer
+FIRST_BUDGET = 100  # rows built before the first paint of an empty table (more if the screen is taller)
 PADDING = 1  # DataTable cell_padding: one space each side of every column
 
 

@@ -24,6 +24,7 @@ from tui.app.widgets.table_parts import (  # noqa: F401  (COLUMNS, CELLS, LAYOUT
     ADD_BUDGET,
     CELLS,
     COLUMNS,
+    FIRST_BUDGET,
     FULL_FROM,
     LAYOUTS,
     MESSAGE_MIN,
@@ -220,7 +221,8 @@ class TaskTable(DataTable):
         built_rows = self._built
         in_table = self._in_table
         written = 0
-        budget = ADD_BUDGET
+        # An empty table shows its first screenful at once and builds the rest after that paint.
+        budget = ADD_BUDGET if in_table else max(FIRST_BUDGET, 2 * self.app.size.height)
         deferred = False
         order: list[str] = []
         for view in rows:
