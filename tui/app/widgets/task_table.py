@@ -193,9 +193,8 @@ class TaskTable(DataTable):
         return short_id(view.name, width) if view.id_name else view.name
 
     def _build(self, view: RowView) -> Built:
-        cells = self._cells(view)
         key = RowKey(view.key)
-        return Built(view, cells, {ColumnKey(c): cells[c] for c in self._columns}, key, Row(key, 1))
+        return Built(view, self._cells, self._columns, key, Row(key, 1))  # cells made when first drawn
 
     def apply(self, rows: list[RowView], *, keep_key: str | None = None,
               recheck: frozenset[str] | set[str] | None = frozenset()) -> int:
@@ -257,6 +256,9 @@ class TaskTable(DataTable):
 
     def _rewrite(self, built: Built, view: RowView, shown: bool, force: bool = False) -> int:
         """Bring a built row up to its new view; rewrites only cells whose text or style changed."""
+        if not built.made:  # never drawn: its cells will be made from the new view
+            built.view = view
+            return 0
         if built.view == view and not force:
             built.view = view
             return 0
