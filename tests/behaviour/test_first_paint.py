@@ -85,3 +85,17 @@ async def test_a_saved_status_far_down_the_list_is_shown_when_scrolled_to(tmp_pa
         assert "(saved) the last one failed" in row
         await pilot.press("g")
         assert "the first one failed" in shown_row(table)
+
+
+async def test_the_restored_state_is_kept_out_of_the_gcs_walks_while_polling_and_released_at_stop(tmp_path):
+    import gc
+
+    runtime = many_app(tmp_path, saved={0: "failed before"}).runtime
+    gc.unfreeze()
+    await runtime.start()
+    try:
+        assert gc.get_freeze_count() > 0  # a full collection no longer walks 10,000 restored tasks
+        assert runtime.status("check:paint00000").snapshot.message == "failed before"
+    finally:
+        await runtime.stop()
+    assert gc.get_freeze_count() == 0  # a dropped runtime (a test, a soak's restart) can be collected
