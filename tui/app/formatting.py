@@ -251,7 +251,7 @@ def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change]
     start, end = run_span(history)
     if facts is not None and facts.since is not None:
         start, end = facts.since, None  # the service's start time, else when hcwatch first saw it running
-    values = {
+    values: dict[str, Any] = {
         "key": task.key, "marker": marker, "service": task.ref.service.value, "name": clean_text(task.label, 80),
         "phase": snapshot.phase if snapshot else None, "paused": paused,
         "progress": snapshot.progress if snapshot else None, "message": message_text(snapshot),
