@@ -190,6 +190,8 @@ class TuiPty(Pty):
         self.proc = subprocess.Popen([sys.executable, "-m", "tui"], stdin=slave, stdout=slave, stderr=slave,
                                      env=env, start_new_session=True, close_fds=True, cwd=cwd)
         os.close(slave)
+        self.marks: dict[bytes, tuple[float, float]] = {}  # tui_bench's Pty reads these too
+        self._wanted: list[bytes] = []
         self.out = bytearray()
         self.last_byte_at = 0.0
         self.lock = threading.Lock()
