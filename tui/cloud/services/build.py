@@ -169,7 +169,7 @@ def _forget_older_build(cache: OutcomeCache, key: tuple[str | None, str, str, st
     """Only a job's last build is looked up again: an older build's outcome need not stay in memory."""
     older = cache.supersede(("outcome", *key))
     if older is not None:
-        cache.outcomes.pop(older[1:], None)  # type: ignore[call-overload]
+        cache.outcomes.pop(older[1:], None)
 
 
 def new_run(cache: OutcomeCache, endpoint: str, ref: TaskRef) -> None:
