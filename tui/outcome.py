@@ -61,12 +61,13 @@ class Run:
     number: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"phase": self.phase.value, "duration_s": self.duration_s, "started_at": _iso(self.started_at),
-                "number": self.number}
+        """The members a Run and an Outcome share, as `--json` and the state file spell them."""
+        return {"phase": self.phase.value, "number": self.number, "started_at": _iso(self.started_at),
+                "duration_s": self.duration_s}
 
     @classmethod
     def from_json(cls, data: Any) -> Run | None:
-        """A Run read back from the state file; None for anything malformed."""
+        """A Run read back (also the head of an Outcome's object); None for anything malformed."""
         if not isinstance(data, dict):
             return None
         try:
@@ -99,6 +100,11 @@ class Outcome:
     gate_passed: bool | None = None
     code: str | None = None
 
+    @property
+    def run(self) -> Run:
+        """This run as a Run (what the recent runs list and the ETA keep of it)."""
+        return Run(self.phase, self.duration_s, self.started_at, self.number)
+
     def summary(self) -> str:
         """The row's message: '#118 failed in 6m12s: unit tests — 3 failed'."""
         head = f"#{self.number} " if self.number else ""
@@ -130,10 +136,7 @@ class Outcome:
     def to_json(self) -> dict[str, Any]:
         """The `outcome` object of `--json` (also what the state file keeps)."""
         return {
-            "phase": self.phase.value,
-            "number": self.number,
-            "started_at": _iso(self.started_at),
-            "duration_s": self.duration_s,
+            **self.run.to_json(),
             "trigger": self.trigger,
             "branch": self.branch,
             "commit": self.commit,
@@ -149,11 +152,8 @@ class Outcome:
     @classmethod
     def from_json(cls, data: Any) -> Outcome | None:
         """An Outcome read back from the state file; None for anything malformed."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            phase = Phase(data.get("phase"))
-        except ValueError:
+        run = Run.from_json(data)  # phase, number, start and duration are read as a Run's
+        if run is None:
             return None
         raw_defects = data.get("defects")
         defects = tuple((k, int(v)) for k, v in raw_defects.items()
@@ -162,8 +162,8 @@ class Outcome:
         gate = data.get("gate_passed")
         total = data.get("total_defects")
         return cls(
-            phase=phase, number=_text(data.get("number"), 20), started_at=_time(data.get("started_at")),
-            duration_s=_num(data.get("duration_s")), trigger=_text(data.get("trigger")),
+            phase=run.phase, number=run.number, started_at=run.started_at, duration_s=run.duration_s,
+            trigger=_text(data.get("trigger")),
             branch=_text(data.get("branch")), commit=_text(data.get("commit")), step=_text(data.get("failed_step")),
             error=_text(data.get("error"), 500),
             log_lines=tuple(clean_text(x, 300) for x in lines[:20] if isinstance(x, str)) if isinstance(lines, list)

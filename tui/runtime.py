@@ -65,7 +65,7 @@ class Runtime:
         self.warnings_shown: set[str] = set()  # the warnings a command has printed already
         self.cadence = CadenceWatch(PollSettings.from_settings(settings), lambda task: self.cloud.host(task))
         self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile,
-                           refusals=Refusals(state.dir, forget=retry_auth))  # --retry-auth forgets them
+                           refusals=Refusals(state.dir, forget=retry_auth), demo=demo)  # --retry-auth forgets them
         self.last_sweep_at: datetime | None = None
         self.watchlist_problem: str | None = None   # a hand edit that broke watchlist.toml, while it is broken
         self.simulator: Simulator | None = None
@@ -118,7 +118,7 @@ class Runtime:
 
         self.simulator = sim = Simulator(self.clock, demo=True)
         self.cloud = Cloud(self.settings, self.clock, self.warnings, default_profile=self.default_profile,
-                           demo_token=sim.DEMO_TOKEN, refusals=self.cloud.refusals)
+                           demo_token=sim.DEMO_TOKEN, refusals=self.cloud.refusals, demo=True)
         for prof in self.settings.profiles.values():
             prof.endpoints = dict(DEMO_ENDPOINTS)
             prof.project_id = sim.DEMO_PROJECT_ID

@@ -285,20 +285,6 @@ def test_watch_prints_each_task_once_on_its_first_poll(capsys, tmp_path, monkeyp
             assert "failed" in lines[0] and ("while hcwatch was closed" in lines[0]) is expect_change
 
 
-def test_list_fits_an_80_column_terminal_and_prints_in_full_into_a_pipe(capsys, monkeypatch):
-    from tui.cli.output import Stdout
-    from tui.cli.table import cell_width
-
-    code, piped, _ = run(capsys, "list", "--demo")   # capsys is no terminal: full width
-    assert code == 0 and max(cell_width(line) for line in piped.splitlines()) > 100
-    monkeypatch.setattr(Stdout, "width", staticmethod(lambda: 80))
-    code, out, _ = run(capsys, "list", "--demo")
-    lines = out.splitlines()
-    assert code == 0 and len(lines) == len(piped.splitlines())
-    assert all(cell_width(line) <= 80 for line in lines), lines
-    assert any("✘ failed" in line for line in lines) and "payments-serv" in out
-
-
 def test_a_mistyped_region_stops_every_command_at_load_with_a_suggestion(capsys, tmp_path):
     wl = str(tmp_path / "wl.toml")
     assert run(capsys, "add", "check:abc", "--watchlist", wl)[0] == 0

@@ -50,6 +50,23 @@ async def test_running_rows_show_elapsed_and_an_estimate(pilot):
     assert "estimate about" in pane(app) and "usually" in pane(app)
 
 
+
+async def test_the_detail_panes_estimate_moves_on_between_polls(pilot):
+    """The slow tick brings "running 20s" and "about 25s left" up to date, not only the next poll."""
+    import re
+
+    app = pilot.app
+    await advance(pilot, 20, step=2)
+    await goto(pilot, GATEWAY)
+    before = re.search(r"about (\d+)s left \(usually 45s; running (\d+)s\)", pane(app))
+    assert before, pane(app)
+    app.runtime.clock.advance(3)   # no loop turn in between: no poll can come first
+    app.main.tick()
+    after = re.search(r"about (\d+)s left \(usually 45s; running (\d+)s\)", pane(app))
+    assert after, pane(app)
+    assert int(after[2]) == int(before[2]) + 3
+    assert int(after[1]) == int(before[1]) - 3
+
 async def test_o_copies_the_console_link(pilot, monkeypatch):
     app = pilot.app
     copied: list[str] = []

@@ -70,3 +70,9 @@ def test_watch_stops_following_when_its_reader_is_gone(tmp_path):
     code, first, err = _closed_early(["watch", *running, "--demo", "--json", "--exit-status", "--timeout", "30"],
                                      env, read_first=True)
     assert first.startswith("{") and err == "" and code == 4
+
+
+def test_discover_json_into_a_closed_pipe_ends_quietly(tmp_path):
+    code, first, err = _closed_early(["discover", "build", "--demo", "--json"], _env(tmp_path), read_first=True)
+    assert (code, err) == (0, ""), err
+    assert first.startswith('{"ref": "build:')

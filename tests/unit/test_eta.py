@@ -127,3 +127,23 @@ def test_json_shape():
     assert Eta(10.0, 20.0, 10.0, None, False, "service").to_json() == {
         "elapsed_s": 10.0, "usual_s": 20.0, "remaining_s": 10.0, "overdue_s": None, "possibly_stuck": False,
         "elapsed_from": "service"}
+
+
+def test_the_estimate_of_one_fetch_only_counts_down_however_late_it_is_drawn():
+    """The table draws a row when its batch flushes, any time after the fetch: the figure must not depend on it."""
+    from tui.facts import facts_for
+    from tui.model import Snapshot, WatchedTask
+
+    clock = FakeClock()
+    samples, start = sampled(clock, [10, 20, 30, 40])  # 10% a minute: 6 min left at the last fetch
+    history = [Change(REF, Phase.RUNNING, Phase.RUNNING, at, False, progress=p) for at, p in samples]
+    snap = Snapshot(REF, Phase.RUNNING, progress=40, fetched_at=clock.now(), started_at=start)
+
+    def left(later: float) -> float | None:
+        facts = facts_for(WatchedTask(REF), snap, history, None, clock.now() + timedelta(seconds=later),
+                          links={}, region=None, project_id=None, with_url=False)
+        return facts.eta.remaining_s if facts.eta is not None else None
+
+    assert left(0) == pytest.approx(360)
+    assert left(5) == pytest.approx(355)    # drawn 5 s after the fetch: 5 s less, not a slower slope
+    assert left(30) == pytest.approx(330)

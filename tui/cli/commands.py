@@ -146,10 +146,11 @@ def _facts_json(rt, task: WatchedTask, snap: Snapshot) -> dict:
     return facts.json_fields() if facts is not None else {"url": None, "eta": None}
 
 
-def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None) -> str:
+def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = None,
+                 mask: Callable[[str], str] | None = None) -> str:
     """A plain aligned table: what a person reads after `hcwatch list` (fitted to `width` when given;
-    a PROFILE column first when the tasks use more than one profile)."""
-    from tui.cli.table import HEADER, render
+    a PROFILE column first when the tasks use more than one profile; cells masked before they are measured)."""
+    from tui.cli.table import HEADER, LIST_FIT, render
 
     several = len({t.profile for t, _ in rows}) > 1
     lines = [
@@ -164,7 +165,7 @@ def format_table(rows: list[tuple[WatchedTask, Snapshot]], width: int | None = N
         )
         for t, s in rows
     ]
-    return render(lines, width, ("PROFILE",) * several + HEADER)
+    return render(lines, width, ("PROFILE",) * several + HEADER, LIST_FIT, mask)
 
 
 def _exit_for_list(snaps: list[Snapshot]) -> int:
@@ -195,7 +196,7 @@ def _list(rt, args) -> int:
         for task, snap in rows:
             _say(redact(json_line({**snap.to_json(task.name, task.profile), **_facts_json(rt, task, snap)})))
     else:
-        _say(redact(format_table(rows, STDOUT.width())))
+        _say(redact(format_table(rows, STDOUT.width(), redact)))  # masked again whole: nothing slips between cells
     for profile, why in rt.auth_problems.items():
         print(visible(redact(f"hcwatch: profile {profile}: {why}")), file=sys.stderr)
     if (held := rt.throttled_until()) is not None:  # list waits at most poll.holds.SWEEP_WAIT_MAX for it

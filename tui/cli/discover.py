@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK
+from tui.cli.output import STDOUT
+from tui.cli.table import Fit, render
 from tui.cloud import catalog
 from tui.errors import AlreadyWatched, ApiError
 from tui.model import ErrorKind, WatchedTask, clean_text
@@ -36,29 +38,43 @@ async def _listing(rt: Runtime, args: argparse.Namespace, profile: str) -> catal
                                           search=args.search, known_projects=known)
 
 
-def format_found(rows: list[tuple[catalog.Found, bool]]) -> str:
-    """The plain table `discover` prints: name, last status, project, whether watched, REF."""
+# Narrower and narrower (tui.cli.table): the name and the last status matter most, the REF is copied whole.
+FOUND_FIT = Fit(
+    steps=(("PROJECT", 16), ("LAST STATUS", 28), ("NAME", 28)),
+    below="REF",
+    below_steps=(("PROJECT", 16), ("LAST STATUS", 28), ("NAME", 28), ("PROJECT", 10), ("LAST STATUS", 18),
+                 ("NAME", 18), ("PROJECT", 4)),
+    grow=("NAME", "LAST STATUS", "PROJECT"),
+)
+
+
+def format_found(rows: list[tuple[catalog.Found, bool]], width: int | None = None,
+                 mask: Callable[[str], str] | None = None) -> str:
+    """The plain table `discover` prints: name, last status, project, whether watched, REF (fitted to `width`;
+    each cell masked by `mask` before it is measured)."""
     header = ("NAME", "LAST STATUS", "PROJECT", "WATCHED", "REF")
     lines = []
     for found, watched in rows:
         status = f"{found.phase.glyph} {found.phase.value}" if found.phase else found.status
         project = found.project_name or found.codearts_project or ""
-        lines.append((clean_text(found.name, 40), clean_text(status, 50), clean_text(project, 24),
+        lines.append((clean_text(found.name, 40), clean_text(status, 50), clean_text(project, 40),
                       "yes" if watched else "", str(found.ref)))
-    widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(header)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines]
-    return "\n".join(out)
+    return render(lines, width, header, FOUND_FIT, mask)
 
 
 def run(rt: Runtime, args: argparse.Namespace) -> int:
     """List (and with --add watch) what the profile's credentials can see."""
     profile = args.profile or rt.default_profile
     rt.profile(profile)
-    from tui.cloud.auth import redact
+
+    def mask(text: str) -> str:  # every secret held by now (the listing makes the credentials)
+        return rt.cloud.mask()(text)
 
     def say(text: str, err: bool = False) -> None:
-        print(visible(redact(text, rt.secrets())), file=sys.stderr if err else sys.stdout, flush=True)
+        if err:
+            print(visible(mask(text)), file=sys.stderr, flush=True)
+        else:
+            STDOUT.say(visible(mask(text)))  # a closed pipe (`| head`) ends the listing quietly
 
     what = "Build jobs" if args.service == "build" else "Check tasks"
     try:
@@ -72,7 +88,7 @@ def run(rt: Runtime, args: argparse.Namespace) -> int:
         for found, is_watched in rows:
             say(json_line({**found.to_json(profile), "watched": is_watched}))
     elif rows:
-        say(format_found(rows))
+        say(format_found(rows, STDOUT.width(), mask))
     else:
         say(f"hcwatch: no {what} found for profile {profile}" + (f" matching {args.search!r}" if args.search else ""),
             err=True)

@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="hcwatch",
         description="Watch long-running Huawei Cloud tasks (CodeArts Check, CodeArts Build, DWS).",
-        epilog="REF is check:TASK_ID, build:JOB_ID, dws:PROJECT_ID/JOB_ID or dws:JOB_ID, or a watched task's name.",
+        epilog="REF is check:TASK_ID, build:JOB_ID, dws:PROJECT_ID/JOB_ID or dws:JOB_ID, or a watched task's name. "
+               "In the TUI, ? lists every key and what each glyph means; --demo tries it on a simulated cloud.",
     )
     p.add_argument("--version", action="version", version=f"hcwatch {__version__}")
     add_global_options(p, top=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK
+from tui.cli.table import Fit, render
 from tui.cloud.auth.sources import describe
 from tui.errors import ApiError, UserError
 from tui.model import ErrorKind, clean_text
@@ -60,8 +61,6 @@ async def _try(rt: Runtime, profile: str) -> Verdict:
 
 def run(rt: Runtime, args: argparse.Namespace) -> int:
     """Print each profile with its region, credential source and verdict; exit 5 if any was refused."""
-    from tui.cloud.auth import redact
-
     names = sorted(rt.settings.profiles, key=lambda n: (n != "default", n))
     verdicts: dict[str, Verdict] = {}
     if not args.offline:
@@ -78,8 +77,9 @@ def run(rt: Runtime, args: argparse.Namespace) -> int:
         verdict = verdicts.get(name, Verdict(None, "not tried (--offline)"))
         rows.append({"profile": name, "region": prof.region, "credentials": source, "ok": verdict.ok,
                      "check": verdict.words})
-    out = [json_line(r) for r in rows] if args.json else [_table(rows)]
-    print(redact("\n".join(out), rt.secrets()), flush=True)
+    mask = rt.cloud.mask()
+    out = [json_line(r) for r in rows] if args.json else [_table(rows, mask)]
+    print(mask("\n".join(out)), flush=True)
     if any(v.auth_failed for v in verdicts.values()):
         return EXIT_AUTH
     return EXIT_FAILED if any(v.ok is None for v in verdicts.values()) else EXIT_OK
@@ -91,12 +91,12 @@ def _custom(profile: Any) -> bool:
     return sources_for(profile).custom
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
+PROFILES_FIT = Fit(steps=())  # never cut: the reason a credential was refused is the point of the command
+
+
+def _table(rows: list[dict[str, Any]], mask: Callable[[str], str]) -> str:
     header = ("PROFILE", "REGION", "CREDENTIALS", "WORKS")
     marks = {True: "✔ ", False: "✘ ", None: "? "}
     lines = [(r["profile"], r["region"], clean_text(r["credentials"], 70), marks[r["ok"]] + clean_text(r["check"], 120))
              for r in rows]
-    widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(header)]
-    text = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    text += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines]
-    return "\n".join(text)
+    return render(lines, None, header, PROFILES_FIT, mask)  # masked cell by cell, then measured

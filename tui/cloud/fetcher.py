@@ -40,8 +40,10 @@ class Cloud:
         default_profile: str = "default",
         demo_token: str | None = None,
         refusals: Refusals | None = None,
+        demo: bool = False,
     ) -> None:
         self.settings = settings
+        self.demo = demo
         self.clock = clock
         self.default_profile = default_profile
         self.client: httpx.AsyncClient | None = None
@@ -70,7 +72,10 @@ class Cloud:
         try:
             return self.settings.profiles[name]
         except KeyError:
-            have = ", ".join(self.settings.profiles)
+            have = ", ".join(repr(p) for p in self.settings.profiles)
+            if self.demo and self.settings.path is None:  # the demo reads no config file unless --config names one
+                raise UserError(f"no profile {name!r} in the demo: it has {have}; --config FILE adds your own "
+                                "profiles") from None
             raise UserError(f"no profile {name!r} in {self.settings.path or 'config.toml'} (have: {have})") from None
 
     def endpoint(self, profile: str, kind: str) -> str:

@@ -162,10 +162,11 @@ class _Reader:
     def error(self, keypath: tuple[str, ...], message: str) -> ConfigError:
         return ConfigError(f"{self.where(keypath)}: {message}")
 
-    def warn_unknown(self, keypath: tuple[str, ...], known: tuple[str, ...]) -> None:
+    def warn_unknown(self, keypath: tuple[str, ...], known: tuple[str, ...], meant: str | None = None) -> None:
+        """Warn of an unknown key (with the line), suggesting `meant` or the closest known key."""
         key = keypath[-1]
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        close = [meant] if meant else [repr(k) for k in difflib.get_close_matches(key, known, n=1)]
+        hint = f" (did you mean {close[0]}?)" if close else ""
         scope = f" in [{'.'.join(keypath[:-1])}]" if len(keypath) > 1 else ""
         self.settings.warnings.append(f"{self.where(keypath)}: unknown setting {key!r}{scope} ignored{hint}")
 
@@ -322,7 +323,20 @@ def _apply(r: _Reader, data: dict[str, Any]) -> None:
         elif key == "links":  # console URL templates (check, build, dws) and placeholder values (tui.links)
             s.links.update({n: r.text_value((key, n), t).strip() for n, t in r.table(kp, value).items()})
         else:
-            r.warn_unknown(kp, _KNOWN_TOP)
+            r.warn_unknown(kp, _KNOWN_TOP, _misplaced_profile(key, value))
+
+
+def _misplaced_profile(key: str, value: Any) -> str | None:
+    """`[profiles.NAME]`, when a top-level table is a profile written outside [profiles]: `[default]`,
+    `[team-b]` holding region/project_id/…, or `[profile.default]`."""
+    if not isinstance(value, dict):
+        return None
+    if key == "default" or any(k in _KNOWN_PROFILE for k in value):
+        return f"[profiles.{key}]"
+    if difflib.get_close_matches(key.lower(), ["profiles"], n=1, cutoff=0.8) and value \
+            and all(isinstance(v, dict) for v in value.values()):
+        return f"[profiles.{next(iter(value))}]" if len(value) == 1 else "[profiles.NAME]"
+    return None
 
 
 def _read_text(path: Path) -> str | None:

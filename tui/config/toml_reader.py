@@ -79,7 +79,8 @@ def line_of(text: str, path: tuple[Any, ...], index: dict[tuple[Any, ...], int] 
     for n in range(len(path), 0, -1):
         if path[:n] in index:
             return index[path[:n]]
-    return None
+    # A table only ever named in dotted headers (`[profile.default]` for ("profile",)): its first one.
+    return min((line for key, line in index.items() if key[:len(path)] == path), default=None)
 
 
 _ERR_POS = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")

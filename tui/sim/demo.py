@@ -6,18 +6,22 @@ from typing import Any
 
 from tui.sim.script import Ramp
 
-DEMO_TOKEN = "hcwatch-demo-token"
+# The simulated account's made-up credentials. hcwatch masks them like real ones (any 8 characters
+# in a row of a 16+ character secret), so none shares 8 characters in a row with a name, id or word
+# the demo shows: built from the demo's own names they masked them (`hcwatch-demo` read `***`).
+# tests/behaviour/test_cli_tables.py checks it.
+DEMO_TOKEN = "sim-token-K7q2Vx9pRw4Z"
 DEMO_PROJECT_ID = "05f2cff45100d5112f4bc00b794ea08e"
 DEMO_REGION = "cn-north-4"
-# A fake IAM user so `auth = "password"` can be tried against `hcwatch simulate`; not a secret.
-DEMO_USER = ("hcwatch-demo", "hcwatch-demo-password", "hcwatch-demo")
+# A fake IAM user so `auth = "password"` can be tried against `hcwatch simulate` (user, password, domain).
+DEMO_USER = ("hcwatch-demo", "open-sesame-4-sim", "hcwatch-demo")
 
 # The CodeArts project the demo's Check tasks and Build jobs belong to (list calls, console URLs).
 DEMO_CODEARTS_PROJECT = "6a5c8d2e0f1b4c3d9e7f6a5b4c3d2e1f"
 DEMO_CODEARTS_PROJECT_NAME = "hcwatch-demo"
 # A second simulated account: a fixed token and an AK/SK pair (fake, not secrets).
-DEMO_TOKEN_B = "hcwatch-demo-token-b"
-DEMO_AKSK = ("HCWATCHDEMOAK0000001", "hcwatch-demo-sk-00000000000000000000000")
+DEMO_TOKEN_B = "sim-token-B-M3n8Jd5sLc"
+DEMO_AKSK = ("HCWATCHDEMOAK0000001", "SimDemoSK-Qh4Tz8Wm2Rx6Nb0Lc5Jv9Kp3Fd7Gy1")
 
 # Regions the simulated IAM knows, with stable project ids (cn-north-4 is the demo project).
 PROJECTS = {

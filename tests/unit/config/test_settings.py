@@ -251,3 +251,20 @@ def test_unknown_region_without_endpoints_is_an_error_at_load(tmp_path: Path, re
     msg = error_of(path)
     assert msg.startswith(f"{path}:3: unknown region '{region}'") and hint in msg and "\n" not in msg
     assert "[profiles.default.endpoints]" in msg
+
+
+@pytest.mark.parametrize("text, line, hint", [
+    ('[default]\nregion = "cn-north-4"\n', 1, "[profiles.default]"),
+    ('[default]\n', 1, "[profiles.default]"),
+    ('interval = 5\n[default.endpoints]\ncheck = "https://x.example"\n', 2, "[profiles.default]"),
+    ('[team-b]\nproject_id = "abc"\n', 1, "[profiles.team-b]"),
+    ('[profile.default]\nregion = "cn-north-4"\n', 1, "[profiles.default]"),
+])
+def test_a_profile_outside_profiles_is_warned_with_what_was_meant(tmp_path: Path, text: str, line: int,
+                                                                  hint: str) -> None:
+    path = write(tmp_path, text)
+    s = load_config(path, env={})
+    assert len(s.warnings) == 1
+    assert s.warnings[0].startswith(f"{path}:{line}: unknown setting ")
+    assert s.warnings[0].endswith(f"ignored (did you mean {hint}?)"), s.warnings[0]
+    assert list(s.profiles) == ["default"]   # only the built-in one: the table is not read as a profile

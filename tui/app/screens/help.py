@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -10,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
 from tui.app.actions import BY_ID
+from tui.app.help_text import layout
 from tui.model import Phase
 
 HelpRow = tuple[str, str, str]  # keys, description, binding id
@@ -78,6 +80,20 @@ def help_rows(screen: Screen) -> list[HelpRow]:
     return listed
 
 
+class KeyHelp(Static):
+    """The keys and the legend as aligned columns, laid out again when the width changes (tui.app.help_text)."""
+
+    def __init__(self, rows: list[HelpRow]) -> None:
+        self.rows = rows
+        self._width = 86  # the dialog's at full size; the real one comes with the first resize
+        super().__init__(layout(rows, LEGEND, self._width))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width and event.size.width != self._width:
+            self._width = event.size.width
+            self.update(layout(self.rows, LEGEND, self._width))
+
+
 class HelpScreen(ModalScreen[None]):
     """A list of (keys, what they do, binding id for [keymap]); any of escape/q/? closes it."""
 
@@ -88,24 +104,14 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        width = max((len(k) for k, _, _ in self.rows), default=4) + 2
-        said = max((len(d) for _, d, _ in self.rows), default=10) + 2
-        for keys, description, binding_id in self.rows:
-            text.append(f"{keys:<{width}}", style="bold")
-            text.append(f"{description:<{said}}")
-            text.append(f"{binding_id}\n", style="dim")
-        text.append("\nWhat the table shows\n", style="bold")
-        for glyphs, meaning in LEGEND:
-            text.append(f"{glyphs:<{width}}", style="bold")
-            text.append(f"{meaning}\n")
-        text.append("\nThe changed column: when the task's status, progress or message last changed "
-                    "(— none seen yet). The detail pane shows when it was last fetched.\n", style="dim")
-        text.append("Remap keys in config.toml: a [keymap] table of binding id = keys, e.g. add = \"plus\"",
-                    style="dim")
+        notes = Text(style="dim")
+        notes.append("\nThe changed column: when the task's status, progress or message last changed "
+                     "(— none seen yet). The detail pane shows when it was last fetched.\n")
+        notes.append("Remap keys in config.toml: a [keymap] table of binding id = keys, e.g. add = \"plus\"")
         with VerticalScroll(classes="dialog help"):
             yield Label("Keys", classes="dialog-title")
-            yield Static(text)
+            yield KeyHelp(self.rows)
+            yield Static(notes)
         # The dialog's own keys (see AddTaskScreen.compose).
         yield Footer(compact=True)
 

@@ -164,7 +164,8 @@ class MainScreen(MuteAction, TaskExtrasMixin, Screen[None]):
         changed = self.board.retime()
         if changed:
             self.apply_views(changed)
-        # else nothing on screen depends on the time: the detail pane shows absolute times only
+        if self.table.current_key not in changed:
+            self.show_detail()  # its estimate ("running 38s") moves on even when the row's words do not
 
     def sync_watchlist(self) -> None:
         """Tasks added or removed by `hcwatch add`/`remove` or a hand edit show up within a tick."""
