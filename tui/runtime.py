@@ -40,7 +40,6 @@ DEMO_ENDPOINTS = {
 }
 
 
-
 class Runtime:
     """Everything a front end needs, free of Textual: the CLI and the TUI both drive one of these."""
 
@@ -346,6 +345,7 @@ class Runtime:
         if self.poller is not None:
             self.poller.remove(task.key)
         self.state.forget(task.key)
+        self.cadence.forget(t.key for t in self.watchlist.tasks)  # nor counts in the cadence any more
         return task
 
     def rename(self, key: str, name: str) -> WatchedTask:
@@ -386,6 +386,7 @@ class Runtime:
                 self.poller.remove(task.key)
         for task in removed:
             self.state.forget(task.key)
+        self.cadence.forget(after)
         return changed, removed
 
     def refresh(self, key: str | None = None) -> None:
