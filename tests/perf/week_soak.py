@@ -1,16 +1,25 @@
 """A simulated week on the FakeClock (a script, prints figures): RSS and state-file size at day 1, 3 and 7.
 
-    python tests/perf/week_soak.py [--tasks 1000] [--days 7] [--interval 600] [--finished 3600]
+    python tests/perf/week_soak.py [--tasks 1000] [--days 7] [--history 200] [--restart process|none|inprocess]
 
 1,000 tasks against the in-process simulator on one FakeClock: each task runs again and again
 (a run of 20-60 minutes every 2-5 hours, a third of them fail), so every task keeps changing
-all week and its history passes the 200-change cap; every 6 hours a fault hits for 10 minutes
-(server errors, throttling, dropped connections in turn); every simulated day hcwatch is
-stopped and started again (state saved and loaded, the way a user closes and reopens it).
-Intervals are stretched (default 600 s running, 3600 s finished) so a week is a few hundred
-thousand polls and takes minutes, not hours; what it checks is that memory and the state file
-stop growing once every history is full. Prints, at day 1, 3 and 7: RSS now (not the peak),
-state.jsonl size, polls so far and the longest history held; then RSS day 7 / day 1.
+all week; every 6 hours a fault hits for 10 minutes (server errors, throttling, dropped
+connections in turn); every simulated day hcwatch is stopped and started again (state saved and
+loaded). Intervals are stretched (default 600 s running, 3600 s finished) so a week is a few
+hundred thousand polls and takes minutes, not hours.
+
+Restarts (--restart): `process` (default) runs each day in a new process, as a user's restart
+is, and samples that process's RSS at the end of its day; `none` keeps one process all week
+(a leak shows there); `inprocess` makes a new runtime in the same process each day (the old
+soak: glibc and pymalloc keep the freed memory of the previous runtimes fragmented, which a
+real restart never has). RSS is taken after gc.collect() and malloc_trim(0). The simulator's
+request log is reset every day (test scaffolding, not hcwatch); its scripted tasks are fixed.
+
+Prints, at day 1, 2, 3 and 7: RSS, state.jsonl size, polls so far, the longest history and the
+changes and runs the state holds (bounded: `history` changes and 20 runs per task; a history
+cap of 200 is not full within a week here, so RSS grows with it until it is); then RSS day 7 /
+day 1.
 """
 
 from __future__ import annotations
