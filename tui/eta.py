@@ -11,7 +11,9 @@ Rules (the README states the same):
   Early in a run the percent says little, so it is blended with the usual time: weight p/100 on the
   progress estimate, the rest on usual − elapsed.
   Without progress: usual − elapsed while that is positive; nothing (null) once past it.
-- overdue_s: elapsed − usual, when positive.
+- overdue_s: elapsed − usual, when positive. The narrow column says "overdue" only from OVERDUE_MIN and
+  OVERDUE_SHARE of the usual time past it (runs vary by a few seconds); before that it says "usually …".
+  Its figures are rounded down (45 s is "45s", 119 s is "1m"), never up: never more than is true.
 - possibly stuck: elapsed past max(2 × usual, usual + 10 min), or the percent unchanged for
   max(30 min, usual / 2) while running.
 Nothing known (no usual duration, no usable progress) gives None: never a made-up number.
@@ -19,6 +21,7 @@ Nothing known (no usual duration, no usable progress) gives None: never a made-u
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +38,8 @@ RATE_SAMPLES = 24       # at most this many of them (pairwise slopes grow with t
 STALL_MIN = 1800.0      # a percent unchanged this long (or half the usual time) is a possible hang
 STUCK_FACTOR = 2.0
 STUCK_MARGIN = 600.0
+OVERDUE_MIN = 10.0      # seconds past the usual time before the table calls a run overdue
+OVERDUE_SHARE = 0.1     # ... and this share of the usual time
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,18 @@ class Eta:
         stuck = self.stuck or (usual is not None and elapsed > max(STUCK_FACTOR * usual, usual + STUCK_MARGIN))
         return Eta(elapsed, usual, remaining, overdue, stuck, self.elapsed_from)
 
+    @property
+    def late(self) -> bool:
+        """Overdue by enough to say so in the table (not a few seconds of a run's usual spread)."""
+        if self.overdue_s is None:
+            return False
+        return self.overdue_s >= max(OVERDUE_MIN, OVERDUE_SHARE * (self.usual_s or 0.0))
+
     def compact(self) -> str:
         """The progress column's words: '~4m left', 'overdue 3m', 'stuck? 40m', 'usually 12m' ('' if nothing)."""
         if self.stuck:
             return f"stuck? {_short(self.elapsed_s)}"
-        if self.overdue_s is not None:
+        if self.late:
             return f"overdue {_short(self.overdue_s)}"
         if self.remaining_s is not None:
             return f"~{_short(max(self.remaining_s, 60.0))} left" if self.remaining_s >= 60 else "<1m left"
@@ -87,25 +99,32 @@ class Eta:
         """The detail pane's line: 'about 4m12s left (usually 12m00s; running 7m48s)'."""
         parts = []
         if self.remaining_s is not None:
-            parts.append(f"about {span(self.remaining_s)} left")
+            parts.append(f"about {_span(self.remaining_s)} left")
         if self.overdue_s is not None:
-            parts.append(f"{span(self.overdue_s)} past the usual time")
+            parts.append(f"{_span(self.overdue_s)} past the usual time")
         if self.stuck:
             parts.append("possibly stuck")
-        extra = [f"usually {span(self.usual_s)}" if self.usual_s is not None else "",
-                 f"running {span(self.elapsed_s)}" if self.elapsed_s is not None else ""]
+        extra = [f"usually {_span(self.usual_s)}" if self.usual_s is not None else "",
+                 f"running {_span(self.elapsed_s)}" if self.elapsed_s is not None else ""]
         extra = [x for x in extra if x]
         if not parts and self.elapsed_s is None and self.usual_s is not None:
-            return f"usually {span(self.usual_s)}"
+            return f"usually {_span(self.usual_s)}"
         head = ", ".join(parts) or "no estimate"
         return head + (f" ({'; '.join(extra)})" if extra else "")
 
 
+def _span(secs: float) -> str:
+    """span() of the whole seconds (rounded down: 44.6 s is '44s', never '45s')."""
+    return span(math.floor(max(0.0, secs)))
+
+
 def _short(secs: float | None) -> str:
-    """Whole minutes/hours for a narrow column: '4m', '1h05', '2d'."""
+    """Seconds, whole minutes or hours, rounded down, for a narrow column: '45s', '4m', '1h05', '2d'."""
     s = int(max(0.0, secs or 0.0))
+    if s < 60:
+        return f"{s}s"
     if s < 3600:
-        return f"{max(1, round(s / 60))}m"
+        return f"{s // 60}m"
     if s < 86400:
         return f"{s // 3600}h{s % 3600 // 60:02d}"
     return f"{s // 86400}d"

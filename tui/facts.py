@@ -35,8 +35,13 @@ class Facts:
         return {"url": self.url, "eta": self.eta.to_json() if self.eta is not None else None}
 
 
+_NOTHING_YET = Facts()
+
+
 def merged_runs(own: Sequence[Run], service: Sequence[Run]) -> tuple[Run, ...]:
     """hcwatch's runs and the service's records as one list, newest first, a build seen twice kept once."""
+    if not own and not service:
+        return ()  # most tasks, and every one at start before the state is read
     numbers = {r.number for r in service if r.number}
     out = list(service) + [r for r in own if not (r.number and r.number in numbers)]
     return tuple(sorted(out, key=lambda r: r.started_at.timestamp() if r.started_at else 0.0, reverse=True))
@@ -85,11 +90,15 @@ def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, hist
     settings, state = getattr(rt, "settings", None), getattr(rt, "state", None)
     if settings is None or state is None or not hasattr(state, "runs"):
         return None
+    book = state.runs(task.key)
+    if snapshot is None and not book.runs and not with_url:
+        return _NOTHING_YET  # a task not fetched yet (every row before the state is read): nothing to say
     prof = settings.profiles.get(task.profile)
-    project = (prof.project_id or rt.cloud.default_project(task.profile)) if prof is not None else None
+    # The project only goes into the link: not looked up for the table's rows (with_url=False).
+    project = (prof.project_id or rt.cloud.default_project(task.profile)) if prof is not None and with_url else None
     links = settings.links
     sim = getattr(rt, "simulator", None)
     if sim is not None and "codearts_project" not in links:
         links = {**links, "codearts_project": sim.DEMO_CODEARTS_PROJECT}
-    return facts_for(task, snapshot, history, state.runs(task.key), rt.clock.now(), links=links,
+    return facts_for(task, snapshot, history, book, rt.clock.now(), links=links,
                      region=prof.region if prof is not None else None, project_id=project, with_url=with_url)

@@ -338,7 +338,11 @@ class WatchedTask:
     @property
     def key(self) -> str:
         """The stable identity of a watched task (its canonical REF)."""
-        return str(self.ref)
+        key = self.__dict__.get("_key")
+        if key is None:  # made once: the table asks for it several times per row of 10,000
+            key = str(self.ref)
+            object.__setattr__(self, "_key", key)  # a cache, not a field: equality ignores it
+        return key
 
     @property
     def label(self) -> str:

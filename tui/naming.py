@@ -33,6 +33,25 @@ def name_in(snapshot: Snapshot) -> str | None:
     return None
 
 
+def unlisted(why: str) -> bool:
+    """The name lookup's answer was that the task's CodeArts project does not list it (not a network failure)."""
+    return catalog.NOT_LISTED in why
+
+
+def unnamed_note(task: WatchedTask, why: str, undo: str | None = None) -> str:
+    """What `add` says (the command on stderr, the TUI in a toast) when the new task's name could not be fetched.
+
+    A Check task its URL's project does not list is watched anyway (the task id alone is what is
+    polled, and the list may be out of reach of these credentials): its row shows what polling
+    finds, and the line says how to undo the add if the URL was wrong (`undo`: the TUI's key).
+    """
+    why = plain_text(why, 200)
+    if unlisted(why):
+        return (f"{why}: watching it anyway, its row shows what polling finds "
+                f"(a wrong URL? {undo or f'hcwatch remove {task.key}'})")
+    return f"its name could not be fetched ({why}); it is named when a poll learns it"
+
+
 class Namer:
     """Looks up and applies tasks' own names for the runtime (see the module docstring)."""
 

@@ -145,3 +145,15 @@ def test_watched_task_key_and_label():
     t = WatchedTask(TaskRef.parse("build:j1"))
     assert (t.key, t.label) == ("build:j1", "j1")
     assert WatchedTask(TaskRef.parse("build:j1"), "nightly").label == "nightly"
+
+
+def test_a_watched_tasks_key_follows_its_ref_and_does_not_change_equality():
+    from dataclasses import replace
+
+    a = WatchedTask(TaskRef.parse("check:abc"), "nightly")
+    b = WatchedTask(TaskRef.parse("check:abc"), "nightly")
+    assert a.key == "check:abc" and a.key == "check:abc"  # asked twice: the second answer is the kept one
+    assert a == b and hash(a) == hash(b)  # b's key never asked for
+    moved = replace(a, ref=TaskRef.parse("dws:05f2cff45100d5112f4bc00b794ea08e/job9"))
+    assert moved.key == "dws:05f2cff45100d5112f4bc00b794ea08e/job9"
+    assert repr(a) == repr(b)

@@ -85,7 +85,19 @@ TABLE_ACTIONS: tuple[Action, ...] = (
            action="detail_page(-1)"),
 )
 
-BY_ID: dict[str, Action] = {a.id: a for a in (*ACTIONS, *TABLE_ACTIONS)}
+# The focused detail pane's keys: J/K as from the table, and j/k a line at a time as in a pager (the pane
+# has the focus, so the table's j/k would move a cursor the user is not looking at).
+DETAIL_ACTIONS: tuple[Action, ...] = (
+    *(a for a in TABLE_ACTIONS if a.id.startswith("detail.")),
+    Action("detail.line_down", "j", "Line down", "In the focused detail pane: scroll a line down", footer=False,
+           action="scroll_down"),
+    Action("detail.line_up", "k", "Line up", "In the focused detail pane: scroll a line up", footer=False,
+           action="scroll_up"),
+)
+
+BY_ID: dict[str, Action] = {a.id: a for a in (*ACTIONS, *TABLE_ACTIONS, *DETAIL_ACTIONS)}
+# The actions live at once: the screen's with the table's, or with the focused detail pane's.
+SCOPES: tuple[tuple[Action, ...], ...] = ((*ACTIONS, *TABLE_ACTIONS), (*ACTIONS, *DETAIL_ACTIONS))
 
 
 def bindings(actions: tuple[Action, ...] = ACTIONS) -> list[Binding]:

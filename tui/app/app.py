@@ -96,7 +96,7 @@ class HcwatchApp(App[int]):
         # up the bindings. Keys are handled here in the order they arrived, after the bindings
         # of the keys before them (`/` focusing the filter box) have run: the screen could not
         # tell that a key came after `/`, since it sees every key before the App runs `/`.
-        if self.screen is self._main and self.main.filter_bar.claim_typed_key(event):
+        if self.screen is self._main and self.main.filter_bar.claim_typed_key(event, self.main.submit_filter):
             event.stop()
             event.prevent_default()  # no binding for a key typed into the filter
 

@@ -21,7 +21,7 @@ def progress_cell(progress: float | None, eta: Eta | None, bar: Text) -> Text:
     if not words:
         return bar
     # Roles, not colours: the row's scheme paints them readable in every theme and colour depth.
-    style = WARN if eta is not None and (eta.stuck or eta.overdue_s is not None) else ""
+    style = WARN if eta is not None and (eta.stuck or eta.late) else ""
     if progress is None:
         return Text(words[:WIDTH], style=style)
     pct = f"{max(0.0, min(100.0, float(progress))):3.0f}%"

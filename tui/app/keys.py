@@ -12,7 +12,7 @@ import difflib
 import unicodedata
 from collections.abc import Mapping
 
-from tui.app.actions import ACTIONS, BY_ID, TABLE_ACTIONS
+from tui.app.actions import BY_ID, SCOPES
 
 # Keys Textual or the table already use for something the actions table does not list.
 RESERVED = {
@@ -55,15 +55,20 @@ def keymap_warnings(keymap: Mapping[str, str], where: Mapping[str, str] | None =
             close = difflib.get_close_matches(binding, list(BY_ID), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (binding ids: {', '.join(sorted(BY_ID))})"
             out.append(f"{at(binding)}: unknown binding id {binding!r} in [keymap] ignored{hint}")
-    # Every key as bound after the keymap: the main screen's and the table's actions are live together.
-    bound: dict[str, list[str]] = {}
-    for action in (*ACTIONS, *TABLE_ACTIONS):
-        keys = keymap[action.id] if action.id in keymap else action.keys
-        for key in _keys(keys):
-            bound.setdefault(key, []).append(action.id)
+    # Every key as bound after the keymap, per set of actions live together (the screen's with the
+    # table's, or with the focused detail pane's: j is the table's and the pane's, never both at once).
+    scopes: list[dict[str, list[str]]] = []
+    for scope in SCOPES:
+        bound: dict[str, list[str]] = {}
+        for action in scope:
+            keys = keymap[action.id] if action.id in keymap else action.keys
+            for key in _keys(keys):
+                bound.setdefault(key, []).append(action.id)
+        scopes.append(bound)
     for binding in known:
         for key in _keys(keymap[binding]):
-            others = [b for b in bound.get(key, []) if b != binding]
+            others = list(dict.fromkeys(b for bound in scopes if binding in bound.get(key, [])
+                                        for b in bound[key] if b != binding))
             if others:
                 if all(o in keymap for o in others) and min([binding, *others]) != binding:
                     continue  # two remapped ids on one key: said once, at the first of them

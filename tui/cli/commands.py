@@ -74,8 +74,9 @@ def _add(rt, args) -> int:
     shown = f" as {task.name!r}" if task.name else ""
     _say(f"watching {task.key}{shown} (profile {task.profile}) in {rt.watchlist.path}")
     if why:
-        print(_redactor(rt)(f"hcwatch: its name could not be fetched ({clean_text(why, 200)}); "
-                            "it is named when a poll learns it"), file=sys.stderr)
+        from tui.naming import unnamed_note
+
+        print(_redactor(rt)(f"hcwatch: {unnamed_note(task, why)}"), file=sys.stderr)
     return EXIT_OK
 
 

@@ -228,6 +228,10 @@ def _matching(items: list[Found], search: str | None) -> list[Found]:
     return [f for f in items if needle in f.name.casefold() or needle in f.ref.task_id.casefold()]
 
 
+# The words of a Check task not found in its CodeArts project's list (tui.naming words what `add` says then).
+NOT_LISTED = "is not among the Check tasks of project"
+
+
 async def task_name(get: Get, clock: Clock, task: WatchedTask) -> str | None:
     """The task's own name from its service (one call; a Check task's needs its CodeArts project)."""
     ref, profile = task.ref, task.profile
@@ -257,4 +261,4 @@ async def task_name(get: Get, clock: Clock, task: WatchedTask) -> str | None:
                 return found.name
         if len(rows) < PAGE_SIZE:
             break
-    raise UserError(f"{ref} is not among the Check tasks of project {task.codearts_project}")
+    raise UserError(f"{ref} {NOT_LISTED} {task.codearts_project}")

@@ -13,10 +13,12 @@ import urllib.parse
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.model import CANONICAL_REF_RE, Change, Phase, RequestInfo, Service, Snapshot, TaskRef
+from tui.model import CANONICAL_REF_RE, Change, Phase, RequestInfo, Service, Snapshot, TaskRef, WatchedTask
+from tui.outcome import Run
+from tui.runs import RunBook
 
-__all__ = ["FAST_CHANGE", "FAST_REQUEST", "FAST_SNAPSHOT", "PHASES", "can_build", "iso", "opt_num", "opt_str",
-           "safe_url", "saved_ref"]
+__all__ = ["FAST_CHANGE", "FAST_REQUEST", "FAST_RUN", "FAST_SNAPSHOT", "FAST_TASK", "PHASES", "can_build", "iso",
+           "opt_num", "opt_str", "safe_url", "saved_ref"]
 
 def iso(value: datetime | None) -> str | None:
     """An ISO 8601 time, naive times taken as UTC; None stays None."""
@@ -81,6 +83,9 @@ FAST_SNAPSHOT = can_build(Snapshot, _SNAPSHOT_FIELDS)
 FAST_CHANGE = can_build(Change, _CHANGE_ATTRS)
 FAST_REF = can_build(TaskRef, ("service", "task_id", "project_id"))
 FAST_REQUEST = can_build(RequestInfo, ("method", "url"))
+FAST_TASK = can_build(WatchedTask, ("ref", "name", "profile", "added", "paused", "codearts_project", "name_pending",
+                                     "muted"))
+FAST_RUN = can_build(Run, ("phase", "duration_s", "started_at", "number")) and can_build(RunBook, ("since", "runs"))
 _SERVICES = {s.value: s for s in Service}
 
 

@@ -67,6 +67,9 @@ def _parse_lines(lines: list[bytes]) -> tuple[list[str], list[Any]]:
     return texts, [None] * len(texts)
 
 
+_NO_RUNS = RunBook()  # frozen: one for every task without runs (asked for per row of the table)
+
+
 def _encode(key: str, entry: _Entry) -> str:
     return encode_task(key, entry.snapshot, entry.history, entry.runs)
 
@@ -174,7 +177,7 @@ class StateStore:
             except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
                 bad += 1
                 continue
-            result[key] = TaskState(snap, history, runs or RunBook())
+            result[key] = TaskState(snap, history, runs or _NO_RUNS)
             entries[key] = _Entry(snap, tuple(history), runs)
             if reusable:
                 encoded[key] = text  # reusable as is at the next save
@@ -182,12 +185,12 @@ class StateStore:
 
     def get(self, key: str) -> TaskState | None:
         entry = self._entries.get(key)
-        return None if entry is None else TaskState(entry.snapshot, list(entry.history), entry.runs or RunBook())
+        return None if entry is None else TaskState(entry.snapshot, list(entry.history), entry.runs or _NO_RUNS)
 
     def runs(self, key: str) -> RunBook:
         """The runs hcwatch saw of a task (when the current one began, the last few durations)."""
         entry = self._entries.get(key)
-        return entry.runs or RunBook() if entry is not None else RunBook()
+        return entry.runs or _NO_RUNS if entry is not None else _NO_RUNS
 
     # -- recording (memory only: this is on the poll path) --
 

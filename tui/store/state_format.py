@@ -9,7 +9,17 @@ from typing import Any
 from tui.model import Change, ErrorKind, Phase, RequestInfo, Snapshot, TaskError
 from tui.outcome import Outcome, Run
 from tui.runs import RunBook
-from tui.store.records import FAST_CHANGE, FAST_REQUEST, FAST_SNAPSHOT, PHASES, opt_num, opt_str, safe_url, saved_ref
+from tui.store.records import (
+    FAST_CHANGE,
+    FAST_REQUEST,
+    FAST_RUN,
+    FAST_SNAPSHOT,
+    PHASES,
+    opt_num,
+    opt_str,
+    safe_url,
+    saved_ref,
+)
 
 __all__ = ["EPOCH", "PHASE_CODES", "Codes", "decode_task", "encode_task"]
 
@@ -75,8 +85,19 @@ def _encode_run(run: Run) -> list[Any]:
 
 def _decode_run(r: Any, codes: Codes) -> Run:
     r = list(r) + [None] * (4 - len(r))
-    return Run(codes.phases[r[0]], opt_num(r[1]), None if r[2] is None else EPOCH + timedelta(0, 0, r[2]),
-               opt_str(r[3]))
+    phase, took, started, number = r[:4]
+    if took is not None and took.__class__ is not float:
+        took = opt_num(took)
+    if started is not None:
+        started = EPOCH + timedelta(0, 0, started)
+    if number is not None and number.__class__ is not str:
+        number = str(number)
+    phase = codes.phases[phase]
+    if not FAST_RUN:  # pragma: no cover - only if tui.outcome.Run changes shape
+        return Run(phase, took, started, number)
+    run = object.__new__(Run)  # a load builds one per remembered run: no frozen __init__
+    run.__dict__.update(phase=phase, duration_s=took, started_at=started, number=number)
+    return run
 
 
 def _extra(snap: Snapshot) -> dict[str, Any] | None:
@@ -104,8 +125,13 @@ def _decode_extra(extra: Any, codes: Codes) -> dict[str, Any]:
 def decode_runs(value: Any, codes: Codes) -> RunBook:
     """The fourth element of a task line: the runs hcwatch saw."""
     since, runs = value
-    return RunBook(None if since is None else EPOCH + timedelta(0, 0, since),
-                   tuple(_decode_run(r, codes) for r in runs))
+    since = None if since is None else EPOCH + timedelta(0, 0, since)
+    runs = tuple([_decode_run(r, codes) for r in runs])
+    if not FAST_RUN:  # pragma: no cover - only if tui.runs.RunBook changes shape
+        return RunBook(since, runs)
+    book = object.__new__(RunBook)
+    book.__dict__.update(since=since, runs=runs)
+    return book
 
 
 def encode_task(key: str, snap: Snapshot, history: Any, runs: RunBook | None = None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.app.actions import ACTIONS, BY_ID, TABLE_ACTIONS, bindings, palette
+from tui.app.actions import ACTIONS, BY_ID, DETAIL_ACTIONS, TABLE_ACTIONS, bindings, palette
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 
@@ -44,7 +44,7 @@ def test_footer_shows_the_everyday_keys_with_their_short_words():
 
 
 def test_every_binding_has_its_help_text_as_tooltip():
-    for binding in bindings((*ACTIONS, *TABLE_ACTIONS)):
+    for binding in bindings((*ACTIONS, *TABLE_ACTIONS, *DETAIL_ACTIONS)):
         assert binding.tooltip == BY_ID[binding.id or ""].help
 
 
@@ -63,15 +63,21 @@ def test_table_keys_are_vim_keys_for_the_cursor():
         ("J,shift+down", "detail_page(1)", "detail.down"), ("K,shift+up", "detail_page(-1)", "detail.up")]
 
 
+def test_the_focused_detail_pane_scrolls_with_j_k_and_J_K():
+    assert [(b.key, b.action, b.id) for b in bindings(DETAIL_ACTIONS)] == [
+        ("J,shift+down", "detail_page(1)", "detail.down"), ("K,shift+up", "detail_page(-1)", "detail.up"),
+        ("j", "scroll_down", "detail.line_down"), ("k", "scroll_up", "detail.line_up")]
+
+
 def test_no_key_that_tmux_or_vim_users_own():
-    for action in (*ACTIONS, *TABLE_ACTIONS):
+    for action in (*ACTIONS, *TABLE_ACTIONS, *DETAIL_ACTIONS):
         for key in action.keys.split(","):
             assert key not in {"ctrl+a", "ctrl+b", "ctrl+h", "ctrl+j", "ctrl+k", "ctrl+l"}, action.id
 
 
 def test_the_readme_key_table_says_what_the_help_says():
     rows = readme_keys()
-    for action in (*ACTIONS, *TABLE_ACTIONS):
+    for action in (*ACTIONS, *TABLE_ACTIONS, *DETAIL_ACTIONS):
         if not action.keys:
             continue
         assert action.id in rows, f"README has no row for {action.id}"

@@ -55,3 +55,11 @@ def test_the_check_loads_no_textual():
     code = "import sys, tui.app.keys; print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_table_and_the_focused_pane_may_share_a_key():
+    # j is the table's (next task) and the focused pane's (a line down): never live at once.
+    assert keymap_warnings({"table.down": "j,n"}) == []
+    assert keymap_warnings({"detail.line_down": "n"}) == []
+    warned = keymap_warnings({"quit": "j"})
+    assert len(warned) == 1 and "table.down" in warned[0]

@@ -47,3 +47,22 @@ def test_runs_kept_are_bounded(tmp_path: Path) -> None:
     store.flush()
     runs = StateStore(tmp_path, clock=clock).load()[str(REF)].runs.runs
     assert len(runs) == KEEP and runs[-1].duration_s == 60 + KEEP + 14
+
+
+def test_runs_written_by_hand_read_back_as_the_same_runs(tmp_path: Path) -> None:
+    # Loads build runs without their constructor: the values must come out as the constructor makes them.
+    store = StateStore(tmp_path, clock=FakeClock())
+    store.record("check:a", Snapshot(TaskRef.parse("check:a"), Phase.RUNNING))
+    store.flush()
+    lines = [
+        '["build:job2",[2],[],[null,[[2,600,0,118],[3,true],[2]]]]',   # an int duration and number, a bool duration
+        '["build:job3",[2],[],[null,[[9,600]]]]',                       # a phase code out of range: this task only
+    ]
+    store.path.write_text(store.path.read_text() + "\n".join(lines) + "\n")
+    fresh = StateStore(tmp_path, clock=FakeClock())
+    got = fresh.load()
+    assert set(got) == {"check:a", "build:job2"}
+    from tui.store.state_format import EPOCH
+    assert got["build:job2"].runs.runs == (Run(Phase.SUCCEEDED, 600.0, EPOCH, "118"), Run(Phase.FAILED), Run(Phase.SUCCEEDED))
+    assert isinstance(got["build:job2"].runs.runs[0].duration_s, float)
+    assert len(fresh.warnings) == 1 and "1 unreadable line" in fresh.warnings[0]

@@ -49,6 +49,17 @@ def build_ref(service: str, task_id: str, project_id: str, default_project: str 
     return str(TaskRef.parse(f"{svc.value}:{task_id}"))
 
 
+def named_service(text: str, default_project: str | None = None) -> Service | None:
+    """The service a URL or a `service:id` REF names, if it names one (else None: the select decides)."""
+    text = text.strip()
+    try:
+        return parse_target(text, default_project).ref.service
+    except (RefError, ValueError):
+        pass
+    word = text.split(":", 1)[0].lower() if ":" in text and not looks_like_url(text) else ""
+    return next((s for s in Service if s.value == word), None)
+
+
 class AddTaskScreen(ModalScreen[AddResult | None]):
     """Ask for a task to watch; the Add button is enabled only while the input is valid."""
 
@@ -120,8 +131,18 @@ class AddTaskScreen(ModalScreen[AddResult | None]):
         self.validate_now()
 
     @on(Input.Changed)
-    def _changed(self) -> None:
+    def _changed(self, event: Input.Changed) -> None:
+        if event.input.id == "task-id":
+            self._follow_service(event.value)
         self.validate_now()
+
+    def _follow_service(self, text: str) -> None:
+        """A pasted console URL or `service:id` names its service: the Service select says the same."""
+        service = named_service(text, self.default_project)
+        select = self.query_one("#service", Select)
+        if service is not None and select.value != service.value:
+            select.value = service.value  # Select.Changed: the DWS fields show or hide, validation again
+            self._sync_service()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")

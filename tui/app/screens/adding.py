@@ -9,9 +9,19 @@ from tui.app.screens.add import AddResult, AddTaskScreen
 from tui.cloud import catalog
 from tui.errors import UserError
 from tui.model import WatchedTask, clean_text
+from tui.naming import unlisted, unnamed_note
 
 if TYPE_CHECKING:
     from tui.app.screens.main import MainScreen
+
+
+async def name_now(screen: MainScreen, task: WatchedTask) -> None:
+    """Ask once for a new task's own name, as `hcwatch add` does; a task its project does not list is said in a
+    toast, in the command's words (other failures: the row shows the id until a later poll names it)."""
+    _, why = await screen.runtime.name_now(task)
+    if why and unlisted(why):
+        line = screen.runtime.cloud.mask()(unnamed_note(task, why, "d stops watching it"))  # no secret in a toast
+        screen.notify(clean_text(line, 300), title="added", severity="warning", markup=False, timeout=10)
 
 
 def open_add_dialog(screen: MainScreen) -> None:
@@ -45,5 +55,8 @@ def open_add_dialog(screen: MainScreen) -> None:
             screen.table.move_cursor(row=screen.table.get_row_index(done[-1].key), animate=False)
         what = done[0].key if len(done) == 1 else f"{len(done)} tasks"
         screen.notify(f"watching {clean_text(what, 80)}", markup=False)
+        for task in done:
+            if task.name_pending:  # as `hcwatch add` does: its own name now, or why not in the same line
+                screen.run_worker(name_now(screen, task), group="naming", exit_on_error=False)
 
     screen.app.push_screen(AddTaskScreen(default, lister, {t.key for t in tasks}), added)

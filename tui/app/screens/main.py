@@ -143,14 +143,16 @@ class MainScreen(MuteAction, TaskExtrasMixin, Screen[None]):
         else:
             self.refresh_header()  # the last sweep time moves with every round of polls
 
-    def apply_views(self, changed: set[str] | None = None, touched: set[str] | None = None) -> None:
-        """Show the views; the detail pane again only if its task `changed`, was `touched` or is another."""
+    def apply_views(self, changed: set[str] | None = None, touched: set[str] | None = None,
+                    keep: str | None = None) -> None:
+        """Show the views (the cursor on `keep`, else where it is); the detail pane again only if its task
+        `changed`, was `touched` or is another."""
         table = self.table
         table.longest_name, table.known = self.board.longest_name, self.board.views
         with self.app.batch_update():
             self._moving = True
             try:
-                table.apply(self.board.visible_rows())
+                table.apply(self.board.visible_rows(), keep_key=keep)
             finally:
                 self._moving = False
             self.refresh_header()
@@ -226,7 +228,11 @@ class MainScreen(MuteAction, TaskExtrasMixin, Screen[None]):
             self.apply_views(set())
 
     @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
+    def submit_filter(self) -> None:
+        """Enter in the filter: keep it (an empty one closes the bar) and go back to the table."""
+        if self.filter_bar.box.value.strip() != self.board.filter_text:  # typed in a burst: not applied yet
+            self.board.set_filter(self.filter_bar.box.value)
+            self.apply_views(set())
         if not self.filter_bar.box.value.strip():
             self.filter_bar.show(False)
         self.table.focus()
@@ -306,13 +312,15 @@ class MainScreen(MuteAction, TaskExtrasMixin, Screen[None]):
         self.notify(f"{'resumed' if paused else 'paused'} {clean_text(task.label, 80)}", markup=False, timeout=3)
 
     def action_filter(self) -> None:
-        self.filter_bar.open()
+        self.filter_bar.open(self.table.current_key)
 
     def action_clear_filter(self) -> None:
+        # Nothing matched: back to the task selected before the filter, not the first row.
+        keep = self.table.current_key or self.filter_bar.before
         self.filter_bar.box.value = ""
         self.filter_bar.show(False)
         self.board.set_filter("")
-        self.apply_views(set())
+        self.apply_views(set(), keep=keep)
         self.table.focus()
 
     def action_back(self) -> None:

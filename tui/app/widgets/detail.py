@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
+from tui.app.actions import DETAIL_ACTIONS, bindings
 from tui.app.colours import DARK, Scheme
 from tui.app.formatting import error_label, last_change_at, progress_text, status_text
 from tui.app.run_detail import LogTail, run_lines
@@ -99,8 +101,14 @@ def render_detail(task: WatchedTask, snapshot: Snapshot | None, history: list[Ch
     elif next_due is not None:
         due = datetime.fromtimestamp(next_due, UTC)
         row("next poll", due.astimezone().strftime("%H:%M:%S"))
-    else:
+    elif snapshot is None:
+        row("next poll", "first poll soon (not fetched yet)")
+    elif snapshot.phase is None:
+        row("next poll", "not scheduled (not fetched yet)")
+    elif snapshot.phase.finished:
         row("next poll", "not scheduled (finished)")
+    else:
+        row("next poll", "not scheduled")
     if task.muted:
         row("notify", "muted: flashes only (m unmutes)", "bold")
     if unseen:
@@ -221,9 +229,11 @@ class DetailBody(Widget):
 class DetailPane(VerticalScroll, can_focus=True):
     """A scrollable pane holding one rendered task; repaints only when its text changes.
 
-    Focused (enter), it scrolls with the arrows, PgUp/PgDn and Home/End, and below the table
-    it takes most of the height; J/K (shift+↓/↑) scroll it from the table.
+    Focused (enter), it scrolls with j/k and the arrows, J/K (shift+↓/↑), PgUp/PgDn and
+    Home/End, and below the table it takes most of the height; J/K scroll it from the table too.
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings(DETAIL_ACTIONS)]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -255,6 +265,10 @@ class DetailPane(VerticalScroll, can_focus=True):
     def on_blur(self) -> None:
         if self.parent is not None:
             self.parent.remove_class("-detail-focus")
+
+    def action_detail_page(self, direction: int) -> None:
+        """J/K in the focused pane: as from the table."""
+        self.scroll_page(direction)
 
     def scroll_page(self, direction: int) -> None:
         """Scroll half a pane down (1) or up (-1), focused or not."""

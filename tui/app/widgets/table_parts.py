@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -41,7 +40,8 @@ PROFILE_MAX = 12
 NAME_MAX = 24
 NAME_MIN = 12
 MESSAGE_MIN = 12
-ADD_BUDGET = 1500  # new rows added per refresh; the first screenful needs far fewer
+ADD_BUDGET = 10_000  # new rows added per refresh (cheap: a row's cells are made when it is first drawn)
+FIRST_BUDGET = 100  # rows built before the first paint of an empty table (more if the screen is taller)
 PADDING = 1  # DataTable cell_padding: one space each side of every column
 
 
@@ -51,16 +51,60 @@ class RowText(Text):
     row_key: str = ""
 
 
-@dataclass(eq=False)
-class Built:
-    """One row's cells, built once per view: `cells` every column by name, `data` the shown ones
-    as the DataTable reads them (the same dict the table holds while the row is in it)."""
+class LazyCells(dict):
+    """A row's cells as the DataTable reads them ({column: Text}), made on the first read.
 
-    view: RowView
-    cells: dict[str, Text]
-    data: dict[ColumnKey, Text]
-    key: RowKey
-    row: Row
+    The table draws only the rows on screen, so of 10,000 rows a screenful is ever made
+    unless the user scrolls; the rest cost a few small objects each.
+    """
+
+    __slots__ = ("fill",)
+
+    def __init__(self, fill: Callable[[], None]) -> None:
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, column: ColumnKey) -> Text:
+        self.fill()
+        if dict.__contains__(self, column):
+            return dict.__getitem__(self, column)
+        raise KeyError(column)
+
+
+class Built:
+    """One row, built once per view: `cells` every column by name, `data` the shown ones as the
+    DataTable reads them (the same dict the table holds while the row is in it). The cells are
+    made from `view` when first asked for (drawn, compared, read by a test), not before."""
+
+    __slots__ = ("view", "key", "row", "data", "_make", "_columns", "_cells")
+
+    def __init__(self, view: RowView, make: Callable[[RowView], dict[str, Text]], columns: Sequence[str],
+                 key: RowKey, row: Row) -> None:
+        self.view = view
+        self.key = key
+        self.row = row
+        self._make = make
+        self._columns = columns
+        self._cells: dict[str, Text] | None = None
+        self.data: dict[ColumnKey, Text] = LazyCells(self._fill)
+
+    @property
+    def made(self) -> bool:
+        """Whether the cells exist yet (until then a new view needs no comparing: nothing was drawn)."""
+        return self._cells is not None
+
+    @property
+    def cells(self) -> dict[str, Text]:
+        if self._cells is None:
+            self._fill()
+        return self._cells  # type: ignore[return-value]
+
+    def _fill(self) -> None:
+        if self._cells is None:
+            cells = self._cells = self._make(self.view)
+            data = self.data
+            for column in self._columns:
+                data[ColumnKey(column)] = cells[column]
 
 
 class Offsets(Sequence):

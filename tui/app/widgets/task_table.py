@@ -24,6 +24,7 @@ from tui.app.widgets.table_parts import (  # noqa: F401  (COLUMNS, CELLS, LAYOUT
     ADD_BUDGET,
     CELLS,
     COLUMNS,
+    FIRST_BUDGET,
     FULL_FROM,
     LAYOUTS,
     MESSAGE_MIN,
@@ -93,6 +94,8 @@ class TaskTable(DataTable):
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit_columns()
+        # Shorter (the detail pane took the room: enter, i): the selected row must stay in sight.
+        self.call_after_refresh(self._scroll_cursor_into_view)
 
     def _layout_for(self, width: int) -> tuple[str, ...]:
         drop = next(gone for least, gone in LAYOUTS if width >= least)
@@ -192,9 +195,8 @@ class TaskTable(DataTable):
         return short_id(view.name, width) if view.id_name else view.name
 
     def _build(self, view: RowView) -> Built:
-        cells = self._cells(view)
         key = RowKey(view.key)
-        return Built(view, cells, {ColumnKey(c): cells[c] for c in self._columns}, key, Row(key, 1))
+        return Built(view, self._cells, self._columns, key, Row(key, 1))  # cells made when first drawn
 
     def apply(self, rows: list[RowView], *, keep_key: str | None = None,
               recheck: frozenset[str] | set[str] | None = frozenset()) -> int:
@@ -220,7 +222,8 @@ class TaskTable(DataTable):
         built_rows = self._built
         in_table = self._in_table
         written = 0
-        budget = ADD_BUDGET
+        # An empty table shows its first screenful at once and builds the rest after that paint.
+        budget = ADD_BUDGET if in_table else max(FIRST_BUDGET, 2 * self.app.size.height)
         deferred = False
         order: list[str] = []
         for view in rows:
@@ -255,6 +258,9 @@ class TaskTable(DataTable):
 
     def _rewrite(self, built: Built, view: RowView, shown: bool, force: bool = False) -> int:
         """Bring a built row up to its new view; rewrites only cells whose text or style changed."""
+        if not built.made:  # never drawn: its cells will be made from the new view
+            built.view = view
+            return 0
         if built.view == view and not force:
             built.view = view
             return 0
