@@ -179,7 +179,10 @@ def soak(n: int, days: int, interval: float, finished: float, step: float, histo
             if day not in checkpoints:
                 return
             path = folder / "state" / STATE_FILE
-            longest, changes, runs = held(folder)
+            # Read in another process: loading the state here would count in the next day's RSS.
+            out = subprocess.run([sys.executable, __file__, "--held", "--folder", str(folder)],
+                                 check=True, capture_output=True, text=True).stdout
+            longest, changes, runs = json.loads(out.strip().splitlines()[-1])
             figures.append({"day": day, "rss_mb": rss, "state_mb": path.stat().st_size / 1e6 if path.exists() else 0,
                             "polls": polls, "longest_history": longest, "changes": changes, "runs": runs,
                             "real_s": time.perf_counter() - real0})
@@ -232,8 +235,12 @@ def main() -> int:
                     help="a restart a day as a new process (default, as for a user), no restart all week, or a new "
                          "runtime in this process (allocator fragmentation counts then)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--held", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.held:
+        print(json.dumps(held(args.folder)))
+        return 0
     if args.child is not None:
         return child(args.child, args.folder, args.tasks, args.step)
     print(f"week_soak: {args.tasks} tasks, {args.days} simulated days, interval {args.interval:g} s, "
@@ -246,7 +253,7 @@ def main() -> int:
         print(f"RSS day {last['day']} / day {first['day']}: {last['rss_mb'] / first['rss_mb']:.2f} "
               f"(target within 10 %); state.jsonl day {last['day']} / day {first['day']}: "
               f"{last['state_mb'] / max(first['state_mb'], 1e-9):.2f}; peak RSS "
-              f"{resource.getrusage(who).ru_maxrss / 1024:.1f} MB")
+              f"{resource.getrusage(who).ru_maxrss * 1024 / 1e6:.1f} MB")
     return 0
 
 
