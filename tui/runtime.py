@@ -344,6 +344,7 @@ class Runtime:
         if self.poller is not None:
             self.poller.remove(task.key)
         self.state.forget(task.key)
+        self.cadence.forget(t.key for t in self.watchlist.tasks)  # nor counts in the cadence any more
         return task
 
     def rename(self, key: str, name: str) -> WatchedTask:
@@ -384,6 +385,7 @@ class Runtime:
                 self.poller.remove(task.key)
         for task in removed:
             self.state.forget(task.key)
+        self.cadence.forget(after)
         return changed, removed
 
     def refresh(self, key: str | None = None) -> None:

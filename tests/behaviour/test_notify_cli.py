@@ -84,7 +84,7 @@ def test_watch_inside_tmux_without_passthrough_says_once_what_to_add(capsys, tmp
     answers = {"show": "off", "display": ""}
     monkeypatch.setattr(tui.cli.notify_cmd, "route_for", lambda settings: detect(
         settings.notify.desktop, {"TMUX": "/tmp/tmux-1/default,1,0", "TMUX_PANE": "%1"},
-        lambda argv: answers[argv[1]]))
+        lambda argv: answers.get(argv[1])))
     ref = "check:7f3c2a91d4e84b6c9a0f5e1d2c3b4a59"
     code = main(["watch", ref, "--demo", "--timeout", "40", "--config", config(tmp_path)])
     _, err = capsys.readouterr()

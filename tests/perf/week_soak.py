@@ -1,35 +1,52 @@
 """A simulated week on the FakeClock (a script, prints figures): RSS and state-file size at day 1, 3 and 7.
 
-    python tests/perf/week_soak.py [--tasks 1000] [--days 7] [--interval 600] [--finished 3600]
+    python tests/perf/week_soak.py [--tasks 1000] [--days 7] [--history 200] [--restart process|none|inprocess]
 
 1,000 tasks against the in-process simulator on one FakeClock: each task runs again and again
 (a run of 20-60 minutes every 2-5 hours, a third of them fail), so every task keeps changing
-all week and its history passes the 200-change cap; every 6 hours a fault hits for 10 minutes
-(server errors, throttling, dropped connections in turn); every simulated day hcwatch is
-stopped and started again (state saved and loaded, the way a user closes and reopens it).
-Intervals are stretched (default 600 s running, 3600 s finished) so a week is a few hundred
-thousand polls and takes minutes, not hours; what it checks is that memory and the state file
-stop growing once every history is full. Prints, at day 1, 3 and 7: RSS now (not the peak),
-state.jsonl size, polls so far and the longest history held; then RSS day 7 / day 1.
+all week; every 6 hours a fault hits for 10 minutes (server errors, throttling, dropped
+connections in turn); every simulated day hcwatch is stopped and started again (state saved and
+loaded). Intervals are stretched (default 600 s running, 3600 s finished) so a week is a few
+hundred thousand polls and takes minutes, not hours.
+
+Restarts (--restart): `process` (default) runs each day in a new process, as a user's restart
+is, and samples that process's RSS at the end of its day; `none` keeps one process all week
+(a leak shows there); `inprocess` makes a new runtime in the same process each day (the old
+soak: glibc and pymalloc keep the freed memory of the previous runtimes fragmented, which a
+real restart never has). RSS is taken after gc.collect() and malloc_trim(0). The simulator's
+request log is reset every day (test scaffolding, not hcwatch); its scripted tasks are fixed.
+
+Prints, at day 1, 2, 3 and 7: RSS, state.jsonl size, polls so far, the longest history and the
+changes and runs the state holds (bounded: `history` changes and 20 runs per task; a history
+cap of 200 is not full within a week here, so RSS grows with it until it is); then RSS day 7 /
+day 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import ctypes
 import gc
+import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tui.store.state import STATE_FILE  # noqa: E402
+
 DAY = 86400.0
+START = 1_767_225_600.0  # the FakeClock's default start, 2026-01-01T00:00:00Z
 FAULT_EVERY = 6 * 3600.0
 FAULT_FOR = 600.0
 FAULT_KINDS = ("server", "throttle", "drop")
@@ -59,80 +76,151 @@ def script(rng: random.Random, service: str) -> tuple[list[tuple[float, dict]], 
     return [(0.0, running), (run, done)], gap + run
 
 
-async def soak(n: int, days: int, interval: float, finished: float, step: float, history: int) -> list[dict]:
-    from tui.clock import FakeClock
+def trimmed_rss_mb() -> float:
+    """RSS after a full collection and malloc_trim(0): what the process holds, not what the allocator kept free."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return rss_mb()
+
+
+def write_inputs(folder: Path, n: int, interval: float, finished: float, history: int) -> list[str]:
+    """config.toml and watchlist.toml for n tasks (a third of each service); returns their REFs."""
     from tui.config.settings import load_config
+    from tui.sim import Simulator
+
+    (folder / "config.toml").write_text(f"interval = {interval:g}\nfinished_interval = {finished:g}\n"
+                                        f"rate = 1000\nmax_in_flight = 8\nhistory = {history}\n", encoding="utf-8")
+    assert load_config(folder / "config.toml").interval == interval
+    kinds = ("check", "build", "dws")
+    refs = [f"{kinds[i % 3]}:soak{i:06d}" if i % 3 != 2 else f"dws:{Simulator.DEMO_PROJECT_ID}/soak{i:06d}"
+            for i in range(n)]
+    parts = ["version = 1\n"]
+    for i, ref in enumerate(refs):
+        parts.append(f'\n[[task]]\nref = "{ref}"\nname = "soak-{i:06d}"\nprofile = "default"\npaused = false\n')
+    (folder / "watchlist.toml").write_text("".join(parts), encoding="utf-8")
+    return refs
+
+
+async def run_days(folder: Path, refs: list[str], first: int, last: int, step: float, restart: bool,
+                   sample: Callable[[int, int], None] | None = None) -> int:
+    """Simulated days first..last-1 in this process (one runtime, or a new one each day); returns polls made.
+
+    Every process builds the same scripts (seeded) against the same start, so a day run in a new
+    process sees every task where it would be after a real restart.
+    """
+    from tui.clock import FakeClock
     from tui.runtime import Runtime
 
     rng = random.Random(15)
-    clock = FakeClock()
-    figures: list[dict] = []
-    with tempfile.TemporaryDirectory(prefix="hcwatch-week-") as tmp:
-        folder = Path(tmp)
-        (folder / "config.toml").write_text(f"interval = {interval:g}\nfinished_interval = {finished:g}\n"
-                                            f"rate = 1000\nmax_in_flight = 8\nhistory = {history}\n", encoding="utf-8")
-        assert load_config(folder / "config.toml").interval == interval
-        state_dir = folder / "state"
-        polls = [0]
+    scripts = [script(rng, ref.split(":")[0]) for ref in refs]
+    clock = FakeClock(START + first * DAY)
+    polls = [0]
 
-        def open_runtime() -> Runtime:
+    def on_update(update) -> None:
+        polls[0] += 1
+
+    rt = None
+    for day in range(first, last):
+        if rt is None:
             rt = Runtime.open(demo=True, clock=clock, config_path=folder / "config.toml",
-                              watchlist_path=folder / "watchlist.toml", state_dir=state_dir)
-            return rt
-
-        # The watch list, written once; the simulator's scripts are replayed into each runtime's own
-        # simulator (the same clock, so every task is where it would be after the restart).
-        from tui.sim import Simulator
-
-        kinds = ("check", "build", "dws")
-        refs = [f"{kinds[i % 3]}:soak{i:06d}" if i % 3 != 2 else f"dws:{Simulator.DEMO_PROJECT_ID}/soak{i:06d}"
-                for i in range(n)]
-        parts = ["version = 1\n"]
-        for i, ref in enumerate(refs):
-            parts.append(f'\n[[task]]\nref = "{ref}"\nname = "soak-{i:06d}"\nprofile = "default"\npaused = false\n')
-        (folder / "watchlist.toml").write_text("".join(parts), encoding="utf-8")
-        scripts = [script(rng, ref.split(":")[0]) for ref in refs]
-        start = clock.time()
-
-        def on_update(update) -> None:
-            polls[0] += 1
-
-        day, checkpoints = 0, {1, 2, 3, 7, days}
-        real0 = time.perf_counter()
-        while day < days:
-            rt = open_runtime()
+                              watchlist_path=folder / "watchlist.toml", state_dir=folder / "state")
             sim = rt.simulator
             for ref, (steps, loop) in zip(refs, scripts, strict=True):
-                sim.add_task(ref, steps, loop=loop, at=start)
+                sim.add_task(ref, steps, loop=loop, at=START)
             await rt.start(on_update=on_update)
-            day_end = start + (day + 1) * DAY
-            fault = None
-            while clock.time() < day_end:
-                since = (clock.time() - start) % FAULT_EVERY
-                if since < FAULT_FOR and fault is None:
-                    fault = sim.inject(FAULT_KINDS[int((clock.time() - start) // FAULT_EVERY) % len(FAULT_KINDS)])
-                elif since >= FAULT_FOR and fault is not None:
-                    sim.faults.remove(fault)
-                    fault = None
-                clock.advance(step)
-                for _ in range(3):
-                    await asyncio.sleep(0)
+        day_end = START + (day + 1) * DAY
+        fault = None
+        while clock.time() < day_end:
+            since = (clock.time() - START) % FAULT_EVERY
+            if since < FAULT_FOR and fault is None:
+                fault = sim.inject(FAULT_KINDS[int((clock.time() - START) // FAULT_EVERY) % len(FAULT_KINDS)])
+            elif since >= FAULT_FOR and fault is not None:
+                sim.faults.remove(fault)
+                fault = None
+            clock.advance(step)
+            for _ in range(3):
+                await asyncio.sleep(0)
+        # The fake cloud's request log is test scaffolding, not hcwatch: it must not grow into the figure.
+        sim.stats.reset()
+        if restart:
             await rt.stop()  # a restart: state saved, then loaded by the next runtime
-            del rt, sim
-            gc.collect()
-            day += 1
-            if day in checkpoints:
-                size = (state_dir / "state.jsonl").stat().st_size if (state_dir / "state.jsonl").exists() else 0
-                probe = open_runtime()
-                longest = max((len(s.history) for s in probe.state.load().values()), default=0)
-                probe.close()
-                figures.append({"day": day, "rss_mb": rss_mb(), "state_mb": size / 1e6, "polls": polls[0],
-                                "longest_history": longest, "real_s": time.perf_counter() - real0})
-                f = figures[-1]
-                print(f"  day {day}: RSS {f['rss_mb']:6.1f} MB  state.jsonl {f['state_mb']:6.2f} MB  "
-                      f"polls {f['polls']:>8}  longest history {f['longest_history']:>3}  "
-                      f"({f['real_s']:.0f} s real)", flush=True)
+            rt = sim = None
+        else:
+            rt._save_state()  # what a restart would find on disk
+        if sample is not None:
+            sample(day + 1, polls[0])
+    if rt is not None:
+        await rt.stop()
+    return polls[0]
+
+
+def held(folder: Path) -> tuple[int, int, int]:
+    """(longest history, changes, runs) in the state file: the bounded data a week fills."""
+    from tui.store.state import StateStore
+
+    saved = StateStore(folder / "state").load()
+    return (max((len(s.history) for s in saved.values()), default=0), sum(len(s.history) for s in saved.values()),
+            sum(len(s.runs.runs) for s in saved.values()))
+
+
+def soak(n: int, days: int, interval: float, finished: float, step: float, history: int, restart: str) -> list[dict]:
+    """The week; RSS sampled (after gc + malloc_trim) in the process that ran the day, at its end."""
+    figures: list[dict] = []
+    checkpoints = {1, 2, 3, 7, days}
+    real0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="hcwatch-week-") as tmp:
+        folder = Path(tmp)
+        refs = write_inputs(folder, n, interval, finished, history)
+        total = [0]
+
+        def record(day: int, rss: float, polls: int) -> None:
+            total[0] = polls
+            if day not in checkpoints:
+                return
+            path = folder / "state" / STATE_FILE
+            # Read in another process: loading the state here would count in the next day's RSS.
+            out = subprocess.run([sys.executable, __file__, "--held", "--folder", str(folder)],
+                                 check=True, capture_output=True, text=True).stdout
+            longest, changes, runs = json.loads(out.strip().splitlines()[-1])
+            figures.append({"day": day, "rss_mb": rss, "state_mb": path.stat().st_size / 1e6 if path.exists() else 0,
+                            "polls": polls, "longest_history": longest, "changes": changes, "runs": runs,
+                            "real_s": time.perf_counter() - real0})
+            f = figures[-1]
+            print(f"  day {day}: RSS {f['rss_mb']:6.1f} MB  state.jsonl {f['state_mb']:6.2f} MB  "
+                  f"polls {f['polls']:>8}  history longest {f['longest_history']:>3}, held {changes:>7} changes "
+                  f"{runs:>6} runs  ({f['real_s']:.0f} s real)", flush=True)
+
+        if restart == "process":
+            # A restart is a new process, as for a user: each day runs in its own child; its RSS is hcwatch's
+            # after loading the state the previous days left.
+            for day in range(days):
+                out = subprocess.run([sys.executable, __file__, "--child", str(day), "--folder", str(folder),
+                                      "--tasks", str(n), "--step", str(step)],
+                                     check=True, capture_output=True, text=True).stdout
+                child = json.loads(out.strip().splitlines()[-1])
+                record(day + 1, child["rss_mb"], total[0] + child["polls"])
+        else:
+            asyncio.run(run_days(folder, refs, 0, days, step, restart == "inprocess",
+                                 lambda day, polls: record(day, trimmed_rss_mb(), polls)))
     return figures
+
+
+def child(day: int, folder: Path, n: int, step: float) -> int:
+    """One simulated day in this process (a fresh start); prints {"rss_mb", "polls"} as its last line."""
+    from tui.sim import Simulator
+
+    kinds = ("check", "build", "dws")
+    refs = [f"{kinds[i % 3]}:soak{i:06d}" if i % 3 != 2 else f"dws:{Simulator.DEMO_PROJECT_ID}/soak{i:06d}"
+            for i in range(n)]
+    result: dict[str, float] = {}
+
+    def sample(_day: int, polls: int) -> None:
+        result.update(rss_mb=trimmed_rss_mb(), polls=polls)
+
+    asyncio.run(run_days(folder, refs, day, day + 1, step, True, sample))
+    print(json.dumps(result))
+    return 0
 
 
 def main() -> int:
@@ -143,17 +231,29 @@ def main() -> int:
     ap.add_argument("--finished", type=float, default=3600.0)
     ap.add_argument("--step", type=float, default=5.0, help="FakeClock step in seconds (default 5)")
     ap.add_argument("--history", type=int, default=200, help="changes kept per task (config `history`, default 200)")
+    ap.add_argument("--restart", choices=("process", "none", "inprocess"), default="process",
+                    help="a restart a day as a new process (default, as for a user), no restart all week, or a new "
+                         "runtime in this process (allocator fragmentation counts then)")
+    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--held", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.held:
+        print(json.dumps(held(args.folder)))
+        return 0
+    if args.child is not None:
+        return child(args.child, args.folder, args.tasks, args.step)
     print(f"week_soak: {args.tasks} tasks, {args.days} simulated days, interval {args.interval:g} s, "
-          f"finished {args.finished:g} s, history {args.history}, a restart a day, a fault every 6 h (python {sys.version.split()[0]})")
-    figures = asyncio.run(soak(args.tasks, args.days, args.interval, args.finished, args.step,
-                                  args.history))
+          f"finished {args.finished:g} s, history {args.history}, restart: {args.restart}, a fault every 6 h "
+          f"(python {sys.version.split()[0]}); RSS after gc + malloc_trim", flush=True)
+    figures = soak(args.tasks, args.days, args.interval, args.finished, args.step, args.history, args.restart)
     if len(figures) >= 2:
         first, last = figures[0], figures[-1]
+        who = resource.RUSAGE_CHILDREN if args.restart == "process" else resource.RUSAGE_SELF
         print(f"RSS day {last['day']} / day {first['day']}: {last['rss_mb'] / first['rss_mb']:.2f} "
               f"(target within 10 %); state.jsonl day {last['day']} / day {first['day']}: "
               f"{last['state_mb'] / max(first['state_mb'], 1e-9):.2f}; peak RSS "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
+              f"{resource.getrusage(who).ru_maxrss * 1024 / 1e6:.1f} MB")
     return 0
 
 

@@ -7,6 +7,7 @@ tmux commands is injectable, so tests never need a tmux server for this.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -74,16 +75,35 @@ def _from_env(env: Mapping[str, str]) -> tuple[str, str]:
     return "osc777", "terminal unknown: OSC 777 is the most widely understood"
 
 
-def tmux_advice(passthrough: str | None) -> str | None:
-    """What to add to ~/.tmux.conf when tmux would drop notifications; None when it passes them."""
-    if passthrough == "all":
+def tmux_version(text: str | None) -> tuple[int, int] | None:
+    """(3, 3) from `tmux -V`'s "tmux 3.3a" (also "tmux next-3.5"); None when unknown."""
+    m = re.search(r"(\d+)\.(\d+)", text or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def tmux_advice(passthrough: str | None, version: tuple[int, int] | None = None) -> str | None:
+    """What to add to ~/.tmux.conf when tmux would drop notifications; None when it passes them.
+
+    With the version known the advice is the one line that tmux accepts (3.3 knows only `on`);
+    3.3 with `on` already does what it can, so nothing is said.
+    """
+    reload = "then 'tmux source-file ~/.tmux.conf'"
+    if passthrough == "all" or (passthrough == "on" and version is not None and version < (3, 4)):
         return None
+    if version is not None and version < (3, 3):
+        return (f"tmux {version[0]}.{version[1]} cannot pass desktop notifications on (3.3 or later can); "
+                "the bell still flags the window")
+    if version is not None and passthrough in ("on", "off"):
+        line = TMUX_CONF_LINE if version >= (3, 4) else "set -g allow-passthrough on"
+        what = "passes desktop notifications only from the visible pane" if passthrough == "on" else \
+            "drops desktop notifications"
+        return f"tmux {what}: add '{line}' to ~/.tmux.conf, {reload}"
     if passthrough == "on":
         return (f"tmux passes desktop notifications only from the visible pane: add '{TMUX_CONF_LINE}' "
-                "to ~/.tmux.conf (tmux 3.4 or later), then 'tmux source-file ~/.tmux.conf'")
+                f"to ~/.tmux.conf (tmux 3.4 or later), {reload}")
     if passthrough == "off":
         return (f"tmux drops desktop notifications: add '{TMUX_CONF_LINE}' to ~/.tmux.conf "
-                "(tmux 3.3: 'set -g allow-passthrough on'), then 'tmux source-file ~/.tmux.conf'")
+                f"(tmux 3.3: 'set -g allow-passthrough on'), {reload}")
     return "this tmux cannot pass desktop notifications on (tmux 3.3 or later can); the bell still flags the window"
 
 
@@ -96,7 +116,9 @@ def detect(setting: str, env: Mapping[str, str], run: Runner = run_command) -> R
         argv = ["tmux", "show", "-pAv"] + (["-t", pane] if pane else []) + ["allow-passthrough"]
         value = run(argv)
         passthrough = value.split()[-1] if value else None
-        advice = tmux_advice(passthrough)
+        # The version only matters for what to advise (asked only then: one more short command).
+        version = tmux_version(run(["tmux", "-V"])) if passthrough != "all" else None
+        advice = tmux_advice(passthrough, version)
     if setting == "off":
         return Route("off", "desktop = off", mux)
     if setting != "auto":

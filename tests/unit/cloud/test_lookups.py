@@ -205,3 +205,27 @@ def test_secrets_echoed_in_an_outcome_are_masked():
     snap = mask_snapshot(SecretMask([secret]), Snapshot(TaskRef.parse(GATEWAY), Phase.FAILED, outcome=out))
     assert snap.outcome is not None
     assert secret not in repr(snap.outcome.to_json()) and snap.outcome.log_lines[1] == "[INFO] fine"
+
+
+async def test_a_job_built_again_and_again_keeps_only_its_last_builds_answers(env):
+    """A week of builds must not fill the cache with every old build's outcome and past runs (the week
+    soak held 4,096 old builds' answers, ~20 runs each): only the job's last build is asked for again."""
+    sim, clock, _ = env
+    ref = "build:0123456789abcdef0123456789abcdef"
+    sim.add_task(ref, [(0, {"result": True, "last_build_no": 1}),
+                       (60, {"result": False, "last_build_no": 1, "build_result": "SUCCESS"})], loop=600)
+    cache = OutcomeCache()
+    numbers = set()
+    clock.advance(100)  # 40 s after each build finished
+    for _ in range(30):
+        clock.advance(600)  # one build later, finished
+        snap = await fetch(env, ref, cache)
+        assert snap.phase is Phase.SUCCEEDED and snap.outcome is not None
+        numbers.add(snap.outcome.number)
+    assert len(numbers) == 30  # each poll saw a new build
+    assert len(cache.outcomes) == 1 and len(cache.memo) == 1
+    assert len(cache.latest) <= 2  # the outcome's slot and the records' slot of this one job
+    # The same build again is still answered from memory (no new lookups).
+    before = len(paths(sim, "build-info-records"))
+    await fetch(env, ref, cache)
+    assert len(paths(sim, "build-info-records")) == before

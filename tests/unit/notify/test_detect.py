@@ -8,10 +8,10 @@ from tui.notify.detect import TMUX_CONF_LINE, detect
 
 
 class FakeTmux:
-    """Answers the two tmux commands detect() runs; records them."""
+    """Answers the tmux commands detect() runs (client_termtype, allow-passthrough, -V); records them."""
 
-    def __init__(self, termtype: str | None = "", passthrough: str | None = "all") -> None:
-        self.termtype, self.passthrough = termtype, passthrough
+    def __init__(self, termtype: str | None = "", passthrough: str | None = "all", version: str | None = None) -> None:
+        self.termtype, self.passthrough, self.version = termtype, passthrough, version
         self.calls: list[list[str]] = []
 
     def __call__(self, argv: list[str]) -> str | None:
@@ -20,6 +20,8 @@ class FakeTmux:
             return self.termtype
         if argv[:2] == ["tmux", "show"]:
             return self.passthrough
+        if argv[:2] == ["tmux", "-V"]:
+            return self.version
         return None
 
 
@@ -70,6 +72,29 @@ def test_tmux_passthrough_is_checked_once_and_advice_names_the_line(value, advis
     else:
         assert advised in route.advice
         assert "cannot pass" in advised or TMUX_CONF_LINE in route.advice
+
+
+@pytest.mark.parametrize("version, value, advice", [
+    ("tmux 3.3a", "off", "tmux drops desktop notifications: add 'set -g allow-passthrough on' to ~/.tmux.conf, "
+                         "then 'tmux source-file ~/.tmux.conf'"),
+    ("tmux 3.3a", "on", None),          # all that 3.3 can do: nothing to tell
+    ("tmux 3.4", "on", "tmux passes desktop notifications only from the visible pane: add "
+                       "'set -g allow-passthrough all' to ~/.tmux.conf, then 'tmux source-file ~/.tmux.conf'"),
+    ("tmux next-3.6", "off", "tmux drops desktop notifications: add 'set -g allow-passthrough all' to ~/.tmux.conf, "
+                             "then 'tmux source-file ~/.tmux.conf'"),
+    ("tmux 3.2a", None, "tmux 3.2 cannot pass desktop notifications on (3.3 or later can); "
+                        "the bell still flags the window"),
+])
+def test_the_advice_is_the_one_line_this_tmux_version_accepts(version, value, advice):
+    run = FakeTmux("", value, version)
+    assert detect("osc777", {"TMUX": "x"}, run).advice == advice
+    assert ["tmux", "-V"] in run.calls
+
+
+def test_with_passthrough_all_the_version_is_not_asked():
+    run = FakeTmux("", "all", "tmux 3.4")
+    assert detect("osc777", {"TMUX": "x"}, run).advice is None
+    assert ["tmux", "-V"] not in run.calls
 
 
 def test_an_explicit_setting_wins_and_off_asks_tmux_nothing():

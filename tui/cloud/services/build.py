@@ -123,6 +123,7 @@ async def enrich(
     key = (profile, endpoint, ref.task_id, build_no)
     cached = outcomes.get(key)
     if cached is None:
+        _forget_older_build(cache, key)
         try:
             await pay_for_extra_request()
             info = _result_of(await get_json(build_info_path(ref, build_no)))
@@ -162,6 +163,13 @@ async def enrich_running(snapshot: Snapshot, endpoint: str, get_json: GetJson, n
         return replace(snapshot, started_at=started, runs=runs)
     fields = {**snapshot.fields, "build_records.running_number": number}  # the log key (L) needs it
     return replace(snapshot, started_at=started, runs=runs, message=f"build #{number} running", fields=fields)
+
+
+def _forget_older_build(cache: OutcomeCache, key: tuple[str | None, str, str, str]) -> None:
+    """Only a job's last build is looked up again: an older build's outcome need not stay in memory."""
+    older = cache.supersede(("outcome", *key))
+    if older is not None:
+        cache.outcomes.pop(older[1:], None)
 
 
 def new_run(cache: OutcomeCache, endpoint: str, ref: TaskRef) -> None:

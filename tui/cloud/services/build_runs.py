@@ -164,7 +164,7 @@ async def finished_outcome(ref: TaskRef, build_no: str, phase: Phase, look: Look
             return None  # nothing learnt: try again later (a bare outcome is shown meanwhile)
         return outcome, runs_of(recs or [])
 
-    found = await look.once(("build", ref.task_id, build_no), compute)
+    found = await look.once(("build", ref.task_id, build_no), compute, numbered=True)
     return found or None
 
 

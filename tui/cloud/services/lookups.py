@@ -39,7 +39,7 @@ class OutcomeCache:
     any lookup's answer for one run; `unavailable` the (profile, endpoint, api) the gateway refused.
     """
 
-    __slots__ = ("outcomes", "skip_until", "memo", "retry_at", "unavailable")
+    __slots__ = ("outcomes", "skip_until", "memo", "retry_at", "unavailable", "latest")
 
     def __init__(self) -> None:
         self.outcomes: OrderedDict[tuple[str | None, str, str, str], tuple[Phase, dict[str, Any]]] = OrderedDict()
@@ -47,6 +47,9 @@ class OutcomeCache:
         self.memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.retry_at: OrderedDict[tuple[Any, ...], datetime] = OrderedDict()
         self.unavailable: set[tuple[str | None, str, str]] = set()
+        # A job's builds are numbered: only its latest build's answers are ever asked for again, so an older
+        # build's are dropped when a newer one is remembered (else 4,096 old builds' runs stayed in memory).
+        self.latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def clear(self) -> None:
         """Forget everything (credentials changed: what was refused may be allowed now)."""
@@ -55,11 +58,21 @@ class OutcomeCache:
         self.memo.clear()
         self.retry_at.clear()
         self.unavailable.clear()
+        self.latest.clear()
 
     def forget_run(self, *key: Any) -> None:
         """Drop what one run's lookups remembered (a new run began)."""
         self.memo.pop(key, None)
         self.retry_at.pop(key, None)
+
+    def supersede(self, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """key names the newest run of the job key[:-1]: the older run's key (now to be forgotten), or None."""
+        slot = key[:-1]
+        older = self.latest.pop(slot, None)
+        self.latest[slot] = key
+        while len(self.latest) > CACHE_SIZE:
+            del self.latest[next(iter(self.latest))]  # the job least recently heard of
+        return None if older == key else older
 
 
 def _bounded(store: OrderedDict, key: Any, value: Any) -> None:
@@ -102,9 +115,15 @@ class Lookup:
                 raise Refused(err.message) from None
             return None
 
-    async def once(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[Any]]) -> Any:
-        """compute() for one run, remembered under key; after a failed attempt (None) not again for RETRY_AFTER."""
+    async def once(self, key: tuple[Any, ...], compute: Callable[[], Awaitable[Any]], *, numbered: bool = False) -> Any:
+        """compute() for one run, remembered under key; after a failed attempt (None) not again for RETRY_AFTER.
+
+        numbered: key's last item is a run number that only goes up (a build's); asking for a new one
+        forgets what the job's previous run remembered.
+        """
         full = (self.profile, self.endpoint, *key)
+        if numbered and (older := self.cache.supersede(full)) is not None:
+            self.cache.forget_run(*older)
         memo = self.cache.memo
         hit = memo.get(full, _MISSING)
         if hit is not _MISSING:
