@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.many_tasks import filled, write_watchlist
 from tui.app.app import HcwatchApp
-from tui.app.driving import settle
 from tui.clock import FakeClock
 from tui.model import Phase, Snapshot, TaskRef
 from tui.runtime import Runtime
@@ -16,17 +15,8 @@ from tui.store.state import StateStore
 MANY = 3000
 
 
-def write_watchlist(path: Path, n: int) -> None:
-    """N paused tasks, written as hcwatch writes them."""
-    parts = ["version = 1\n"]
-    for i in range(n):
-        parts.append(f'\n[[task]]\nref = "check:paint{i:05d}"\nname = "paint-{i:05d}"\n'
-                     f'profile = "default"\npaused = true\n')
-    path.write_text("".join(parts), encoding="utf-8")
-
-
 def many_app(tmp_path: Path, saved: dict[int, str] | None = None) -> HcwatchApp:
-    write_watchlist(tmp_path / "watchlist.toml", MANY)
+    write_watchlist(tmp_path / "watchlist.toml", MANY, prefix="paint")
     if saved:
         store = StateStore(tmp_path / "state")
         at = datetime(2026, 1, 1, tzinfo=UTC)
@@ -41,14 +31,7 @@ def many_app(tmp_path: Path, saved: dict[int, str] | None = None) -> HcwatchApp:
 
 async def started(pilot) -> None:
     """Until the runtime has restored the state and every row is in the table."""
-    app = pilot.app
-    for _ in range(400):
-        if app.runtime.poller is not None and not app.workers:
-            break
-        await asyncio.sleep(0.01)
-    await settle(pilot)
-    while len(app.main.table.order) < MANY:
-        await pilot.pause()
+    await filled(pilot, MANY)
 
 
 def shown_row(table) -> str:

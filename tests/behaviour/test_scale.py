@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
 import pytest
 from textual import events
 
+from tests.many_tasks import filled, write_watchlist
 from tui.app.app import HcwatchApp
 from tui.app.driving import settle
 from tui.clock import FakeClock
 from tui.runtime import Runtime
 
 MANY = 2000
-
-
-def write_watchlist(path: Path, n: int) -> None:
-    """N paused tasks (the figures are about the screen, not about polling them)."""
-    parts = ["version = 1\n"]
-    for i in range(n):
-        parts.append(f'\n[[task]]\nref = "check:bench{i:05d}"\nname = "bench-{i:05d}"\n'
-                     f'profile = "default"\npaused = true\n')
-    path.write_text("".join(parts), encoding="utf-8")
 
 
 @pytest.fixture
@@ -56,13 +45,7 @@ class RowPlaces:
 async def test_a_filter_typed_in_a_burst_over_thousands_of_tasks_then_q_quits(many_app, monkeypatch):
     app = many_app
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(400):
-            if app.runtime.poller is not None and not app.workers:
-                break
-            await asyncio.sleep(0.01)
-        await settle(pilot)
-        while len(app.main.table.order) < MANY:  # the first paint adds rows in batches
-            await pilot.pause()
+        await filled(pilot, MANY)
         places = RowPlaces(monkeypatch, app.main.table)
         applied: list[str] = []
         board_set_filter = app.board.set_filter

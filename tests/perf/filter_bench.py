@@ -25,20 +25,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
-def write_watchlist(path: Path, n: int) -> None:
-    """N paused tasks written directly (adds through the locked API would take minutes)."""
-    parts = ["version = 1\n"]
-    for i in range(n):
-        parts.append(f'\n[[task]]\nref = "check:bench{i:05d}"\nname = "bench-{i:05d}"\n'
-                     f'profile = "default"\npaused = true\n')
-    path.write_text("".join(parts), encoding="utf-8")
-
-
 async def one_size(n: int, text: str, rounds: int) -> dict[str, list[float]]:
     from textual import events
 
+    from tests.many_tasks import filled, write_watchlist
     from tui.app.app import HcwatchApp
-    from tui.app.driving import settle
     from tui.app.screens.main import MainScreen
     from tui.clock import FakeClock
     from tui.runtime import Runtime
@@ -62,13 +53,7 @@ async def one_size(n: int, text: str, rounds: int) -> dict[str, list[float]]:
                                state_dir=folder / "state")
         app = HcwatchApp(runtime)
         async with app.run_test(size=(120, 40)) as pilot:
-            for _ in range(400):
-                if app.runtime.poller is not None and not app.workers:
-                    break
-                await asyncio.sleep(0.01)
-            await settle(pilot)
-            while len(app.main.table.order) < n:  # the first paint adds rows in batches
-                await pilot.pause()
+            await filled(pilot, n)
             for _ in range(rounds):
                 await pilot.press("slash")
                 for ch in text:

@@ -44,13 +44,18 @@ async def advance(pilot, seconds: float, step: float = 1.0) -> None:
     await settle(pilot)
 
 
-async def started(pilot) -> None:
-    """Wait until the runtime's start worker has finished and the first polls are in."""
+async def up(pilot) -> None:
+    """Wait (at most about 4 s) until the runtime's start worker has finished: the poller is running."""
     app = pilot.app
-    for _ in range(200):
+    for _ in range(400):
         if app.runtime.poller is not None and not app.workers:
             break
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0.01)
+
+
+async def started(pilot) -> None:
+    """Wait until the runtime's start worker has finished and the first polls are in."""
+    await up(pilot)
     # First polls are spread over one interval; small steps, since a Build poll may need up to four
     # requests and the per-host rate limit refills on this clock.
     await advance(pilot, 11.0, step=0.5)
