@@ -74,24 +74,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(n: int, latency: float = 0.0) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--tasks", str(n), "--latency", str(latency)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+def start_simulator(script: str, options: list[str], probe: str) -> tuple[subprocess.Popen, str]:
+    """`script --serve PORT options…` in a subprocess, once `probe` answers; (process, base URL)."""
     import httpx
 
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, script, "--serve", str(port), *options],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"simulator exited: {proc.stderr.read().decode(errors='replace')[-500:]}")
         try:
-            httpx.get(url + "/v3/projects", timeout=0.5)
+            httpx.get(url + probe, timeout=0.5)
             return proc, url
         except httpx.HTTPError:
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("simulator did not start")
+
+
+def start_server(n: int, latency: float = 0.0) -> tuple[subprocess.Popen, str]:
+    return start_simulator(__file__, ["--tasks", str(n), "--latency", str(latency)], "/v3/projects")
 
 
 # ----- ours and the ceiling ---------------------------------------------------------------

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "perf"))
 
-from poll_sweep import PROJECT, free_port, refs  # noqa: E402
+from poll_sweep import PROJECT, refs, start_simulator  # noqa: E402
 from tui_bench import TICKS, Pty  # noqa: E402
 
 MAX_IN_FLIGHT = 8
@@ -73,23 +73,7 @@ def serve(port: int, n: int, changing: float) -> None:
 
 
 def start_server(n: int, changing: float) -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--tasks", str(n),
-                             "--changing", str(changing)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"simulator exited: {proc.stderr.read().decode(errors='replace')[-500:]}")
-        try:
-            httpx.get(url + "/__count", timeout=0.5)
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("simulator did not start")
+    return start_simulator(__file__, ["--tasks", str(n), "--changing", str(changing)], "/__count")
 
 
 def served(url: str) -> int:
