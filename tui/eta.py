@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from tui.history import Changes
 from tui.model import Change, Phase
 from tui.outcome import Run, span
 
@@ -147,6 +148,8 @@ def usual_duration(runs: Iterable[Run]) -> float | None:
 
 def progress_samples(history: Sequence[Change], since: datetime | None) -> list[tuple[datetime, float]]:
     """(time, percent) of the current run from the change history (changes since `since`)."""
+    if since is not None and isinstance(history, Changes):
+        history = history.since(since)  # a packed history: only the current run's changes decoded
     return [(c.at, c.progress) for c in history
             if c.progress is not None and c.to_phase is Phase.RUNNING and (since is None or c.at >= since)]
 

@@ -67,7 +67,8 @@ def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Ch
     # figure does not depend on when it is drawn (a later "now" beside an old percent looks like a stall).
     measured = min(snapshot.fetched_at, now)
     eta = estimate(measured, phase, progress=snapshot.progress, since=since,
-                   samples=progress_samples(history, since), runs=runs,
+                   # estimate() reads samples only with a start (`since`, set only while running).
+                   samples=progress_samples(history, since) if since is not None else (), runs=runs,
                    from_zero=snapshot.started_at is not None)
     if eta is not None:
         eta = eta.aged((now - measured).total_seconds())

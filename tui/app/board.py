@@ -126,7 +126,7 @@ class Board:
     def build_view(self, task: WatchedTask, now: datetime, status: TaskStatus | None = None) -> RowView:
         status = status if status is not None else self.status_of(task.key)
         snapshot = status.snapshot if status else None
-        history = list(status.history) if status else []
+        history = status.history if status else ()  # packed (tui.history): the row reads only what it shows
         paused = status.paused if status else task.paused
         facts = facts_of_runtime(self.runtime, task, snapshot, history, with_url=False)  # ETA, elapsed
         return row_view(task, snapshot, history, paused, self.marker(task.key), now, self.several_profiles,

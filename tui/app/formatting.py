@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from tui.app.eta_cell import progress_cell
 from tui.cloud.deadline import TIMEOUT_CODE
 from tui.eta import Eta
 from tui.facts import Facts
+from tui.history import Changes
 from tui.model import NO_PHASE, NO_PHASE_GLYPH, Change, ErrorKind, Phase, Snapshot, TaskError, WatchedTask, clean_text
 
 # Glyph + word + colour: the glyph and word carry the meaning, the colour only helps (so
@@ -127,20 +128,24 @@ def message_text(snapshot: Snapshot | None, gone: bool = False) -> Text:
     return text
 
 
-def last_change_at(history: list[Change]) -> datetime | None:
+def last_change_at(history: Sequence[Change]) -> datetime | None:
     """When the task's status, progress or message last changed (None: no change seen yet).
 
     Never the time of the last poll: a column that says "just now" after every poll of a
     quiet task would hide the one thing it is for, how long a task has shown the same thing.
     """
+    if isinstance(history, Changes):
+        return history.last_at()  # a packed history (the poller's): no change decoded but the last
     return max((c.at for c in history), default=None) if history else None
 
 
-def run_span(history: list[Change]) -> tuple[datetime | None, datetime | None]:
+def run_span(history: Sequence[Change]) -> tuple[datetime | None, datetime | None]:
     """When the latest run started and (if it has) finished, from the change history."""
     started = ended = None
     if not history:
         return None, None
+    if isinstance(history, Changes) and (span := history.run_span()) is not None:
+        return span  # read backwards from the newest, when the times are in order
     for change in sorted(history, key=lambda c: c.at):
         if not change.major:
             continue
@@ -246,7 +251,7 @@ _VIEW_FIELDS = ("key", "marker", "service", "name", "phase", "paused", "progress
 _FAST_VIEW = tuple(f.name for f in fields(RowView)) == _VIEW_FIELDS
 
 
-def row_view(task: WatchedTask, snapshot: Snapshot | None, history: list[Change], paused: bool,
+def row_view(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change], paused: bool,
              marker: str, now: datetime, show_profile: bool = False, *, facts: Facts | None = None) -> RowView:
     start, end = run_span(history)
     if facts is not None and facts.since is not None:

@@ -143,7 +143,7 @@ def _facts_json(rt, task: WatchedTask, snap: Snapshot) -> dict:
     from tui.facts import facts_of_runtime
 
     status = rt.status(task.key)
-    facts = facts_of_runtime(rt, task, snap, list(status.history) if status is not None else [])
+    facts = facts_of_runtime(rt, task, snap, status.history if status is not None else ())
     return facts.json_fields() if facts is not None else {"url": None, "eta": None}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,7 +43,7 @@ class TaskStatus:
 
     task: WatchedTask
     snapshot: Snapshot | None
-    history: list[Change]
+    history: Sequence[Change]  # tui.history.Changes from the poller: decoded as read
     next_due: float | None
     paused: bool
     stopped_reason: str | None

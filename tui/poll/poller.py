@@ -35,6 +35,7 @@ from typing import Any
 
 from tui.clock import Clock
 from tui.config.settings import INTERVAL_FLOOR, PollSettings
+from tui.history import ChangeLog
 from tui.model import Change, ErrorKind, Snapshot, TaskError, WatchedTask, diff
 from tui.poll.auth_gate import AuthGate, ProfileState
 from tui.poll.holds import Holds
@@ -70,7 +71,7 @@ class Poller:
         self._on_update = on_update
         self._rng = rng or random.Random()
         self._entries: dict[str, Entry] = {}
-        self._seeds: dict[str, tuple[Snapshot, list[Change]]] = {}
+        self._seeds: dict[str, tuple[Snapshot, Iterable[Change]]] = {}
         self._queues: list[asyncio.Queue[object]] = []
         self._started = False
         self._sweeps = 0
@@ -89,11 +90,10 @@ class Poller:
         snapshot = snapshot if snapshot.stale else replace(snapshot, stale=True)
         entry = self._entries.get(key)
         if entry is None:
-            self._seeds[key] = (snapshot, list(history))
+            self._seeds[key] = (snapshot, history)
         elif entry.fresh and not entry.in_flight:
             entry.snapshot = snapshot
-            entry.history.clear()
-            entry.history.extend(history)
+            entry.history = ChangeLog.of(history, self.settings.history)  # a loaded log: shared, not copied
 
     def add(self, task: WatchedTask) -> None:
         """Watch a task; a known key is updated in place (name, profile, paused)."""
@@ -106,7 +106,7 @@ class Poller:
         seeded = self._seeds.pop(task.key, None)
         if seeded:
             entry.snapshot, history = seeded
-            entry.history.extend(history)
+            entry.history = ChangeLog.of(history, self.settings.history)
         self._entries[task.key] = entry
         if not isinstance(host, Host):
             # An endpoint the user must configure: show why, do not poll.
@@ -182,7 +182,7 @@ class Poller:
         return TaskStatus(
             task=entry.task,
             snapshot=entry.snapshot,
-            history=list(entry.history),
+            history=entry.history.view(),
             next_due=self._wall(self.holds.due(entry)),
             paused=entry.task.paused,
             stopped_reason=self._gate.stopped_reason(entry),

@@ -6,13 +6,13 @@ import asyncio
 import heapq
 import itertools
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from tui.clock import Clock
 from tui.errors import UserError
-from tui.model import Change, ErrorKind, Snapshot, TaskError, WatchedTask
+from tui.history import ChangeLog
+from tui.model import ErrorKind, Snapshot, TaskError, WatchedTask
 from tui.poll.interface import INF, PollSettings
 from tui.poll.rate_limit import RequestScope, TokenBucket, enter_scope
 
@@ -46,7 +46,7 @@ class Entry:
         self.key = task.key
         self.host = host
         self.snapshot: Snapshot | None = None
-        self.history: deque[Change] = deque(maxlen=history)
+        self.history = ChangeLog(history)  # packed; the state store may share it (tui.history)
         self.due: float | None = None  # monotonic
         self.gen = 0  # bumps invalidate heap items (lazy deletion)
         self.failures = 0

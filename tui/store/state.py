@@ -7,12 +7,13 @@ import gc
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from tui.clock import Clock
+from tui.history import EMPTY, ChangeLog, Changes
 from tui.model import Change, Snapshot
 from tui.runs import RunBook, advance
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
@@ -32,7 +33,8 @@ class TaskState:
     """What the state folder remembers of one task."""
 
     snapshot: Snapshot
-    history: list[Change] = field(default_factory=list)
+    # After a load, the task's ChangeLog itself: the poller it seeds appends to the same log.
+    history: Sequence[Change] = field(default_factory=list)
     runs: RunBook = field(default_factory=RunBook)
 
 
@@ -40,8 +42,23 @@ class TaskState:
 
 class _Entry(NamedTuple):  # a tuple: 10,000 are built at every load
     snapshot: Snapshot
-    history: tuple[Change, ...]
+    history: ChangeLog | None
     runs: RunBook | None = None
+    # history.total when this store last recorded: changes after it were appended by whoever shares
+    # the log (the poller), and are still news to the run book.
+    seen: int = 0
+
+
+def _unseen(history: Changes, new: list[Change]) -> list[Change]:
+    """The changes of `new` not in `history`: none older than its last, none of its last time twice."""
+    if not history or not new:
+        return new
+    last = history[-1].at
+    new = [c for c in new if c.at >= last]
+    if new and new[0].at == last:
+        same_time = {c for c in history[-len(new):] if c.at == last}
+        new = [c for c in new if c.at > last or c not in same_time]
+    return new
 
 
 def _parse_lines(lines: list[bytes]) -> tuple[list[str], list[Any]]:
@@ -159,33 +176,39 @@ class StateStore:
         encoded: dict[str, str] = {}
         bad = 0
         limit = self.history_limit
+        memo: dict[str, str] = {}  # one string for each message, however many changes repeat it
         for text, item in zip(texts, items, strict=True):
             try:
                 if item is None:  # the one-shot parse failed: this line on its own
                     item = json.loads(text)
                 if item.__class__ is list:
-                    key, snap, history = decode_task(item, codes, limit)
+                    key, snap, history = decode_task(item, codes, limit, memo)
                     runs = decode_runs(item[3], codes) if len(item) > 3 else None
                     # As written: the same key, every change kept (not cut to a smaller limit).
                     reusable = (text.startswith(f'["{key}",')
-                                and (len(item) < 3 or len(history) * 4 == len(item[2])))
+                                and (history is None or len(history) * 4 == len(item[2])))
                 else:  # a version 1 object (or a hand-written one)
                     _, ref = saved_ref(item["ref"])
                     snap = snapshot_from_json(ref, item["snapshot"])
-                    history = history_from_json(ref, item.get("history") or ())[-limit:]
+                    history = ChangeLog(limit, history_from_json(ref, item.get("history") or ())[-limit:])
                     key, reusable, runs = str(ref), False, None
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, OverflowError):
                 bad += 1
                 continue
+            if history is None:
+                history = ChangeLog(limit)  # a log to share with the poller, for the changes to come
             result[key] = TaskState(snap, history, runs or _NO_RUNS)
-            entries[key] = _Entry(snap, tuple(history), runs)
+            entries[key] = _Entry(snap, history, runs, history.total)
             if reusable:
                 encoded[key] = text  # reusable as is at the next save
         return result, entries, encoded, bad
 
     def get(self, key: str) -> TaskState | None:
         entry = self._entries.get(key)
-        return None if entry is None else TaskState(entry.snapshot, list(entry.history), entry.runs or _NO_RUNS)
+        if entry is None:
+            return None
+        history = EMPTY if entry.history is None else entry.history.view()
+        return TaskState(entry.snapshot, history, entry.runs or _NO_RUNS)
 
     def runs(self, key: str) -> RunBook:
         """The runs hcwatch saw of a task (when the current one began, the last few durations)."""
@@ -199,22 +222,22 @@ class StateStore:
 
         `changes` may be just the new changes or the task's whole history: changes not
         newer than the last one remembered (and not already in it) are not added twice.
+        The history may be shared (the poller seeded with the loaded log appends to it): changes
+        it appended since the last record() are news to the run book but not appended again.
         """
         with self._lock:
             old = self._entries.get(key)
-            history = old.history if old else ()
+            history = old.history if old is not None else None
             new = list(changes)
             if new:
-                if history:
-                    last = history[-1].at
-                    new = [c for c in new if c.at >= last]
-                    if new and new[0].at == last:
-                        same_time = {c for c in history[-len(new):] if c.at == last}
-                        new = [c for c in new if c.at > last or c not in same_time]
-                if new:
-                    history = (history + tuple(new))[-self.history_limit:]
+                if history is None:
+                    history = ChangeLog(self.history_limit)
+                view = history.view()
+                new = _unseen(view.upto(old.seen) if old is not None else view, new)
+                history.extend(_unseen(view, new))
             runs = advance(old.runs if old else None, snapshot, new)
-            self._entries[key] = _Entry(snapshot, history, None if runs.empty else runs)
+            self._entries[key] = _Entry(snapshot, history, None if runs.empty else runs,
+                                        0 if history is None else history.total)
             self._encoded.pop(key, None)
             self._dirty = True
         if self._event is not None:

@@ -47,7 +47,7 @@ class TaskExtrasMixin:
         screen, task = found
         status = screen.board.status_of(task.key)
         facts = facts_of_runtime(screen.runtime, task, status.snapshot if status else None,
-                                 list(status.history) if status else [])
+                                 status.history if status else ())
         if facts is None or not facts.url:
             screen.notify("no console link known for this task (see [links] in the README)", markup=False, timeout=4)
             return

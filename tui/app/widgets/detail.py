@@ -308,7 +308,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         from tui.facts import facts_of_runtime
 
         return facts_of_runtime(getattr(self.app, "runtime", None), task, status.snapshot if status else None,
-                                list(status.history) if status else [])
+                                status.history if status else ())
 
     def show(self, key: str | None, text: Text) -> None:
         if key != self.key:

@@ -1,0 +1,331 @@
+"""A task's change history held packed (ChangeLog), decoded into Change objects only when read.
+
+A week of polling fills up to `history` (default 200) changes per task. Held as Change objects
+each cost ~0.5 KB (the object and its __dict__, a datetime, a float, the containers); packed they
+cost 25 bytes: the time in microseconds since EPOCH (array 'q'), the state file's change code
+(array 'B'), the progress (array 'd', NaN for none) and the message (a list; equal messages share
+one string). Reading gives Change objects equal to the ones appended.
+
+`ChangeLog` is the one mutable owner (the poller and the state store share it); it appends at
+the end only and drops the oldest beyond its cap. `Changes` is an immutable view of it: a log
+never writes below the end of any view it handed out (dropping the oldest only moves the view's
+start, and the arrays are copied when the dropped part is compacted away), so a view can be read
+from another thread (the state writer) while the poller appends.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from typing import Any, overload
+
+from tui.model import Change, Phase, TaskRef
+
+__all__ = ["CODE_PHASES", "EMPTY", "EPOCH", "ChangeLog", "Changes", "change_code", "code_parts"]
+
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+# A change's code, as the state file spells it: from | to << 3 | 64 if major is not (from != to) | 128 if
+# while_closed, the phases numbered in this order (the file's header names them).
+CODE_PHASES = (Phase.PENDING, Phase.RUNNING, Phase.SUCCEEDED, Phase.FAILED, Phase.STOPPED, Phase.IDLE,
+               Phase.UNKNOWN)
+_INDEX = {p: i for i, p in enumerate(CODE_PHASES)}
+_PARTS: list[tuple[Phase, Phase, bool, bool] | None] = [None] * 256
+for _f, _pf in enumerate(CODE_PHASES):
+    for _t, _pt in enumerate(CODE_PHASES):
+        for _flip in (0, 64):
+            for _closed in (0, 128):
+                _PARTS[_f | _t << 3 | _flip | _closed] = (_pf, _pt, (_f != _t) is not bool(_flip), bool(_closed))
+_MAJOR_RUNNING = bytes(p is not None and p[2] and p[1] is Phase.RUNNING for p in _PARTS)
+_MAJOR_FINISHED = bytes(p is not None and p[2] and p[1].finished for p in _PARTS)
+VALID_CODES = frozenset(i for i, p in enumerate(_PARTS) if p is not None)
+_NAN = math.nan
+_isnan = math.isnan
+
+# Changes are built by filling __dict__ (a frozen dataclass's __init__ costs twice as much) while
+# Change has exactly these fields; a new field falls back to the constructor.
+_FIELDS = ("ref", "from_phase", "to_phase", "at", "major", "progress", "message", "while_closed")
+_FAST = tuple(f.name for f in fields(Change)) == _FIELDS and not hasattr(Change, "__post_init__")
+
+
+def change_code(change: Change) -> int:
+    """The state file's code of a change (phases, major, while_closed in one small int)."""
+    f = _INDEX[change.from_phase]
+    t = _INDEX[change.to_phase]
+    code = f | t << 3
+    if bool(change.major) is not (f != t):
+        code |= 64
+    if change.while_closed:
+        code |= 128
+    return code
+
+
+def code_parts(code: int) -> tuple[Phase, Phase, bool, bool] | None:
+    """(from, to, major, while_closed) of a code; None for a code no change has."""
+    return _PARTS[code] if 0 <= code < 256 else None
+
+
+def _micros(at: datetime) -> int:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)  # as the state file has always read a naive time
+    return (at - EPOCH) // _US
+
+
+class Changes(Sequence[Change]):
+    """An immutable run of a task's changes, oldest first, decoded on reading."""
+
+    __slots__ = ("_base", "_c", "_hi", "_lo", "_m", "_odd", "_p", "_t", "ordered", "ref")
+
+    def __init__(self, ref: TaskRef | None, t: array[int], c: array[int], p: array[float], m: list[Any],
+                 odd: dict[int, Change] | None, lo: int, hi: int, base: int, ordered: bool) -> None:
+        self.ref = ref
+        self._t, self._c, self._p, self._m, self._odd = t, c, p, m, odd
+        self._lo, self._hi, self._base = lo, hi, base  # array positions lo..hi; base: the number of array position 0
+        self.ordered = ordered  # times never go back: the run span and the ETA samples need not sort
+
+    # -- the Sequence ------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._hi - self._lo
+
+    def _at(self, i: int) -> Change:
+        """The change at array position i."""
+        if self._odd is not None:
+            kept = self._odd.get(self._base + i)
+            if kept is not None:
+                return kept
+        f, t, major, closed = _PARTS[self._c[i]]  # type: ignore[misc]
+        p: float | None = self._p[i]
+        if p != p:
+            p = None
+        at = EPOCH + timedelta(0, 0, self._t[i])
+        if not _FAST:  # pragma: no cover - only if tui.model.Change changes shape
+            return Change(self.ref, f, t, at, major, p, self._m[i], closed)  # type: ignore[arg-type]
+        c = object.__new__(Change)
+        c.__dict__.update(ref=self.ref, from_phase=f, to_phase=t, at=at, major=major, progress=p,
+                          message=self._m[i], while_closed=closed)
+        return c
+
+    @overload
+    def __getitem__(self, index: int) -> Change: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Changes: ...
+
+    def __getitem__(self, index: int | slice) -> Change | Changes:
+        n = self._hi - self._lo
+        if isinstance(index, slice):
+            start, stop, step = index.indices(n)
+            if step != 1:
+                raise ValueError("a history is sliced with step 1 only")
+            stop = max(start, stop)
+            return self._sub(self._lo + start, self._lo + stop)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("change index out of range")
+        return self._at(self._lo + index)
+
+    def __iter__(self) -> Iterator[Change]:
+        for i in range(self._lo, self._hi):
+            yield self._at(i)
+
+    def __reversed__(self) -> Iterator[Change]:
+        for i in range(self._hi - 1, self._lo - 1, -1):
+            yield self._at(i)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Changes({list(self)!r})"
+
+    def _sub(self, lo: int, hi: int) -> Changes:
+        if lo == self._lo and hi == self._hi:
+            return self
+        return Changes(self.ref, self._t, self._c, self._p, self._m, self._odd, lo, hi, self._base, self.ordered)
+
+    # -- what the table reads per row, without decoding every change ----------------------
+
+    @property
+    def total(self) -> int:
+        """How many changes were ever appended up to this view's end (drops included)."""
+        return self._base + self._hi
+
+    def upto(self, total: int) -> Changes:
+        """The changes of this view among the first `total` ever appended."""
+        return self._sub(self._lo, max(self._lo, min(self._hi, total - self._base)))
+
+    def last_at(self) -> datetime | None:
+        """The latest change's time (max over all of them, as `max(c.at ...)`); None when empty."""
+        if self._lo == self._hi:
+            return None
+        if not self.ordered or self._odd:
+            return max(c.at for c in self)
+        return EPOCH + timedelta(0, 0, self._t[self._hi - 1])
+
+    def run_span(self) -> tuple[datetime | None, datetime | None] | None:
+        """(start, end) of the latest run, as tui.app.formatting.run_span finds it; None: not known here."""
+        if not self.ordered or self._odd:
+            return None  # sorting needed: the caller's general path
+        codes, lo = self._c, self._lo
+        i = self._hi - 1
+        while i >= lo and not _MAJOR_RUNNING[codes[i]]:
+            i -= 1
+        if i < lo:
+            return None, None
+        started = EPOCH + timedelta(0, 0, self._t[i])
+        for j in range(i + 1, self._hi):
+            if _MAJOR_FINISHED[codes[j]]:
+                return started, EPOCH + timedelta(0, 0, self._t[j])
+        return started, None
+
+    def since(self, at: datetime) -> Sequence[Change]:
+        """The changes at or after `at`, in order (a cut of the view when the times are in order)."""
+        if not self.ordered or self._odd:
+            return [c for c in self if c.at >= at]
+        start = bisect.bisect_left(self._t, _micros(at), self._lo, self._hi)
+        return self._sub(start, self._hi)
+
+    def columns(self) -> tuple[list[int], list[int], list[float | None], list[Any]]:
+        """(times in µs since EPOCH, codes, progress, messages) of every change, for the state file."""
+        lo, hi = self._lo, self._hi
+        times, codes, messages = self._t[lo:hi].tolist(), self._c[lo:hi].tolist(), self._m[lo:hi]
+        progress: list[Any] = self._p[lo:hi].tolist()
+        if any(p != p for p in progress):
+            progress = [None if p != p else p for p in progress]
+        if self._odd:
+            for n, c in self._odd.items():  # values kept as given (an int progress, a real NaN)
+                if lo <= n - self._base < hi:
+                    progress[n - self._base - lo] = c.progress
+        return times, codes, progress, messages
+
+
+EMPTY = Changes(None, array("q"), array("B"), array("d"), [], None, 0, 0, 0, True)
+
+
+class ChangeLog(Sequence[Change]):
+    """A task's changes, newest last, at most `cap` of them; read through `view()` (or as a sequence)."""
+
+    __slots__ = ("_back", "_v", "cap")
+
+    def __init__(self, cap: int, changes: Iterable[Change] = ()) -> None:
+        self.cap = max(1, cap)
+        self._v = EMPTY
+        self._back = -1  # the number of the last change appended with a time before its predecessor's
+        self.extend(changes)
+
+    @classmethod
+    def of(cls, history: Iterable[Change], cap: int) -> ChangeLog:
+        """`history` itself when it is a log with this cap (shared, not copied), else a new log of it."""
+        if isinstance(history, ChangeLog) and history.cap == cap:
+            return history
+        return cls(cap, history)
+
+    @classmethod
+    def from_columns(cls, cap: int, ref: TaskRef, times: Iterable[int], codes: Iterable[int],
+                     progress: array[float], messages: list[Any], ordered: bool) -> ChangeLog:
+        """A log of columns already checked (codes valid, progress NaN for none); the newest `cap` kept."""
+        log = cls(cap)
+        t = array("q", times)
+        c = array("B", codes)
+        n = len(t)
+        if not n == len(c) == len(progress) == len(messages):
+            raise ValueError("history columns of different lengths")
+        lo = max(0, n - log.cap)
+        if lo:
+            t, c, progress, messages = t[lo:], c[lo:], progress[lo:], messages[lo:]
+        if not ordered:
+            log._back = n - 1  # counted as not in order until these changes are dropped
+        log._v = Changes(ref, t, c, progress, messages, None, 0, len(t), lo, ordered) if n else EMPTY
+        return log
+
+    def view(self) -> Changes:
+        """The changes as they are now (immutable; later appends do not show in it)."""
+        return self._v
+
+    def __len__(self) -> int:
+        return len(self._v)
+
+    @overload
+    def __getitem__(self, index: int) -> Change: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Changes: ...
+
+    def __getitem__(self, index: int | slice) -> Change | Changes:
+        return self._v[index]
+
+    def __iter__(self) -> Iterator[Change]:
+        return iter(self._v)
+
+    def __eq__(self, other: object) -> bool:
+        return self._v == (other.view() if isinstance(other, ChangeLog) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ChangeLog({self.cap}, {list(self._v)!r})"
+
+    @property
+    def total(self) -> int:
+        """How many changes were ever appended (drops included)."""
+        return self._v.total
+
+    def extend(self, changes: Iterable[Change]) -> None:
+        for change in changes:
+            self.append(change)
+
+    def append(self, change: Change) -> None:
+        """Add a change at the end, dropping the oldest beyond the cap."""
+        v = self._v
+        if v is EMPTY:
+            v = Changes(change.ref, array("q"), array("B"), array("d"), [], None, 0, 0, 0, True)
+        at, p, msg = change.at, change.progress, change.message
+        us = _micros(at)
+        odd = (at.tzinfo is not UTC or (change.ref is not v.ref and change.ref != v.ref)
+               or change.major.__class__ is not bool
+               or change.while_closed.__class__ is not bool or msg.__class__ is not str)
+        if p is None:
+            packed = _NAN
+        elif p.__class__ is float and not _isnan(p):
+            packed = p
+        else:  # an int, a bool, a real NaN: kept exactly as given
+            packed, odd = float(p), True
+        t, m, hi = v._t, v._m, v._hi
+        ordered = v.ordered
+        if hi > v._lo and us < t[hi - 1]:
+            self._back = v._base + hi
+            ordered = False
+        if m and msg == m[-1]:
+            msg = m[-1]  # one string for a message repeated by every poll
+        t.append(us)
+        v._c.append(change_code(change))
+        v._p.append(packed)
+        m.append(msg)
+        odds = v._odd
+        if odd:
+            odds = {} if odds is None else odds
+            odds[v._base + hi] = change
+        hi += 1
+        lo = max(v._lo, hi - self.cap)
+        base = v._base
+        c, p_arr = v._c, v._p
+        if lo > max(4, self.cap // 8):  # compact: new arrays, so views handed out keep theirs intact
+            t, c, p_arr, m = t[lo:hi], c[lo:hi], p_arr[lo:hi], m[lo:hi]
+            base += lo
+            hi -= lo
+            lo = 0
+            if odds is not None:
+                odds = {n: ch for n, ch in odds.items() if n >= base} or None
+        if not ordered and self._back <= base + lo:
+            ordered = True  # the change that went back in time was dropped
+        self._v = Changes(v.ref, t, c, p_arr, m, odds, lo, hi, base, ordered)
