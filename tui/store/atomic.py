@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 try:  # POSIX only; elsewhere the lock degrades to a no-op rather than failing.
@@ -91,11 +91,12 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Replace `path` with `data` so that readers see the old file or the new one, never a mix.
 
     Temporary file in the same folder, flush + fsync, rename over, fsync the folder.
-    The file's permission bits are kept; a new file is created 0600.
+    The file's permission bits are kept; a new file is created 0600. `data` may come in
+    pieces (written as they come, so the whole file need not be in memory at once).
     """
     path = real_path(path)
     ensure_dir(path.parent)
@@ -106,7 +107,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes | bytearray | memoryview):
+                fh.write(data)
+            else:
+                for piece in data:
+                    fh.write(piece)
             fh.flush()
             if hasattr(os, "fchmod"):
                 os.fchmod(fh.fileno(), mode)

@@ -5,21 +5,23 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import mmap
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from tui.clock import Clock
 from tui.history import EMPTY, ChangeLog, Changes
-from tui.model import Change, Snapshot
+from tui.model import Change, Snapshot, TaskRef
 from tui.runs import RunBook, advance
 from tui.store.atomic import atomic_write, locked, remove_stale_temps
 from tui.store.legacy_format import history_from_json, snapshot_from_json
 from tui.store.records import iso, saved_ref
-from tui.store.state_format import PHASE_CODES, Codes, decode_runs, decode_task, encode_task
+from tui.store.state_format import PHASE_CODES, Codes, decode_histories, decode_runs, decode_task, encode_task
+from tui.store.state_lines import FileId, file_id, lines_of, old_lines, write_order
 
 __all__ = ["STATE_FILE", "VERSION", "StateStore", "TaskState"]
 
@@ -61,29 +63,6 @@ def _unseen(history: Changes, new: list[Change]) -> list[Change]:
     return new
 
 
-def _parse_lines(lines: list[bytes]) -> tuple[list[str], list[Any]]:
-    """The task lines' texts and values; a value is None where its line must be parsed alone.
-
-    One json.loads over all lines joined into an array is a third faster than one per line;
-    if anything is wrong with any line, every line is parsed on its own instead, so a damaged
-    line loses only its task.
-    """
-    texts = []
-    for line in lines[1:]:
-        if line and not line.isspace():
-            try:
-                texts.append(line.decode("utf-8"))
-            except UnicodeDecodeError:
-                texts.append("\ufffd")  # not JSON: counted as an unreadable line
-    try:
-        items = json.loads("[" + ",".join(texts) + "]")
-        if len(items) == len(texts):
-            return texts, items
-    except (ValueError, RecursionError):
-        pass
-    return texts, [None] * len(texts)
-
-
 _NO_RUNS = RunBook()  # frozen: one for every task without runs (asked for per row of the table)
 
 
@@ -107,7 +86,10 @@ class StateStore:
         self.warnings: list[str] = []
         self._clock = clock or Clock()
         self._entries: dict[str, _Entry] = {}
-        self._encoded: dict[str, str] = {}  # each entry's line, until the entry changes
+        # Where each entry's line is in the file last read or written (state_lines.span), until the
+        # entry changes: a save copies those lines from that file (if it is still there) instead.
+        self._kept: dict[str, int] = {}
+        self._file: FileId | None = None
         self._lock = threading.Lock()  # guards the fields below; held briefly
         # One flush at a time, so a slower, older write never lands after a newer one.
         self._flush_lock = threading.Lock()
@@ -130,15 +112,18 @@ class StateStore:
     def load(self) -> dict[str, TaskState]:
         """Read the saved state; every snapshot comes back stale. Never raises for a bad file."""
         try:
-            raw = self.path.read_bytes()
+            with open(self.path, "rb") as fh:
+                read_from = file_id(os.fstat(fh.fileno()))
+                raw = fh.read()
         except FileNotFoundError:
             return {}
         except OSError as exc:
             self._set_aside(f"cannot read it: {exc.strerror or exc}")
             return {}
-        lines = raw.split(b"\n")
+        start = raw.find(b"\n")
+        start = len(raw) if start < 0 else start
         try:
-            header = json.loads(lines[0])
+            header = json.loads(raw[:start])
             if not isinstance(header, dict) or "hcwatch_state" not in header:
                 raise ValueError("not a hcwatch state file")
             if header["hcwatch_state"] not in _READABLE:
@@ -152,56 +137,73 @@ class StateStore:
         gc_was_on = gc.isenabled()
         gc.disable()
         try:
-            result, entries, encoded, bad = self._decode(lines, codes)
+            result, entries, kept, bad = self._decode(raw, start + 1, codes)
         finally:
             if gc_was_on:
                 gc.enable()
+        del raw
         if bad:
             self._set_aside(f"{bad} unreadable line{'s' if bad > 1 else ''}", f"kept the other {len(result)} tasks")
         with self._lock:
             # Anything recorded before load() is newer than the file.
             for key in self._entries:
-                encoded.pop(key, None)
+                kept.pop(key, None)
             entries.update(self._entries)
-            encoded.update(self._encoded)
-            self._entries, self._encoded = entries, encoded
+            self._entries, self._kept, self._file = entries, kept, None if bad else read_from
             self._dirty = self._dirty or bad > 0
         return result
 
-    def _decode(self, lines: list[bytes], codes: Codes
-                ) -> tuple[dict[str, TaskState], dict[str, _Entry], dict[str, str], int]:
-        texts, items = _parse_lines(lines)
+    def _decode(self, raw: bytes, start: int, codes: Codes
+                ) -> tuple[dict[str, TaskState], dict[str, _Entry], dict[str, int], int]:
+        limit = self.history_limit
         result: dict[str, TaskState] = {}
         entries: dict[str, _Entry] = {}
-        encoded: dict[str, str] = {}
+        kept: dict[str, int] = {}
         bad = 0
-        limit = self.history_limit
         memo: dict[str, str] = {}  # one string for each message, however many changes repeat it
-        for text, item in zip(texts, items, strict=True):
-            try:
-                if item is None:  # the one-shot parse failed: this line on its own
-                    item = json.loads(text)
-                if item.__class__ is list:
-                    key, snap, history = decode_task(item, codes, limit, memo)
-                    runs = decode_runs(item[3], codes) if len(item) > 3 else None
-                    # As written: the same key, every change kept (not cut to a smaller limit).
-                    reusable = (text.startswith(f'["{key}",')
-                                and (history is None or len(history) * 4 == len(item[2])))
-                else:  # a version 1 object (or a hand-written one)
-                    _, ref = saved_ref(item["ref"])
-                    snap = snapshot_from_json(ref, item["snapshot"])
-                    history = ChangeLog(limit, history_from_json(ref, item.get("history") or ())[-limit:])
-                    key, reusable, runs = str(ref), False, None
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, OverflowError):
-                bad += 1
-                continue
-            if history is None:
-                history = ChangeLog(limit)  # a log to share with the poller, for the changes to come
-            result[key] = TaskState(snap, history, runs or _NO_RUNS)
-            entries[key] = _Entry(snap, history, runs, history.total)
-            if reusable:
-                encoded[key] = text  # reusable as is at the next save
-        return result, entries, encoded, bad
+        for chunk in lines_of(raw, start):
+            rows: list[list[Any]] = []  # [key, snapshot, runs, history, span to reuse or None]
+            refs: list[TaskRef] = []  # the tasks whose history is decoded after the chunk's loop, all at once
+            flats: list[Any] = []
+            for place, text, item in chunk:
+                try:
+                    if item is None:  # the chunk's one-shot parse failed: this line on its own
+                        item = json.loads(text)
+                    if item.__class__ is list:
+                        key, ref, snap = decode_task(item, codes)
+                        runs = decode_runs(item[3], codes) if len(item) > 3 else None
+                        history: int | ChangeLog | None = None
+                        # As written: the same key, every change kept (not cut to a smaller limit).
+                        reusable = text.startswith(f'["{key}",') and (len(item) < 3 or len(item[2]) <= 4 * limit)
+                        if len(item) > 2:
+                            history = len(refs)
+                            refs.append(ref)
+                            flats.append(item[2])
+                    else:  # a version 1 object (or a hand-written one)
+                        _, ref = saved_ref(item["ref"])
+                        snap = snapshot_from_json(ref, item["snapshot"])
+                        history = ChangeLog(limit, history_from_json(ref, item.get("history") or ())[-limit:])
+                        key, reusable, runs = str(ref), False, None
+                except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, OverflowError):
+                    bad += 1
+                    continue
+                rows.append([key, snap, runs, history, place if reusable else None])
+            logs = decode_histories(refs, flats, codes, limit, memo)
+            del chunk, refs, flats
+            for key, snap, runs, held, place in rows:
+                history = logs[held] if held.__class__ is int else held
+                if history is None:
+                    if held is not None:  # its history is malformed
+                        bad += 1
+                        continue
+                    history = ChangeLog(limit)  # a log to share with the poller, for the changes to come
+                result[key] = TaskState(snap, history, runs or _NO_RUNS)
+                entries[key] = _Entry(snap, history, runs, history.total)
+                if place is not None:
+                    kept[key] = place  # copied as is from the file at the next save
+                else:
+                    kept.pop(key, None)
+        return result, entries, kept, bad
 
     def get(self, key: str) -> TaskState | None:
         entry = self._entries.get(key)
@@ -238,7 +240,7 @@ class StateStore:
             runs = advance(old.runs if old else None, snapshot, new)
             self._entries[key] = _Entry(snapshot, history, None if runs.empty else runs,
                                         0 if history is None else history.total)
-            self._encoded.pop(key, None)
+            self._kept.pop(key, None)
             self._dirty = True
         if self._event is not None:
             self._event.set()
@@ -246,7 +248,7 @@ class StateStore:
     def forget(self, key: str) -> None:
         with self._lock:
             if self._entries.pop(key, None) is not None:
-                self._encoded.pop(key, None)
+                self._kept.pop(key, None)
                 self._dirty = True
         if self._event is not None:
             self._event.set()
@@ -270,26 +272,44 @@ class StateStore:
                 return False
             self._dirty = False
             entries = dict(self._entries)
-            encoded = dict(self._encoded)
+            kept = dict(self._kept)
+            known = self._file
+        places: dict[str, int] = {}
         try:
-            fresh = {k: _encode(k, e) for k, e in entries.items() if k not in encoded}
-            encoded.update(fresh)
+            fresh = {k: _encode(k, e).encode("utf-8") for k, e in entries.items() if k not in kept}
             header = json.dumps({"hcwatch_state": VERSION, "saved_at": iso(self._clock.now()),
-                                 "phases": PHASE_CODES}, separators=(",", ":"))
-            data = "\n".join([header, *(encoded[k] for k in entries), ""]).encode("utf-8")
+                                 "phases": PHASE_CODES}, separators=(",", ":")).encode("utf-8")
             with locked(self.path):
                 remove_stale_temps(self.path)
-                atomic_write(self.path, data)
+                old = old_lines(self.path, known) if kept else None
+                try:
+                    atomic_write(self.path, write_order(header, self._lines(entries, kept, fresh, old), places))
+                finally:
+                    if old is not None:
+                        old.close()
+                written = file_id(os.stat(self.path))
         except BaseException:
             with self._lock:
                 self._dirty = True
             raise
         with self._lock:
-            for k, text in fresh.items():
-                if self._entries.get(k) is entries[k]:  # not changed again meanwhile
-                    self._encoded[k] = text
+            self._kept = {k: place for k, place in places.items() if self._entries.get(k) is entries[k]}
+            self._file = written
         self._write_failed = False
         return True
+
+    @staticmethod
+    def _lines(entries: dict[str, _Entry], kept: dict[str, int], fresh: dict[str, bytes], old: mmap.mmap | None
+               ) -> Iterator[tuple[str, bytes]]:
+        """Each task's line: encoded now, or copied from the old file when it is still there and unchanged."""
+        for k, e in entries.items():
+            line = fresh.get(k)
+            if line is None:
+                place = kept[k]
+                line = b"" if old is None else old[place >> 32:(place >> 32) + (place & 0xFFFFFFFF)]
+                if not line.startswith(b'["' + k.encode("utf-8") + b'",'):
+                    line = _encode(k, e).encode("utf-8")  # not the file it was in: encoded after all
+            yield k, line
 
     def _flush_quietly(self) -> None:
         try:

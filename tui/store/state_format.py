@@ -7,7 +7,7 @@ import math
 import operator
 from array import array
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any
 
 from tui.history import CODE_PHASES, EPOCH, VALID_CODES, ChangeLog, Changes
@@ -25,7 +25,7 @@ from tui.store.records import (
     saved_ref,
 )
 
-__all__ = ["EPOCH", "PHASE_CODES", "Codes", "decode_history", "decode_task", "encode_task"]
+__all__ = ["EPOCH", "PHASE_CODES", "Codes", "decode_histories", "decode_task", "encode_task"]
 
 # A task's line is a JSON array: [REF, snapshot, history, runs], history left out when empty (and runs is).
 #   snapshot: [phase, progress, message, raw_status, fields, fetched_at, checked_at, error, request, extra],
@@ -52,6 +52,7 @@ _PHASE_INDEX = {PHASES[name]: i for i, name in enumerate(PHASE_CODES)}
 _MIN_US = (datetime.min.replace(tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
 _MAX_US = (datetime.max.replace(tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
 _NAN = math.nan
+_EVERY_4TH_FROM_1 = operator.itemgetter(slice(1, None, 4))  # a history's time column
 _US = timedelta(microseconds=1)
 _SNAP_DEFAULTS: tuple[Any, ...] = (0, None, "", None, {}, None, None, None, None, None)
 _ERROR_KINDS = {k.value: k for k in ErrorKind}
@@ -190,9 +191,9 @@ def encode_history(history: Any) -> list[Any]:
     return flat
 
 
-def decode_task(item: list[Any], codes: Codes, limit: int, memo: dict[str, str] | None = None
-                ) -> tuple[str, Snapshot, ChangeLog | None]:
-    """A compact line's key and task; raises ValueError/TypeError/KeyError/IndexError if malformed."""
+def decode_task(item: list[Any], codes: Codes) -> tuple[str, TaskRef, Snapshot]:
+    """A compact line's key, REF and snapshot (its history: decode_histories); raises ValueError/TypeError/
+    KeyError/IndexError if malformed."""
     key, ref = saved_ref(item[0])
     s = item[1]
     if s.__class__ is not list or len(item) > 4:
@@ -238,33 +239,65 @@ def decode_task(item: list[Any], codes: Codes, limit: int, memo: dict[str, str] 
         snap.__dict__.update(values)
     else:  # pragma: no cover - only if tui.model.Snapshot changes shape
         snap = Snapshot(**values)
-    if len(item) < 3:
-        return key, snap, None
-    return key, snap, decode_history(ref, item[2], codes, limit, memo)
+    return key, ref, snap
 
 
-def decode_history(ref: TaskRef, flat: Any, codes: Codes, limit: int, memo: dict[str, str] | None = None
-                   ) -> ChangeLog:
-    """The flat history of a task line as a ChangeLog of the newest `limit` changes, column by column.
+def decode_histories(refs: list[TaskRef], flats: list[Any], codes: Codes, limit: int,
+                     memo: dict[str, str] | None = None) -> list[ChangeLog | None]:
+    """The flat histories of many task lines as ChangeLogs (None for a malformed one), column by column.
 
-    No Change object is built: a load of 10,000 tasks x 200 changes costs a few passes in C over
-    each column. `memo` gives equal messages of the whole file one string.
+    No Change object is built and nothing is done per change in Python: a load of 10,000 tasks
+    costs a few passes in C over each column of all of them together (tui.history.ChangeLog.loaded).
+    `memo` gives equal messages of the whole file one string.
     """
-    if flat.__class__ is not list or len(flat) % 4:
-        raise ValueError("bad history")
+    try:
+        return _decode_histories(refs, flats, codes, limit, memo)
+    except (TypeError, ValueError, OverflowError):
+        if len(flats) == 1:
+            return [None]
+    # Something is wrong with one of them: each on its own, so only that task is lost.
+    return [_decode_histories([r], [f], codes, limit, memo)[0] if _readable(r, f, codes, limit) else None
+            for r, f in zip(refs, flats, strict=True)]
+
+
+def _readable(ref: TaskRef, flat: Any, codes: Codes, limit: int) -> bool:
+    try:
+        _decode_histories([ref], [flat], codes, limit, None)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+def _decode_histories(refs: list[TaskRef], flats: list[Any], codes: Codes, limit: int,
+                      memo: dict[str, str] | None) -> list[ChangeLog | None]:
+    if not flats:
+        return []
+    lengths = []
+    for flat in flats:
+        if flat.__class__ is not list or len(flat) % 4:
+            raise ValueError("bad history")
+        lengths.append(len(flat) >> 2)
+    flat = list(chain.from_iterable(flats)) if len(flats) > 1 else flats[0]
     codes_: Any = flat[0::4]
     if not codes.valid.issuperset(codes_):
         raise ValueError("bad change code")
-    if codes.table is not None:
-        codes_ = bytes(codes_).translate(codes.table)
+    codes_ = bytes(codes_) if codes.table is None else bytes(codes_).translate(codes.table)
+    # Times count from the task's previous change (its first from EPOCH): summed task by task.
     dts = flat[1::4]
-    ordered = min(dts[1:], default=0) >= 0  # also a TypeError for a time that is no number
+    spans = list(zip([0, *accumulate(lengths)], lengths, strict=False))  # (start, length) of each task
     try:
-        times = array("q", accumulate(dts))
+        times = array("q", chain.from_iterable(map(accumulate, map(_EVERY_4TH_FROM_1, flats))))
     except TypeError:  # a float (a hand-written file): rounded as a timedelta would
-        times = array("q", accumulate(round(dt) for dt in dts))
+        dts = [round(dt) for dt in dts]
+        times = array("q", chain.from_iterable(accumulate(dts[a:a + n]) for a, n in spans))
     if times and (min(times) < _MIN_US or max(times) > _MAX_US):
         raise ValueError("a change time out of range")
+    # In order when no time but a task's first goes back: the first of each counts from EPOCH.
+    for start, n in spans:
+        if n:
+            dts[start] = 0
+    unordered = frozenset() if min(dts, default=0) >= 0 else frozenset(
+        i for i, (start, n) in enumerate(spans) if min(dts[start + 1:start + n], default=0) < 0)
     progress = flat[2::4]
     if None in progress:
         progress = [_NAN if p is None else p for p in progress]
@@ -277,4 +310,4 @@ def decode_history(ref: TaskRef, flat: Any, codes: Codes, limit: int, memo: dict
         raise ValueError("message is not text")
     if memo is not None:
         messages = list(map(memo.setdefault, messages, messages))
-    return ChangeLog.from_columns(limit, ref, times, codes_, packed, messages, ordered)
+    return list(ChangeLog.loaded(limit, refs, lengths, times, array("B", codes_), packed, messages, unordered))
