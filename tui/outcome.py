@@ -51,7 +51,7 @@ def _text(value: Any, limit: int = 300) -> str | None:
     return clean_text(value, limit) or None if isinstance(value, str) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a week of runs is up to 20 per task, each kept for the ETA
 class Run:
     """One past run of a task: when it started, how long it took, how it ended (a service's record or hcwatch's)."""
 

@@ -18,7 +18,7 @@ __all__ = ["KEEP", "RunBook", "advance"]
 KEEP = 20  # runs kept per task: the ETA uses the last few successful ones; the history pane shows ten
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per task, 10,000 at a load
 class RunBook:
     """What hcwatch saw of one task's runs: `since` (the current run's start, None when not running) and `runs`."""
 

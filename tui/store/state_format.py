@@ -15,10 +15,11 @@ from tui.model import ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRe
 from tui.outcome import Outcome, Run
 from tui.runs import RunBook
 from tui.store.records import (
+    BOOK_SLOTS,
     FAST_REQUEST,
-    FAST_RUN,
     FAST_SNAPSHOT,
     PHASES,
+    RUN_SLOTS,
     opt_num,
     opt_str,
     safe_url,
@@ -103,10 +104,14 @@ def _decode_run(r: Any, codes: Codes) -> Run:
     if number is not None and number.__class__ is not str:
         number = str(number)
     phase = codes.phases[phase]
-    if not FAST_RUN:  # pragma: no cover - only if tui.outcome.Run changes shape
+    if RUN_SLOTS is None:  # pragma: no cover - only if tui.outcome.Run changes shape
         return Run(phase, took, started, number)
     run = object.__new__(Run)  # a load builds one per remembered run: no frozen __init__
-    run.__dict__.update(phase=phase, duration_s=took, started_at=started, number=number)
+    set_phase, set_took, set_started, set_number = RUN_SLOTS
+    set_phase(run, phase)
+    set_took(run, took)
+    set_started(run, started)
+    set_number(run, number)
     return run
 
 
@@ -137,10 +142,11 @@ def decode_runs(value: Any, codes: Codes) -> RunBook:
     since, runs = value
     since = None if since is None else EPOCH + timedelta(0, 0, since)
     runs = tuple([_decode_run(r, codes) for r in runs])
-    if not FAST_RUN:  # pragma: no cover - only if tui.runs.RunBook changes shape
+    if BOOK_SLOTS is None:  # pragma: no cover - only if tui.runs.RunBook changes shape
         return RunBook(since, runs)
     book = object.__new__(RunBook)
-    book.__dict__.update(since=since, runs=runs)
+    BOOK_SLOTS[0](book, since)
+    BOOK_SLOTS[1](book, runs)
     return book
 
 
