@@ -216,6 +216,7 @@ class ChangeLog(Sequence[Change]):
     """A task's changes, newest last, at most `cap` of them; read through `view()` (or as a sequence)."""
 
     __slots__ = ("_back", "_shared", "_v", "cap")
+    _v: Changes | tuple[Any, ...]
 
     def __init__(self, cap: int, changes: Iterable[Change] = ()) -> None:
         self.cap = max(1, cap)
@@ -243,7 +244,6 @@ class ChangeLog(Sequence[Change]):
         """
         cap = max(1, cap)
         new = object.__new__
-        view = Changes
         logs = []
         end = 0
         for i, (ref, n) in enumerate(zip(refs, lengths, strict=True)):
@@ -255,17 +255,22 @@ class ChangeLog(Sequence[Change]):
                 log._back, ordered = end - start - 1, False
             else:
                 log._back, ordered = -1, True
-            log._v = view(ref, times, codes, progress, messages, None, max(start, end - cap), end, -start, ordered) \
+            # The view itself is made when first read (most restored tasks are read only by the table's rows).
+            log._v = (ref, times, codes, progress, messages, None, max(start, end - cap), end, -start, ordered) \
                 if n else EMPTY
             logs.append(log)
         return logs
 
     def view(self) -> Changes:
         """The changes as they are now (immutable; later appends do not show in it)."""
-        return self._v
+        v = self._v
+        if isinstance(v, tuple):  # loaded, not read yet (ChangeLog.loaded)
+            v = self._v = Changes(*v)  # (two threads doing this at once make two equal views: harmless)
+        return v
 
     def __len__(self) -> int:
-        return len(self._v)
+        v = self._v
+        return v[7] - v[6] if isinstance(v, tuple) else len(v)
 
     @overload
     def __getitem__(self, index: int) -> Change: ...
@@ -274,23 +279,24 @@ class ChangeLog(Sequence[Change]):
     def __getitem__(self, index: slice) -> Changes: ...
 
     def __getitem__(self, index: int | slice) -> Change | Changes:
-        return self._v[index]
+        return self.view()[index]
 
     def __iter__(self) -> Iterator[Change]:
-        return iter(self._v)
+        return iter(self.view())
 
     def __eq__(self, other: object) -> bool:
-        return self._v == (other.view() if isinstance(other, ChangeLog) else other)
+        return self.view() == (other.view() if isinstance(other, ChangeLog) else other)
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"ChangeLog({self.cap}, {list(self._v)!r})"
+        return f"ChangeLog({self.cap}, {list(self.view())!r})"
 
     @property
     def total(self) -> int:
         """How many changes were ever appended (drops included)."""
-        return self._v.total
+        v = self._v
+        return v[8] + v[7] if isinstance(v, tuple) else v.total
 
     def extend(self, changes: Iterable[Change]) -> None:
         for change in changes:
@@ -298,7 +304,7 @@ class ChangeLog(Sequence[Change]):
 
     def append(self, change: Change) -> None:
         """Add a change at the end, dropping the oldest beyond the cap."""
-        v = self._v
+        v = self.view()
         if v is EMPTY:
             v = Changes(change.ref, array("q"), array("B"), array("d"), [], None, 0, 0, 0, True)
         elif self._shared:  # loaded: this task's part of the load's columns, into arrays of its own

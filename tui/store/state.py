@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import mmap
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,24 +28,18 @@ VERSION = 2  # 2: compact array lines (tui.store.state_format); 1: objects, stil
 _READABLE = (1, 2)
 
 
-@dataclass
-class TaskState:
+_NO_RUNS = RunBook()  # frozen: one for every task without runs (asked for per row of the table)
+
+
+class TaskState(NamedTuple):  # a tuple: 10,000 are built at every load, and the store keeps the same ones
     """What the state folder remembers of one task."""
 
     snapshot: Snapshot
-    # After a load, the task's ChangeLog itself: the poller it seeds appends to the same log.
-    history: Sequence[Change] = field(default_factory=list)
-    runs: RunBook = field(default_factory=RunBook)
-
-
-# ---- the store ----------------------------------------------------------------------------
-
-class _Entry(NamedTuple):  # a tuple: 10,000 are built at every load
-    snapshot: Snapshot
-    history: ChangeLog | None
-    runs: RunBook | None = None
-    # history.total when this store last recorded: changes after it were appended by whoever shares
-    # the log (the poller), and are still news to the run book.
+    # A ChangeLog from load(), which the poller it seeds appends to too; a view of it from get().
+    history: Sequence[Change] = EMPTY
+    runs: RunBook = _NO_RUNS
+    # (the store's own) history.total when it last recorded: changes after it were appended by whoever
+    # shares the log (the poller), and are still news to the run book.
     seen: int = 0
 
 
@@ -63,10 +55,7 @@ def _unseen(history: Changes, new: list[Change]) -> list[Change]:
     return new
 
 
-_NO_RUNS = RunBook()  # frozen: one for every task without runs (asked for per row of the table)
-
-
-def _encode(key: str, entry: _Entry) -> str:
+def _encode(key: str, entry: TaskState) -> str:
     return encode_task(key, entry.snapshot, entry.history, entry.runs)
 
 
@@ -85,10 +74,11 @@ class StateStore:
         self.history_limit = max(1, history_limit)
         self.warnings: list[str] = []
         self._clock = clock or Clock()
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, TaskState] = {}
         # Where each entry's line is in the file last read or written (state_lines.span), until the
         # entry changes: a save copies those lines from that file (if it is still there) instead.
         self._kept: dict[str, int] = {}
+        self._touched: set[str] = set()  # tasks recorded or forgotten since the last flush began
         self._file: FileId | None = None
         self._lock = threading.Lock()  # guards the fields below; held briefly
         # One flush at a time, so a slower, older write never lands after a newer one.
@@ -154,18 +144,18 @@ class StateStore:
         return result
 
     def _decode(self, raw: bytes, start: int, codes: Codes
-                ) -> tuple[dict[str, TaskState], dict[str, _Entry], dict[str, int], int]:
+                ) -> tuple[dict[str, TaskState], dict[str, TaskState], dict[str, int], int]:
         limit = self.history_limit
         result: dict[str, TaskState] = {}
-        entries: dict[str, _Entry] = {}
+        entries: dict[str, TaskState] = {}
         kept: dict[str, int] = {}
         bad = 0
         memo: dict[str, str] = {}  # one string for each message, however many changes repeat it
         for chunk in lines_of(raw, start):
-            rows: list[list[Any]] = []  # [key, snapshot, runs, history, span to reuse or None]
+            rows: list[tuple[Any, ...]] = []  # (key, snapshot, runs, history, span to reuse or None)
             refs: list[TaskRef] = []  # the tasks whose history is decoded after the chunk's loop, all at once
             flats: list[Any] = []
-            for place, text, item in chunk:
+            for place, text, item in zip(*chunk, strict=True):
                 try:
                     if item is None:  # the chunk's one-shot parse failed: this line on its own
                         item = json.loads(text)
@@ -187,7 +177,7 @@ class StateStore:
                 except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, OverflowError):
                     bad += 1
                     continue
-                rows.append([key, snap, runs, history, place if reusable else None])
+                rows.append((key, snap, runs, history, place if reusable else None))
             logs = decode_histories(refs, flats, codes, limit, memo)
             del chunk, refs, flats
             for key, snap, runs, held, place in rows:
@@ -197,8 +187,7 @@ class StateStore:
                         bad += 1
                         continue
                     history = ChangeLog(limit)  # a log to share with the poller, for the changes to come
-                result[key] = TaskState(snap, history, runs or _NO_RUNS)
-                entries[key] = _Entry(snap, history, runs, history.total)
+                result[key] = entries[key] = TaskState(snap, history, runs or _NO_RUNS, history.total)
                 if place is not None:
                     kept[key] = place  # copied as is from the file at the next save
                 else:
@@ -209,13 +198,13 @@ class StateStore:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        history = EMPTY if entry.history is None else entry.history.view()
-        return TaskState(entry.snapshot, history, entry.runs or _NO_RUNS)
+        history = entry.history
+        return entry._replace(history=history.view()) if isinstance(history, ChangeLog) else entry
 
     def runs(self, key: str) -> RunBook:
         """The runs hcwatch saw of a task (when the current one began, the last few durations)."""
         entry = self._entries.get(key)
-        return entry.runs or _NO_RUNS if entry is not None else _NO_RUNS
+        return entry.runs if entry is not None else _NO_RUNS
 
     # -- recording (memory only: this is on the poll path) --
 
@@ -229,18 +218,19 @@ class StateStore:
         """
         with self._lock:
             old = self._entries.get(key)
-            history = old.history if old is not None else None
+            history = old.history if old is not None else EMPTY
+            assert isinstance(history, ChangeLog | Changes)  # the store's own entries: never a list
             new = list(changes)
             if new:
-                if history is None:
+                if not isinstance(history, ChangeLog):
                     history = ChangeLog(self.history_limit)
                 view = history.view()
                 new = _unseen(view.upto(old.seen) if old is not None else view, new)
                 history.extend(_unseen(view, new))
             runs = advance(old.runs if old else None, snapshot, new)
-            self._entries[key] = _Entry(snapshot, history, None if runs.empty else runs,
-                                        0 if history is None else history.total)
+            self._entries[key] = TaskState(snapshot, history, _NO_RUNS if runs.empty else runs, history.total)
             self._kept.pop(key, None)
+            self._touched.add(key)
             self._dirty = True
         if self._event is not None:
             self._event.set()
@@ -249,6 +239,7 @@ class StateStore:
         with self._lock:
             if self._entries.pop(key, None) is not None:
                 self._kept.pop(key, None)
+                self._touched.add(key)
                 self._dirty = True
         if self._event is not None:
             self._event.set()
@@ -273,6 +264,7 @@ class StateStore:
             self._dirty = False
             entries = dict(self._entries)
             kept = dict(self._kept)
+            self._touched = set()
             known = self._file
         places: dict[str, int] = {}
         try:
@@ -283,7 +275,8 @@ class StateStore:
                 remove_stale_temps(self.path)
                 old = old_lines(self.path, known) if kept else None
                 try:
-                    atomic_write(self.path, write_order(header, self._lines(entries, kept, fresh, old), places))
+                    atomic_write(self.path, write_order(header, entries, fresh, kept, old,
+                                                        lambda k: _encode(k, entries[k]).encode("utf-8"), places))
                 finally:
                     if old is not None:
                         old.close()
@@ -293,23 +286,12 @@ class StateStore:
                 self._dirty = True
             raise
         with self._lock:
-            self._kept = {k: place for k, place in places.items() if self._entries.get(k) is entries[k]}
+            for k in self._touched:  # changed again while this write was under way: encoded at the next
+                places.pop(k, None)
+            self._kept = places
             self._file = written
         self._write_failed = False
         return True
-
-    @staticmethod
-    def _lines(entries: dict[str, _Entry], kept: dict[str, int], fresh: dict[str, bytes], old: mmap.mmap | None
-               ) -> Iterator[tuple[str, bytes]]:
-        """Each task's line: encoded now, or copied from the old file when it is still there and unchanged."""
-        for k, e in entries.items():
-            line = fresh.get(k)
-            if line is None:
-                place = kept[k]
-                line = b"" if old is None else old[place >> 32:(place >> 32) + (place & 0xFFFFFFFF)]
-                if not line.startswith(b'["' + k.encode("utf-8") + b'",'):
-                    line = _encode(k, e).encode("utf-8")  # not the file it was in: encoded after all
-            yield k, line
 
     def _flush_quietly(self) -> None:
         try:

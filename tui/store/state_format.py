@@ -141,7 +141,7 @@ def decode_runs(value: Any, codes: Codes) -> RunBook:
     """The fourth element of a task line: the runs hcwatch saw."""
     since, runs = value
     since = None if since is None else EPOCH + timedelta(0, 0, since)
-    runs = tuple([_decode_run(r, codes) for r in runs])
+    runs = tuple([_decode_run(r, codes) for r in runs]) if runs else ()
     if BOOK_SLOTS is None:  # pragma: no cover - only if tui.runs.RunBook changes shape
         return RunBook(since, runs)
     book = object.__new__(RunBook)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import mmap
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["CHUNK", "FileId", "Line", "file_id", "lines_of", "old_lines", "span", "write_order"]
+__all__ = ["CHUNK", "FileId", "file_id", "lines_of", "old_lines", "span", "write_order"]
 
 CHUNK = 1 << 18  # bytes of lines parsed together: the temporaries of a load stay this small
 
@@ -35,21 +35,14 @@ def file_id(st: os.stat_result) -> FileId:
     return FileId(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-class Line(NamedTuple):
-    """One task line of a chunk: its place in the file (span), its text, its value (None: parse it alone)."""
-
-    span: int
-    text: str
-    value: Any
-
-
 def span(offset: int, length: int) -> int:
     """A line's place in the file as one int (offset, length)."""
     return offset << 32 | length
 
 
-def lines_of(raw: bytes, start: int) -> Iterator[list[Line]]:
-    """The task lines after `start` (the end of the header line), a chunk at a time.
+def lines_of(raw: bytes, start: int) -> Iterator[tuple[list[int], list[str], list[Any]]]:
+    """The task lines after `start` (the end of the header line), a chunk at a time: their places
+    in the file (span), texts and values.
 
     One json.loads over a chunk's lines joined into an array is a third faster than one per
     line; if anything is wrong with a line of the chunk, its values are None (each line is then
@@ -60,26 +53,25 @@ def lines_of(raw: bytes, start: int) -> Iterator[list[Line]]:
     while pos < end:
         stop = raw.find(b"\n", min(pos + CHUNK, end))
         stop = end if stop < 0 else stop
-        lines: list[Line] = []
+        spans: list[int] = []
         texts: list[str] = []
         offset = pos
         for line in raw[pos:stop].split(b"\n"):
             if line and not line.isspace():
                 try:
-                    text = line.decode("utf-8")
+                    texts.append(line.decode("utf-8"))
                 except UnicodeDecodeError:
-                    text = "\ufffd"  # not JSON: counted as an unreadable line
-                texts.append(text)
-                lines.append(Line(span(offset, len(line)), text, None))
+                    texts.append("\ufffd")  # not JSON: counted as an unreadable line
+                spans.append(offset << 32 | len(line))
             offset += len(line) + 1
         pos = stop + 1
         try:
             values = json.loads("[" + ",".join(texts) + "]")
         except (ValueError, RecursionError):
             values = None
-        if values is not None and len(values) == len(lines):
-            lines = [Line(s, t, v) for (s, t, _), v in zip(lines, values, strict=True)]
-        yield lines
+        if values is None or len(values) != len(texts):
+            values = [None] * len(texts)
+        yield spans, texts, values
 
 
 def old_lines(path: Path, known: FileId | None) -> mmap.mmap | None:
@@ -95,12 +87,44 @@ def old_lines(path: Path, known: FileId | None) -> mmap.mmap | None:
         return None
 
 
-def write_order(header: bytes, lines: Iterable[tuple[str, bytes]], places: dict[str, int]) -> Iterator[bytes]:
-    """The file's bytes in pieces: the header, then each (key, line) with a newline; `places` gets each line's span."""
+def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kept: dict[str, int],
+                old: mmap.mmap | None, encode: Callable[[str], bytes], places: dict[str, int]) -> Iterator[bytes]:
+    """The new file's bytes in pieces: the header, then each task's line and a newline; `places` gets each line's span.
+
+    A line is `fresh[key]`, or copied from `old` at `kept[key]` (runs of lines that follow each other
+    there in one piece of about CHUNK bytes, the first line of each checked to be the task's), else
+    `encode(key)`. Places in `old` were recorded by this process for exactly that file (FileId).
+    """
     yield header + b"\n"
     pos = len(header) + 1
-    for key, line in lines:
-        places[key] = span(pos, len(line))
+    size = 0 if old is None else len(old)
+    run_start = run_end = 0  # the lines of the old file to copy next, not yet given out
+    for key in keys:
+        line = fresh.get(key)
+        if line is None:
+            place = kept.get(key, 0)
+            off, n = place >> 32, place & 0xFFFFFFFF
+            if off and off == run_end and run_end - run_start < CHUNK:
+                run_end = off + n + 1  # the next line of the old file: part of the same copy
+                places[key] = pos << 32 | n
+                pos += n + 1
+                continue
+            # A new run of lines to copy: its first line must be this task's, where it was written.
+            head = b'["' + key.encode("utf-8") + b'",'
+            if old is not None and off and off + n < size and old[off - 1] == 10 and old[off + n] == 10 \
+                    and old[off:off + len(head)] == head:
+                if run_end > run_start:
+                    yield old[run_start:run_end]
+                run_start, run_end = off, off + n + 1  # with its newline
+                places[key] = pos << 32 | n
+                pos += n + 1
+                continue
+            line = encode(key)  # not in the file as remembered: encoded after all
+        if run_end > run_start:
+            yield old[run_start:run_end]  # type: ignore[index]
+            run_start = run_end = 0
+        places[key] = pos << 32 | len(line)
         pos += len(line) + 1
-        yield line
-        yield b"\n"
+        yield line + b"\n"
+    if run_end > run_start:
+        yield old[run_start:run_end]  # type: ignore[index]
