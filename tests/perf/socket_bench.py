@@ -130,7 +130,9 @@ def setup(folder: Path, url: str, n: int, interval: float) -> dict[str, str]:
     from tui.sim import DEMO_TOKEN
 
     (folder / "config.toml").write_text(
-        f"interval = {interval:g}\nrate = 1000\nmax_in_flight = {MAX_IN_FLIGHT}\n"
+        # A rate of twice the cadence, as a user would set it: the first polls are spread over
+        # n/rate seconds as the floor's are, not sent in one burst that windows then catch or miss.
+        f"interval = {interval:g}\nrate = {2 * n / interval:g}\nmax_in_flight = {MAX_IN_FLIGHT}\n"
         "[profiles.default]\nregion = \"cn-north-4\"\n"
         f"project_id = \"{PROJECT}\"\n[profiles.default.endpoints]\n"
         f"check = \"{url}\"\nbuild = \"{url}\"\ndws = \"{url}\"\niam = \"{url}\"\n", encoding="utf-8")
