@@ -150,7 +150,7 @@ class StateStore:
         entries: dict[str, TaskState] = {}
         kept: dict[str, int] = {}
         bad = 0
-        memo: dict[str, str] = {}  # one string for each message, however many changes repeat it
+        memo: dict[str, str] = {}  # one string for each message (and build number), however many repeat it
         for chunk in lines_of(raw, start):
             rows: list[tuple[Any, ...]] = []  # (key, snapshot, runs, history, span to reuse or None)
             refs: list[TaskRef] = []  # the tasks whose history is decoded after the chunk's loop, all at once
@@ -160,8 +160,8 @@ class StateStore:
                     if item is None:  # the chunk's one-shot parse failed: this line on its own
                         item = json.loads(text)
                     if item.__class__ is list:
-                        key, ref, snap = decode_task(item, codes)
-                        runs = decode_runs(item[3], codes) if len(item) > 3 else None
+                        key, ref, snap = decode_task(item, codes, memo)
+                        runs = decode_runs(item[3], codes, memo) if len(item) > 3 else None
                         history: int | ChangeLog | None = None
                         # As written: the same key, every change kept (not cut to a smaller limit).
                         reusable = text.startswith(f'["{key}",') and (len(item) < 3 or len(item[2]) <= 4 * limit)

@@ -94,15 +94,21 @@ def _encode_run(run: Run) -> list[Any]:
     return r
 
 
-def _decode_run(r: Any, codes: Codes) -> Run:
+_NO_MEMO: dict[str, str] = {}  # (never written: a memo is only filled by a load)
+
+
+def _decode_run(r: Any, codes: Codes, memo: dict[str, str] = _NO_MEMO) -> Run:
     r = list(r) + [None] * (4 - len(r))
     phase, took, started, number = r[:4]
     if took is not None and took.__class__ is not float:
         took = opt_num(took)
     if started is not None:
         started = EPOCH + timedelta(0, 0, started)
-    if number is not None and number.__class__ is not str:
-        number = str(number)
+    if number is not None:
+        if number.__class__ is not str:
+            number = str(number)
+        elif memo is not _NO_MEMO:
+            number = memo.setdefault(number, number)  # build numbers repeat across jobs: one string each
     phase = codes.phases[phase]
     if RUN_SLOTS is None:  # pragma: no cover - only if tui.outcome.Run changes shape
         return Run(phase, took, started, number)
@@ -128,20 +134,20 @@ def _extra(snap: Snapshot) -> dict[str, Any] | None:
     return out
 
 
-def _decode_extra(extra: Any, codes: Codes) -> dict[str, Any]:
+def _decode_extra(extra: Any, codes: Codes, memo: dict[str, str]) -> dict[str, Any]:
     if extra.__class__ is not dict:
         raise ValueError("extra is not an object")
     started = extra.get("started_at")
     return {"outcome": Outcome.from_json(extra.get("outcome")),
             "started_at": None if started is None else EPOCH + timedelta(0, 0, started),
-            "runs": tuple(_decode_run(r, codes) for r in extra.get("runs") or ())}
+            "runs": tuple(_decode_run(r, codes, memo) for r in extra.get("runs") or ())}
 
 
-def decode_runs(value: Any, codes: Codes) -> RunBook:
-    """The fourth element of a task line: the runs hcwatch saw."""
+def decode_runs(value: Any, codes: Codes, memo: dict[str, str] = _NO_MEMO) -> RunBook:
+    """The fourth element of a task line: the runs hcwatch saw (`memo`: one string per build number)."""
     since, runs = value
     since = None if since is None else EPOCH + timedelta(0, 0, since)
-    runs = tuple([_decode_run(r, codes) for r in runs]) if runs else ()
+    runs = tuple([_decode_run(r, codes, memo) for r in runs]) if runs else ()
     if BOOK_SLOTS is None:  # pragma: no cover - only if tui.runs.RunBook changes shape
         return RunBook(since, runs)
     book = object.__new__(RunBook)
@@ -197,7 +203,7 @@ def encode_history(history: Any) -> list[Any]:
     return flat
 
 
-def decode_task(item: list[Any], codes: Codes) -> tuple[str, TaskRef, Snapshot]:
+def decode_task(item: list[Any], codes: Codes, memo: dict[str, str] = _NO_MEMO) -> tuple[str, TaskRef, Snapshot]:
     """A compact line's key, REF and snapshot (its history: decode_histories); raises ValueError/TypeError/
     KeyError/IndexError if malformed."""
     key, ref = saved_ref(item[0])
@@ -239,7 +245,7 @@ def decode_task(item: list[Any], codes: Codes) -> tuple[str, TaskRef, Snapshot]:
               "raw_status": raw_status, "fields": fields_, "fetched_at": fetched, "checked_at": checked,
               "error": err, "request": req, "stale": True}
     if extra is not None:
-        values.update(_decode_extra(extra, codes))
+        values.update(_decode_extra(extra, codes, memo))
     if FAST_SNAPSHOT:
         snap = new(Snapshot)
         snap.__dict__.update(values)
