@@ -264,9 +264,9 @@ class ChangeLog(Sequence[Change]):
     def view(self) -> Changes:
         """The changes as they are now (immutable; later appends do not show in it)."""
         v = self._v
-        if isinstance(v, tuple):  # loaded, not read yet (ChangeLog.loaded)
-            v = self._v = Changes(*v)  # (two threads doing this at once make two equal views: harmless)
-        return v
+        # Loaded and not appended to yet (ChangeLog.loaded): a view of its part of the load's columns,
+        # made for each read and not stored, so that only append() (one thread) ever sets _v.
+        return Changes(*v) if isinstance(v, tuple) else v
 
     def __len__(self) -> int:
         v = self._v

@@ -284,11 +284,12 @@ def _decode_histories(refs: list[TaskRef], flats: list[Any], codes: Codes, limit
                       memo: dict[str, str] | None) -> list[ChangeLog | None]:
     if not flats:
         return []
-    lengths = []
-    for flat in flats:
-        if flat.__class__ is not list or len(flat) % 4:
-            raise ValueError("bad history")
-        lengths.append(len(flat) >> 2)
+    if not {list}.issuperset(map(type, flats)):
+        raise ValueError("bad history")
+    sizes = list(map(len, flats))
+    if any(map((3).__and__, sizes)):  # four values per change
+        raise ValueError("bad history")
+    lengths = list(map((2).__rrshift__, sizes))  # size >> 2: changes per task
     flat = list(chain.from_iterable(flats)) if len(flats) > 1 else flats[0]
     codes_: Any = flat[0::4]
     if not codes.valid.issuperset(codes_):
@@ -296,20 +297,18 @@ def _decode_histories(refs: list[TaskRef], flats: list[Any], codes: Codes, limit
     codes_ = bytes(codes_) if codes.table is None else bytes(codes_).translate(codes.table)
     # Times count from the task's previous change (its first from EPOCH): summed task by task.
     dts = flat[1::4]
-    spans = list(zip([0, *accumulate(lengths)], lengths, strict=False))  # (start, length) of each task
     try:
         times = array("q", chain.from_iterable(map(accumulate, map(_EVERY_4TH_FROM_1, flats))))
     except TypeError:  # a float (a hand-written file): rounded as a timedelta would
         dts = [round(dt) for dt in dts]
-        times = array("q", chain.from_iterable(accumulate(dts[a:a + n]) for a, n in spans))
+        times = array("q", chain.from_iterable(accumulate(dts[a:a + n]) for a, n in _spans(lengths)))
     if times and (min(times) < _MIN_US or max(times) > _MAX_US):
         raise ValueError("a change time out of range")
-    # In order when no time but a task's first goes back: the first of each counts from EPOCH.
-    for start, n in spans:
-        if n:
-            dts[start] = 0
-    unordered = frozenset() if min(dts, default=0) >= 0 else frozenset(
-        i for i, (start, n) in enumerate(spans) if min(dts[start + 1:start + n], default=0) < 0)
+    # In order when no time goes back (a task's first counts from EPOCH: before 2020 it looks back
+    # too, and then each task is looked at on its own).
+    unordered: frozenset[int] = frozenset()
+    if min(dts, default=0) < 0:
+        unordered = frozenset(i for i, (a, n) in enumerate(_spans(lengths)) if min(dts[a + 1:a + n], default=0) < 0)
     progress = flat[2::4]
     if None in progress:
         progress = [_NAN if p is None else p for p in progress]
@@ -323,3 +322,8 @@ def _decode_histories(refs: list[TaskRef], flats: list[Any], codes: Codes, limit
     if memo is not None:
         messages = list(map(memo.setdefault, messages, messages))
     return list(ChangeLog.loaded(limit, refs, lengths, times, array("B", codes_), packed, messages, unordered))
+
+
+def _spans(lengths: list[int]) -> list[tuple[int, int]]:
+    """(start, length) of each task's part of the columns."""
+    return list(zip([0, *accumulate(lengths)], lengths, strict=False))
