@@ -1,6 +1,6 @@
 """The state file's task lines: read a chunk at a time, and written again from the old file where unchanged.
 
-Reading: the lines are parsed a chunk (~256 KB) at a time, one json.loads per chunk, so what a load
+Reading: the lines are parsed a chunk (~64 KB) at a time, one json.loads per chunk, so what a load
 leaves behind is the tasks, not a heap fragmented by every line's parsed values at once.
 Writing: a line not changed since it was read or written is copied from the file on disk (its
 place in it is remembered, ~50 bytes a task) rather than kept in memory as text (the whole file
@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 __all__ = ["CHUNK", "FileId", "file_id", "lines_of", "old_lines", "span", "write_order"]
 
-CHUNK = 1 << 18  # bytes of lines parsed together: the temporaries of a load stay this small
+CHUNK = 1 << 16  # bytes of lines parsed together: the temporaries of a load stay this small (256 KB left 1 MB more)
 
 
 class FileId(NamedTuple):
