@@ -71,7 +71,7 @@ class Poller:
         self._on_update = on_update
         self._rng = rng or random.Random()
         self._entries: dict[str, Entry] = {}
-        self._seeds: dict[str, tuple[Snapshot, Iterable[Change]]] = {}
+        self._seeds: dict[str, tuple[Snapshot, ChangeLog]] = {}
         self._queues: list[asyncio.Queue[object]] = []
         self._started = False
         self._sweeps = 0
@@ -90,7 +90,7 @@ class Poller:
         snapshot = snapshot if snapshot.stale else replace(snapshot, stale=True)
         entry = self._entries.get(key)
         if entry is None:
-            self._seeds[key] = (snapshot, history)
+            self._seeds[key] = (snapshot, ChangeLog.of(history, self.settings.history))
         elif entry.fresh and not entry.in_flight:
             entry.snapshot = snapshot
             entry.history = ChangeLog.of(history, self.settings.history)  # a loaded log: shared, not copied
@@ -105,8 +105,7 @@ class Poller:
         entry = Entry(task, host if isinstance(host, Host) else None, self.settings.history)
         seeded = self._seeds.pop(task.key, None)
         if seeded:
-            entry.snapshot, history = seeded
-            entry.history = ChangeLog.of(history, self.settings.history)
+            entry.snapshot, entry.history = seeded
         self._entries[task.key] = entry
         if not isinstance(host, Host):
             # An endpoint the user must configure: show why, do not poll.
