@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = r"""
-import json, sys
+import gc, json, sys
 import tui.app.app as app_module
 
 seen = {}
@@ -27,6 +27,7 @@ seen = {}
 def first_frame(self):  # stands in for start_polling, which on_mount calls after the first refresh
     seen["modules"] = sorted(sys.modules)
     seen["rows"] = self.main.table.row_count
+    seen["gc"] = gc.isenabled()  # off while starting, on again from the first frame
     self.exit(0)
 
 def run(runtime):
@@ -65,6 +66,21 @@ def first_frame_modules(tmp_path: Path, *args: str) -> dict:
 def test_the_first_frame_is_drawn_before_httpx_the_cloud_and_the_poller_are_imported(tmp_path, args) -> None:
     got = first_frame_modules(tmp_path, *args)
     assert got["rows"] > 0  # the first frame had the tasks in it
+    assert got["gc"]
     loaded = set(got["modules"])
     early = sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY))
     assert early == [], f"imported before the first frame: {early}"
+
+
+def test_a_tui_start_that_fails_leaves_the_garbage_collector_on(tmp_path, monkeypatch, capsys) -> None:
+    """The start turns the cyclic GC off until the first frame; a start that never gets there turns it back on."""
+    import gc
+
+    from tui.cli.main import main
+
+    monkeypatch.setenv("HCWATCH_WATCHLIST", str(tmp_path / "watchlist.toml"))
+    monkeypatch.setenv("HCWATCH_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("HCWATCH_FORCE_TUI", raising=False)
+    assert main(["--demo"]) == 2  # not a terminal: one line, exit 2
+    assert "needs a terminal" in capsys.readouterr().err
+    assert gc.isenabled()

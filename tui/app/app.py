@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
@@ -77,7 +78,11 @@ class HcwatchApp(App[int]):
         self.terminal.install()
         if self.start_runtime:
             # After the first paint: restoring 10,000 tasks' state must not delay the screen.
-            self.call_after_refresh(self.start_polling)
+            self.call_after_refresh(self._first_frame_drawn)
+
+    def _first_frame_drawn(self) -> None:
+        gc.enable()  # off since run() (or the command line) started: see run()
+        self.start_polling()
 
     def on_resize(self, event: events.Resize) -> None:
         # Here rather than on the screen: a screen under a dialog is not told of resizes.
@@ -175,9 +180,15 @@ def run(runtime: Runtime) -> int:
     """Run the TUI until the user quits or the terminal goes away; returns the exit status."""
     from tui.app.shutdown import for_terminal
 
-    # The Deadline saves from its own thread (the store's flush is thread-safe).
-    app = HcwatchApp(runtime, deadline=for_terminal(runtime.state.flush, cleanup=runtime.close))
-    result = app.run()
+    # No cyclic GC until the first frame is drawn (HcwatchApp._first_frame_drawn): what the start
+    # builds stays alive, and the collections walking it cost ~0.05 s of the first paint at 1,000 tasks.
+    gc.disable()
+    try:
+        # The Deadline saves from its own thread (the store's flush is thread-safe).
+        app = HcwatchApp(runtime, deadline=for_terminal(runtime.state.flush, cleanup=runtime.close))
+        result = app.run()
+    finally:
+        gc.enable()
     code = app.return_code
     if code is None:
         code = result if isinstance(result, int) else 0
