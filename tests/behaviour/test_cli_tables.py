@@ -3,6 +3,8 @@ accident, columns aligned, an 80-column terminal that keeps the progress and who
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tui.cli.main import main
@@ -93,3 +95,16 @@ def test_list_at_80_columns_keeps_the_progress_and_every_ref_whole(capsys, monke
     assert [line.strip() for line in under] == ["REF", *refs]   # whole: each can be pasted anywhere
     payments = next(line for line in rows if line.startswith("payments-service scan"))
     assert "● running" in payments and "40%" in payments
+
+
+def test_discover_check_at_80_columns_keeps_the_seconds_and_the_branch(capsys, monkeypatch):
+    code, piped, _ = run(capsys, "discover", "check", "--demo", "--json")
+    assert code == 0 and "last checked 20" in piped        # --json keeps the service's own words
+    monkeypatch.setattr(Stdout, "width", staticmethod(lambda: 80))
+    code, out, _ = run(capsys, "discover", "check", "--demo")
+    rows = out.splitlines()[0::2]
+    assert code == 0 and all(cell_width(line) <= 80 for line in rows), out
+    payments = next(line for line in rows if line.startswith("payments-service scan"))
+    # "checked MM-DD HH:MM:SS (branch)", whole: it was "last checked 2026-12-02T05:33…"
+    assert re.search(r"checked \d\d-\d\d \d\d:\d\d:\d\d \(main\)", payments), out
+    assert "…" not in payments.split("(main)")[0]

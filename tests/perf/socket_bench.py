@@ -1,6 +1,6 @@
 """CPU per poll over a real socket (a script, prints figures): the TUI, headless `watch`, and bare httpx, in one run.
 
-    python tests/perf/socket_bench.py [--tasks 1000] [--interval 20] [--seconds 60] [--changing 0.1]
+    python tests/perf/socket_bench.py [--tasks 1000] [--interval 20] [--seconds 60] [--changing 0.1] [--side-by-side [--windows 5]]
 
 A simulator runs in a uvicorn subprocess on 127.0.0.1 (its CPU is not ours) and counts the
 requests it answers. Against it, one after the other and for the same window:
@@ -10,6 +10,9 @@ requests it answers. Against it, one after the other and for the same window:
   - the TUI: the real app in a pseudo-terminal (120x40), with everything it draws.
 Each figure is the process's CPU (user+system, /proc) over the window divided by the requests
 the simulator answered for it in that window, and the ratio to the floor of the same run.
+`--side-by-side` runs them all at once instead, each against its own simulator, over the same
+`--windows` windows, and prints each window's ratios and their median: on a shared machine one
+process's CPU per request moves by a fifth between windows, alike for all of them in one window.
 `--changing`: the share of tasks whose progress moves (about every other poll; the rest say the same).
 """
 
@@ -20,6 +23,7 @@ import asyncio
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,7 +130,9 @@ def setup(folder: Path, url: str, n: int, interval: float) -> dict[str, str]:
     from tui.sim import DEMO_TOKEN
 
     (folder / "config.toml").write_text(
-        f"interval = {interval:g}\nrate = 1000\nmax_in_flight = {MAX_IN_FLIGHT}\n"
+        # A rate of twice the cadence, as a user would set it: the first polls are spread over
+        # n/rate seconds as the floor's are, not sent in one burst that windows then catch or miss.
+        f"interval = {interval:g}\nrate = {2 * n / interval:g}\nmax_in_flight = {MAX_IN_FLIGHT}\n"
         "[profiles.default]\nregion = \"cn-north-4\"\n"
         f"project_id = \"{PROJECT}\"\n[profiles.default.endpoints]\n"
         f"check = \"{url}\"\nbuild = \"{url}\"\ndws = \"{url}\"\niam = \"{url}\"\n", encoding="utf-8")
@@ -148,13 +154,6 @@ def window(url: str, pid: int, seconds: float) -> tuple[float, int]:
     c0, r0 = cpu_of(pid), served(url)
     time.sleep(seconds)
     return cpu_of(pid) - c0, served(url) - r0
-
-
-def measure(name: str, url: str, proc_pid: int, warm: float, seconds: float) -> dict:
-    time.sleep(warm)
-    cpu, requests = window(url, proc_pid, seconds)
-    return {"name": name, "cpu": cpu, "requests": requests,
-            "ms_per_request": 1000 * cpu / max(1, requests), "rps": requests / seconds}
 
 
 class TuiPty(Pty):
@@ -194,6 +193,115 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+class Subject:
+    """One process measured against its own simulator: the floor, `watch` or the TUI (of a checkout)."""
+
+    def __init__(self, which: str, url: str, env: dict[str, str], n: int, interval: float) -> None:
+        # "tui:/path/to/checkout" runs another checkout's code (e.g. main, for a before/after).
+        kind, _, code = which.partition(":")
+        code_env = dict(env, PYTHONPATH=code or str(ROOT))
+        label = f" ({Path(code).name})" if code else ""
+        self.url, self.app, self.proc = url, None, None
+        if kind == "floor":
+            self.name = "bare httpx (floor)"
+            self.proc = subprocess.Popen([sys.executable, __file__, "--floor", url, "--tasks", str(n),
+                                          "--interval", str(interval)], env=env)
+        elif kind == "watch":
+            self.name = "hcwatch watch" + label
+            self.proc = subprocess.Popen([sys.executable, "-m", "tui", "watch", *refs(n)], env=code_env,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=code or str(ROOT))
+        elif kind == "tui":
+            self.name = "TUI" + label
+            self.app = TuiPty(code_env, cwd=code or str(ROOT))
+        else:
+            raise SystemExit(f"socket_bench: unknown subject {which!r} (floor, watch, tui)")
+
+    @property
+    def pid(self) -> int:
+        return self.app.proc.pid if self.app is not None else self.proc.pid
+
+    def ready(self) -> None:
+        if self.app is not None:
+            try:
+                self.app.wait_for(b"sock-00000", timeout=120)
+            except TimeoutError:
+                raise SystemExit(f"the TUI never drew a task: {bytes(self.app.out[-800:])!r}") from None
+
+    def sample(self) -> tuple[float, int]:
+        return cpu_of(self.pid), served(self.url)
+
+    def close(self) -> None:
+        if self.app is not None:
+            self.app.close()
+        if self.proc is not None:
+            stop(self.proc)
+
+
+def figure(name: str, cpu: float, requests: int, seconds: float) -> dict:
+    return {"name": name, "cpu": cpu, "requests": requests,
+            "ms_per_request": 1000 * cpu / max(1, requests), "rps": requests / seconds}
+
+
+def one_after_another(args: argparse.Namespace, n: int, warm: float) -> list[dict]:
+    """Each subject alone, in turn, for one window, against one simulator."""
+    server, url = start_server(n, args.changing)
+    results = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="hcwatch-sock-") as tmp:
+            env = setup(Path(tmp), url, n, args.interval)
+            for which in args.only.split(","):
+                subject = Subject(which, url, env, n, args.interval)
+                try:
+                    subject.ready()
+                    time.sleep(warm)
+                    cpu, requests = window(url, subject.pid, args.seconds)
+                    results.append(figure(subject.name, cpu, requests, args.seconds))
+                finally:
+                    subject.close()
+    finally:
+        stop(server)
+    return results
+
+
+def side_by_side(args: argparse.Namespace, n: int, warm: float) -> list[list[dict]]:
+    """Every subject at once, each against its own simulator, over the same windows: the machine's
+    other load then falls on all of them alike, so a window's ratios hold even when its absolute
+    figures move by a fifth from one window to the next."""
+    servers, subjects, tmps = [], [], []
+    rounds: list[list[dict]] = []
+    try:
+        for which in args.only.split(","):
+            server, url = start_server(n, args.changing)
+            servers.append(server)
+            tmps.append(tempfile.TemporaryDirectory(prefix="hcwatch-sock-"))
+            subjects.append(Subject(which, url, setup(Path(tmps[-1].name), url, n, args.interval), n, args.interval))
+        for subject in subjects:
+            subject.ready()
+        time.sleep(warm)
+        for _ in range(args.windows):
+            before = [s.sample() for s in subjects]
+            time.sleep(args.seconds)
+            after = [s.sample() for s in subjects]
+            rounds.append([figure(s.name, a[0] - b[0], a[1] - b[1], args.seconds)
+                           for s, b, a in zip(subjects, before, after, strict=True)])
+    finally:
+        for subject in subjects:
+            subject.close()
+        for server in servers:
+            stop(server)
+        for tmp in tmps:
+            tmp.cleanup()
+    return rounds
+
+
+def report(results: list[dict], seconds: float) -> None:
+    floor = next((r for r in results if r["name"].startswith("bare")), None)
+    for r in results:
+        ratio = f"  {r['ms_per_request'] / floor['ms_per_request']:.2f}x floor" if floor else ""
+        print(f"  {r['name']:<22} {r['ms_per_request']:6.3f} ms CPU/request  {r['rps']:6.1f} req/s  "
+              f"CPU {100 * r['cpu'] / seconds:5.1f} % of a core{ratio}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", type=int, default=1000)
@@ -203,6 +311,9 @@ def main() -> int:
     ap.add_argument("--changing", type=float, default=0.1, help="share of tasks whose progress moves (default 0.1)")
     ap.add_argument("--only", default="floor,watch,tui",
                     help="which to run, in order (default floor,watch,tui); tui:PATH or watch:PATH runs that checkout")
+    ap.add_argument("--side-by-side", action="store_true",
+                    help="run them all at once, each against its own simulator, over the same windows")
+    ap.add_argument("--windows", type=int, default=5, help="windows with --side-by-side (default 5; median shown)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--floor", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -215,52 +326,28 @@ def main() -> int:
 
     n = args.tasks
     warm = args.interval + 5  # one full interval: every task polled once, the first paint done
-    server, url = start_server(n, args.changing)
-    results = []
-    try:
-        with tempfile.TemporaryDirectory(prefix="hcwatch-sock-") as tmp:
-            folder = Path(tmp)
-            env = setup(folder, url, n, args.interval)
-            for which in args.only.split(","):
-                # "tui:/path/to/checkout" runs another checkout's code (e.g. main, for a before/after).
-                which, _, code = which.partition(":")
-                code_env = dict(env, PYTHONPATH=code or str(ROOT))
-                label = f" ({Path(code).name})" if code else ""
-                if which == "floor":
-                    proc = subprocess.Popen([sys.executable, __file__, "--floor", url, "--tasks", str(n),
-                                             "--interval", str(args.interval)], env=env)
-                    try:
-                        results.append(measure("bare httpx (floor)", url, proc.pid, warm, args.seconds))
-                    finally:
-                        stop(proc)
-                elif which == "watch":
-                    proc = subprocess.Popen([sys.executable, "-m", "tui", "watch", *refs(n)], env=code_env,
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=code or str(ROOT))
-                    try:
-                        results.append(measure("hcwatch watch" + label, url, proc.pid, warm, args.seconds))
-                    finally:
-                        stop(proc)
-                elif which == "tui":
-                    app = TuiPty(code_env, cwd=code or str(ROOT))
-                    try:
-                        try:
-                            app.wait_for(b"sock-00000", timeout=120)
-                        except TimeoutError:
-                            raise SystemExit(f"the TUI never drew a task: {bytes(app.out[-800:])!r}") from None
-                        results.append(measure("TUI" + label, url, app.proc.pid, warm, args.seconds))
-                    finally:
-                        app.close()
-    finally:
-        stop(server)
+    how = "side by side, each with its own simulator" if args.side_by_side else "one after another"
     print(f"socket_bench: {n} running tasks every {args.interval:g} s ({n / args.interval:.0f} req/s wanted), "
-          f"{args.changing:.0%} changing, max_in_flight {MAX_IN_FLIGHT}, windows of {args.seconds:g} s, "
-          f"simulator on {url} (uvicorn subprocess)")
-    floor = next((r for r in results if r["name"].startswith("bare")), None)
-    for r in results:
-        ratio = f"  {r['ms_per_request'] / floor['ms_per_request']:.2f}x floor" if floor else ""
-        print(f"  {r['name']:<22} {r['ms_per_request']:6.3f} ms CPU/request  {r['rps']:6.1f} req/s  "
-              f"CPU {100 * r['cpu'] / args.seconds:5.1f} % of a core{ratio}")
-    print(json.dumps(results))
+          f"{args.changing:.0%} changing, max_in_flight {MAX_IN_FLIGHT}, windows of {args.seconds:g} s, {how} "
+          "(simulator: uvicorn subprocess on 127.0.0.1)", flush=True)
+    if not args.side_by_side:
+        results = one_after_another(args, n, warm)
+        report(results, args.seconds)
+        print(json.dumps(results))
+        return 0
+    rounds = side_by_side(args, n, warm)
+    for i, results in enumerate(rounds, 1):
+        print(f" window {i}:")
+        report(results, args.seconds)
+    floor = [r for r in rounds[0] if r["name"].startswith("bare")]
+    if floor:
+        print(" median ratio to the floor of the same window:")
+        for j, r in enumerate(rounds[0]):
+            ratios = sorted(w[j]["ms_per_request"] / next(x for x in w if x["name"].startswith("bare"))["ms_per_request"]
+                            for w in rounds)
+            print(f"  {r['name']:<22} {statistics.median(ratios):.2f}x  (windows: "
+                  f"{', '.join(f'{x:.2f}' for x in ratios)})")
+    print(json.dumps(rounds))
     return 0
 
 

@@ -16,6 +16,12 @@ soak: glibc and pymalloc keep the freed memory of the previous runtimes fragment
 real restart never has). RSS is taken after gc.collect() and malloc_trim(0). The simulator's
 request log is reset every day (test scaffolding, not hcwatch); its scripted tasks are fixed.
 
+With --board the TUI's screen-free parts run too, as the app drives them: the board (every
+update noted, changes marked, a flush per FakeClock step building the visible rows, the header
+and the detail pane's text for the cursor's task, the slow tick's retime, the user glancing and
+marking all seen twice a day) and the notification dispatcher (desktop notifications to a
+counter). Without it only the runtime (poller, store, cloud) runs.
+
 Prints, at day 1, 2, 3 and 7: RSS, state.jsonl size, polls so far, the longest history and the
 changes and runs the state holds (bounded: `history` changes and 20 runs per task; a history
 cap of 200 is not full within a week here, so RSS grows with it until it is); then RSS day 7 /
@@ -39,6 +45,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -102,8 +109,62 @@ def write_inputs(folder: Path, n: int, interval: float, finished: float, history
     return refs
 
 
+class Front:
+    """What the TUI holds beside the runtime, driven as its screen drives it, with no screen (--board)."""
+
+    def __init__(self, rt: Any) -> None:
+        from tui.app.board import Board
+        from tui.notify.detect import Route
+        from tui.notify.setup import open_dispatcher
+
+        self.rt = rt
+        self.board = Board(rt, rt.settings.notify)
+        self.written = 0
+        self.dispatcher = open_dispatcher(rt.settings, rt.clock, Route("osc777", "week soak"), write=self.write,
+                                          lookup=self.lookup, bell=False)
+        self.current: str | None = None
+        self.board.rebuild()
+
+    def write(self, text: str) -> None:
+        self.written += 1
+
+    def lookup(self, key: str) -> Any:
+        status = self.rt.status(key)
+        return status.task if status is not None else None
+
+    def on_update(self, update: Any) -> None:
+        if update.changes:
+            self.board.on_changes(update.key, update.changes)
+        self.board.note_update(update)
+        self.dispatcher.on_update(update)
+
+    def flush(self) -> None:
+        """A flush: the rows, the header and the detail pane of the cursor's task (the first row)."""
+        from tui.app.widgets.detail import render_detail
+        from tui.facts import facts_of_runtime
+
+        batch = self.board.take_batch(self.current)
+        if batch.redraw:
+            rows = self.board.visible_rows()
+            self.current = rows[0].key if rows else None
+        self.board.new_header()
+        status = self.board.status_of(self.current)
+        if status is not None:
+            now = self.rt.clock.now()
+            history = list(status.history)
+            render_detail(status.task, status.snapshot, history, next_due=status.next_due, paused=status.paused,
+                          stopped_reason=status.stopped_reason, now=now,
+                          facts=facts_of_runtime(self.rt, status.task, status.snapshot, history))
+
+    def tick(self) -> None:
+        self.board.retime()
+
+    async def close(self) -> None:
+        await self.dispatcher.close(0)
+
+
 async def run_days(folder: Path, refs: list[str], first: int, last: int, step: float, restart: bool,
-                   sample: Callable[[int, int], None] | None = None) -> int:
+                   sample: Callable[[int, int], None] | None = None, board: bool = False) -> int:
     """Simulated days first..last-1 in this process (one runtime, or a new one each day); returns polls made.
 
     Every process builds the same scripts (seeded) against the same start, so a day run in a new
@@ -117,8 +178,12 @@ async def run_days(folder: Path, refs: list[str], first: int, last: int, step: f
     clock = FakeClock(START + first * DAY)
     polls = [0]
 
+    front: Front | None = None
+
     def on_update(update) -> None:
         polls[0] += 1
+        if front is not None:
+            front.on_update(update)
 
     rt = None
     for day in range(first, last):
@@ -129,6 +194,7 @@ async def run_days(folder: Path, refs: list[str], first: int, last: int, step: f
             for ref, (steps, loop) in zip(refs, scripts, strict=True):
                 sim.add_task(ref, steps, loop=loop, at=START)
             await rt.start(on_update=on_update)
+            front = Front(rt) if board else None
         day_end = START + (day + 1) * DAY
         fault = None
         while clock.time() < day_end:
@@ -141,15 +207,25 @@ async def run_days(folder: Path, refs: list[str], first: int, last: int, step: f
             clock.advance(step)
             for _ in range(3):
                 await asyncio.sleep(0)
+            if front is not None:
+                front.flush()
+                if int(clock.time()) % 60 < step:
+                    front.tick()
+                if (clock.time() - START) % (DAY / 2) < step:
+                    front.board.mark_all_seen()   # the user looks, twice a day
         # The fake cloud's request log is test scaffolding, not hcwatch: it must not grow into the figure.
         sim.stats.reset()
         if restart:
+            if front is not None:
+                await front.close()
             await rt.stop()  # a restart: state saved, then loaded by the next runtime
-            rt = sim = None
+            rt = sim = front = None
         else:
             rt._save_state()  # what a restart would find on disk
         if sample is not None:
             sample(day + 1, polls[0])
+    if front is not None:
+        await front.close()
     if rt is not None:
         await rt.stop()
     return polls[0]
@@ -164,7 +240,8 @@ def held(folder: Path) -> tuple[int, int, int]:
             sum(len(s.runs.runs) for s in saved.values()))
 
 
-def soak(n: int, days: int, interval: float, finished: float, step: float, history: int, restart: str) -> list[dict]:
+def soak(n: int, days: int, interval: float, finished: float, step: float, history: int, restart: str,
+         board: bool = False) -> list[dict]:
     """The week; RSS sampled (after gc + malloc_trim) in the process that ran the day, at its end."""
     figures: list[dict] = []
     checkpoints = {1, 2, 3, 7, days}
@@ -196,17 +273,17 @@ def soak(n: int, days: int, interval: float, finished: float, step: float, histo
             # after loading the state the previous days left.
             for day in range(days):
                 out = subprocess.run([sys.executable, __file__, "--child", str(day), "--folder", str(folder),
-                                      "--tasks", str(n), "--step", str(step)],
+                                      "--tasks", str(n), "--step", str(step), *(["--board"] if board else [])],
                                      check=True, capture_output=True, text=True).stdout
                 child = json.loads(out.strip().splitlines()[-1])
                 record(day + 1, child["rss_mb"], total[0] + child["polls"])
         else:
             asyncio.run(run_days(folder, refs, 0, days, step, restart == "inprocess",
-                                 lambda day, polls: record(day, trimmed_rss_mb(), polls)))
+                                 lambda day, polls: record(day, trimmed_rss_mb(), polls), board))
     return figures
 
 
-def child(day: int, folder: Path, n: int, step: float) -> int:
+def child(day: int, folder: Path, n: int, step: float, board: bool) -> int:
     """One simulated day in this process (a fresh start); prints {"rss_mb", "polls"} as its last line."""
     from tui.sim import Simulator
 
@@ -218,7 +295,7 @@ def child(day: int, folder: Path, n: int, step: float) -> int:
     def sample(_day: int, polls: int) -> None:
         result.update(rss_mb=trimmed_rss_mb(), polls=polls)
 
-    asyncio.run(run_days(folder, refs, day, day + 1, step, True, sample))
+    asyncio.run(run_days(folder, refs, day, day + 1, step, True, sample, board))
     print(json.dumps(result))
     return 0
 
@@ -234,6 +311,8 @@ def main() -> int:
     ap.add_argument("--restart", choices=("process", "none", "inprocess"), default="process",
                     help="a restart a day as a new process (default, as for a user), no restart all week, or a new "
                          "runtime in this process (allocator fragmentation counts then)")
+    ap.add_argument("--board", action="store_true",
+                    help="also drive the board and the notification dispatcher, as the TUI does (no screen)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--held", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -242,11 +321,13 @@ def main() -> int:
         print(json.dumps(held(args.folder)))
         return 0
     if args.child is not None:
-        return child(args.child, args.folder, args.tasks, args.step)
+        return child(args.child, args.folder, args.tasks, args.step, args.board)
     print(f"week_soak: {args.tasks} tasks, {args.days} simulated days, interval {args.interval:g} s, "
-          f"finished {args.finished:g} s, history {args.history}, restart: {args.restart}, a fault every 6 h "
+          f"finished {args.finished:g} s, history {args.history}, restart: {args.restart}, "
+          f"{'runtime + board + dispatcher' if args.board else 'runtime only'}, a fault every 6 h "
           f"(python {sys.version.split()[0]}); RSS after gc + malloc_trim", flush=True)
-    figures = soak(args.tasks, args.days, args.interval, args.finished, args.step, args.history, args.restart)
+    figures = soak(args.tasks, args.days, args.interval, args.finished, args.step, args.history, args.restart,
+                   args.board)
     if len(figures) >= 2:
         first, last = figures[0], figures[-1]
         who = resource.RUSAGE_CHILDREN if args.restart == "process" else resource.RUSAGE_SELF

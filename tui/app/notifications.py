@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.model import WatchedTask, clean_text
+from tui.notify.detect import toast_parts
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -53,8 +54,8 @@ class AppNotifications:
                                           bell=False, redact=redact, report=self.report,
                                           log_dir=getattr(getattr(runtime, "state", None), "dir", None))
         if route.advice and route.kind != "off":
-            self.app.notify(route.advice, title="desktop notifications", severity="warning", markup=False,
-                            timeout=20)
+            title, body = toast_parts(route.advice)
+            self.app.notify(body, title=title, severity="warning", markup=False, timeout=15)
 
     def write(self, text: str) -> None:
         driver = self.app._driver

@@ -51,13 +51,13 @@ FOUND_FIT = Fit(
 
 
 def format_found(rows: list[tuple[catalog.Found, bool]], width: int | None = None,
-                 mask: Callable[[str], str] | None = None) -> str:
+                 mask: Callable[[str], str] | None = None, year: int | None = None) -> str:
     """The plain table `discover` prints: name, last status, project, whether watched, REF (fitted to `width`;
-    each cell masked by `mask` before it is measured)."""
+    each cell masked by `mask` before it is measured; times of `year` without it)."""
     header = ("NAME", "LAST STATUS", "PROJECT", "WATCHED", "REF")
     lines = []
     for found, watched in rows:
-        status = f"{found.phase.glyph} {found.phase.value}" if found.phase else found.status
+        status = found.words(year)
         project = found.project_name or found.codearts_project or ""
         lines.append((clean_text(found.name, 40), clean_text(status, 50), clean_text(project, 40),
                       "yes" if watched else "", str(found.ref)))
@@ -90,7 +90,7 @@ def run(rt: Runtime, args: argparse.Namespace) -> int:
         for found, is_watched in rows:
             say(json_line({**found.to_json(profile), "watched": is_watched}))
     elif rows:
-        say(format_found(rows, STDOUT.width(), mask))
+        say(format_found(rows, STDOUT.width(), mask, listing.year))
     else:
         say(f"hcwatch: no {what} found for profile {profile}" + (f" matching {args.search!r}" if args.search else ""),
             err=True)

@@ -52,6 +52,25 @@ class Found:
     status: str = ""               # the service's own words ("SUCCESS", "last checked 2026-…")
     last_time: str | None = None
 
+    def words(self, year: int | None = None) -> str:
+        """The last status as a table or list shows it: "● running", or "checked 12-02 05:33:42 (main)".
+
+        A Check task's long "last checked 2026-12-02T05:33:42 (main)" lost its seconds and branch
+        in the 30 columns it gets at 80; the year is said only when it is not `year`. `--json`
+        keeps the service's own words.
+        """
+        if self.phase:
+            return f"{self.phase.glyph} {self.phase.value}"
+        long = f"last checked {self.last_time}"
+        if not self.last_time or not self.status.startswith(long):
+            return self.status
+        try:
+            at = datetime.fromisoformat(self.last_time.replace("Z", "+00:00"))
+        except ValueError:
+            return self.status
+        when = f"{at:%m-%d %H:%M:%S}" if at.year == (year or datetime.now().year) else f"{at:%Y-%m-%d %H:%M}"
+        return f"checked {when}" + self.status[len(long):]
+
     def to_json(self, profile: str) -> dict[str, Any]:
         """One line of `discover --json`."""
         return {"ref": str(self.ref), "service": self.ref.service.value, "name": self.name, "profile": profile,
@@ -68,6 +87,7 @@ class Listing:
     total: int | None = None       # what the service says it has
     pages: int = 0
     truncated: bool = False        # stopped at MAX_PAGES before the end
+    year: int | None = None        # the listing's year by the clock: its times are shown without it (Found.words)
 
 
 def _ident(value: Any) -> str | None:
@@ -199,6 +219,13 @@ async def list_service(get: Get, clock: Clock, service: str, profile: str, *, pr
                        search: str | None = None, known_projects: tuple[str, ...] = ()) -> Listing:
     """`discover` and the add dialog's browse mode: Build jobs, or the Check tasks of the CodeArts projects
     given, else known (the watch list's), else named by the Build jobs' list. UserError for DWS (no list API)."""
+    listing = await _list(get, clock, service, profile, project, search, known_projects)
+    listing.year = clock.now().year
+    return listing
+
+
+async def _list(get: Get, clock: Clock, service: str, profile: str, project: str | None, search: str | None,
+                known_projects: tuple[str, ...]) -> Listing:
     if service == Service.DWS.value:
         raise UserError(DWS_HAS_NO_LIST)
     if service == Service.BUILD.value:

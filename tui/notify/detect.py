@@ -15,6 +15,8 @@ from dataclasses import dataclass
 Runner = Callable[[list[str]], "str | None"]
 
 TMUX_CONF_LINE = "set -g allow-passthrough all"
+RELOAD = "then 'tmux source-file ~/.tmux.conf'"
+_TOO_OLD = "tmux 3.3 or later can; the bell still flags the window"
 
 
 def run_command(argv: list[str]) -> str | None:
@@ -87,24 +89,33 @@ def tmux_advice(passthrough: str | None, version: tuple[int, int] | None = None)
     With the version known the advice is the one line that tmux accepts (3.3 knows only `on`);
     3.3 with `on` already does what it can, so nothing is said.
     """
-    reload = "then 'tmux source-file ~/.tmux.conf'"
+    reload = RELOAD
     if passthrough == "all" or (passthrough == "on" and version is not None and version < (3, 4)):
         return None
     if version is not None and version < (3, 3):
-        return (f"tmux {version[0]}.{version[1]} cannot pass desktop notifications on (3.3 or later can); "
-                "the bell still flags the window")
+        return f"tmux {version[0]}.{version[1]} cannot pass desktop notifications: {_TOO_OLD}"
+    hidden = "hidden panes cannot notify via tmux"
     if version is not None and passthrough in ("on", "off"):
         line = TMUX_CONF_LINE if version >= (3, 4) else "set -g allow-passthrough on"
-        what = "passes desktop notifications only from the visible pane" if passthrough == "on" else \
-            "drops desktop notifications"
-        return f"tmux {what}: add '{line}' to ~/.tmux.conf, {reload}"
+        what = hidden if passthrough == "on" else "tmux drops desktop notifications"
+        return f"{what}: add '{line}' to ~/.tmux.conf, {reload}"
     if passthrough == "on":
-        return (f"tmux passes desktop notifications only from the visible pane: add '{TMUX_CONF_LINE}' "
-                f"to ~/.tmux.conf (tmux 3.4 or later), {reload}")
+        return f"{hidden}: add '{TMUX_CONF_LINE}' to ~/.tmux.conf (tmux 3.4+), {reload}"
     if passthrough == "off":
         return (f"tmux drops desktop notifications: add '{TMUX_CONF_LINE}' to ~/.tmux.conf "
                 f"(tmux 3.3: 'set -g allow-passthrough on'), {reload}")
-    return "this tmux cannot pass desktop notifications on (tmux 3.3 or later can); the bell still flags the window"
+    return f"this tmux cannot pass desktop notifications: {_TOO_OLD}"
+
+
+def toast_parts(advice: str) -> tuple[str, str]:
+    """The advice as a toast's title and body: what tmux does, then the line to add.
+
+    A toast is half the screen wide: at 80 columns the whole sentence took seven rows over the
+    detail pane. The title carries the what, the body the fix with the reload said in three words
+    (`hcwatch notify --test` and the README give the command).
+    """
+    what, _, fix = advice.partition(": ")
+    return what, fix.replace(f", {RELOAD}", " and reload it")
 
 
 def detect(setting: str, env: Mapping[str, str], run: Runner = run_command) -> Route:

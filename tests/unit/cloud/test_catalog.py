@@ -148,3 +148,18 @@ async def test_a_check_name_needs_its_project_and_says_how_to_give_it():
     with pytest.raises(UserError):
         await catalog.task_name(FakeCloud().get, AutoClock(), WatchedTask(TaskRef(Service.CHECK, "t9"),
                                                                            codearts_project="p1"))
+
+
+@pytest.mark.parametrize("last, branch, words", [
+    ("2026-12-02T05:33:42", "main", "checked 12-02 05:33:42 (main)"),
+    ("2026-12-02 05:33:42Z", None, "checked 12-02 05:33:42"),
+    ("2025-11-30T23:59:01", "dev", "checked 2025-11-30 23:59 (dev)"),       # another year: said, to the minute
+    ("yesterday-ish", "main", "last checked yesterday-ish (main)"),          # not a time: the service's words
+    (None, "main", "never checked (main)"),
+])
+async def test_a_check_tasks_last_status_is_short_enough_for_its_column(last, branch, words):
+    cloud = FakeCloud(tasks=[{"task_id": "a" * 32, "task_name": "scan", "last_check_time": last, "git_branch": branch}])
+    listing = await catalog.list_service(cloud.get, cloud.clock, "check", "default", project="proj")
+    found = listing.items[0]
+    assert listing.year == cloud.clock.now().year and found.words(2026) == words
+    assert found.status.startswith("last checked" if last else "never")   # --json keeps the long form

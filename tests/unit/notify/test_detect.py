@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
-from tui.notify.detect import TMUX_CONF_LINE, detect
+from tui.notify.detect import TMUX_CONF_LINE, detect, toast_parts
 
 
 class FakeTmux:
@@ -61,7 +63,7 @@ def test_inside_tmux_without_a_client_termtype_the_environment_decides():
 
 
 @pytest.mark.parametrize("value, advised", [
-    ("all", None), ("on", "only from the visible pane"), ("off", "drops desktop notifications"),
+    ("all", None), ("on", "hidden panes cannot notify"), ("off", "drops desktop notifications"),
     (None, "cannot pass"),
 ])
 def test_tmux_passthrough_is_checked_once_and_advice_names_the_line(value, advised):
@@ -78,17 +80,32 @@ def test_tmux_passthrough_is_checked_once_and_advice_names_the_line(value, advis
     ("tmux 3.3a", "off", "tmux drops desktop notifications: add 'set -g allow-passthrough on' to ~/.tmux.conf, "
                          "then 'tmux source-file ~/.tmux.conf'"),
     ("tmux 3.3a", "on", None),          # all that 3.3 can do: nothing to tell
-    ("tmux 3.4", "on", "tmux passes desktop notifications only from the visible pane: add "
+    ("tmux 3.4", "on", "hidden panes cannot notify via tmux: add "
                        "'set -g allow-passthrough all' to ~/.tmux.conf, then 'tmux source-file ~/.tmux.conf'"),
     ("tmux next-3.6", "off", "tmux drops desktop notifications: add 'set -g allow-passthrough all' to ~/.tmux.conf, "
                              "then 'tmux source-file ~/.tmux.conf'"),
-    ("tmux 3.2a", None, "tmux 3.2 cannot pass desktop notifications on (3.3 or later can); "
+    ("tmux 3.2a", None, "tmux 3.2 cannot pass desktop notifications: tmux 3.3 or later can; "
                         "the bell still flags the window"),
 ])
 def test_the_advice_is_the_one_line_this_tmux_version_accepts(version, value, advice):
     run = FakeTmux("", value, version)
     assert detect("osc777", {"TMUX": "x"}, run).advice == advice
     assert ["tmux", "-V"] in run.calls
+
+
+@pytest.mark.parametrize("version", [None, "tmux 3.2a", "tmux 3.3a", "tmux 3.4", "tmux next-3.6"])
+@pytest.mark.parametrize("value", [None, "on", "off", "bogus"])
+def test_the_toast_says_what_in_its_title_and_the_fix_in_two_lines_at_80_columns(version, value):
+    # A toast is half the screen: at 80 columns about 37 columns of text. The whole sentence used to
+    # take seven rows over the detail pane for 20 s.
+    advice = detect("osc777", {"TMUX": "x"}, FakeTmux("", value, version)).advice
+    if advice is None:
+        return
+    title, body = toast_parts(advice)
+    assert advice.startswith(title) and "tmux" in title
+    assert len(textwrap.wrap(title, 37)) + len(textwrap.wrap(body, 37)) <= 4
+    assert TMUX_CONF_LINE in body or "allow-passthrough on" in body or "3.3 or later" in body
+    assert "reload" in body or "bell" in body
 
 
 def test_with_passthrough_all_the_version_is_not_asked():

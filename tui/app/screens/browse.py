@@ -31,8 +31,8 @@ class FoundList(SelectionList[str]):
     ]
 
 
-def _label(found: Found, watched: bool) -> Text:
-    status = f"{found.phase.glyph} {found.phase.value}" if found.phase else found.status
+def _label(found: Found, watched: bool, year: int | None) -> Text:
+    status = found.words(year)
     text = Text(clean_text(found.name, 40))
     text.append(f"  {clean_text(status, 40)}", style="dim")
     if found.project_name:
@@ -53,6 +53,7 @@ class BrowseScreen(ModalScreen["list[Found] | None"]):
         self.lister = lister
         self.watched = watched
         self.found: list[Found] = []
+        self.year: int | None = None
         self.chosen: set[str] = set()   # kept while the filter hides some
 
     def compose(self) -> ComposeResult:
@@ -82,7 +83,7 @@ class BrowseScreen(ModalScreen["list[Found] | None"]):
         except (UserError, ApiError) as exc:
             note.update(Text(clean_text(f"cannot list: {exc}", 300)))
             return
-        self.found = listing.items
+        self.found, self.year = listing.items, listing.year
         more = f" (the first {len(listing.items)}: narrow with the filter)" if listing.truncated else ""
         note.update(Text(f"{len(self.found)} found{more} · space selects · enter adds · esc goes back", style="dim")
                     if self.found else Text("nothing found for this profile"))
@@ -101,7 +102,7 @@ class BrowseScreen(ModalScreen["list[Found] | None"]):
         box = self.query_one("#browse-list", FoundList)
         box.clear_options()
         box.add_options([
-            Selection(_label(f, str(f.ref) in self.watched), str(f.ref), str(f.ref) in self.chosen)
+            Selection(_label(f, str(f.ref) in self.watched, self.year), str(f.ref), str(f.ref) in self.chosen)
             for f in self.found
             if not needle or needle in f.name.casefold() or needle in f.ref.task_id.casefold()
         ])
