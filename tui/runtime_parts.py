@@ -48,22 +48,31 @@ class LazyParts:
         self._simulator: Simulator | None = None
         self._demo_token: str | None = None
         self._demo_started: float | None = None  # the clock's time the demo began (its scripts count from it)
+        if retry_auth:
+            self.forget_refusals()
+
+    def forget_refusals(self) -> None:
+        """--retry-auth: the remembered refusals go now, whatever the command (making the cloud forgets them)."""
+        self._cloud = self._new_cloud()
 
     @property
     def cloud(self) -> Cloud:
         """Where each task lives, its credentials and the fetch (tui.cloud.fetcher)."""
         if self._cloud is None:
-            from tui.cloud.auth.refusals import Refusals
-            from tui.cloud.fetcher import Cloud
-
-            self._cloud = Cloud(self.settings, self.clock, self.warnings, default_profile=self.default_profile,
-                                demo_token=self._demo_token, demo=self.demo,
-                                refusals=Refusals(self.state.dir, forget=self._retry_auth))
+            self._cloud = self._new_cloud()
         return self._cloud
 
     @cloud.setter
     def cloud(self, value: Cloud) -> None:
         self._cloud = value
+
+    def _new_cloud(self) -> Cloud:
+        from tui.cloud.auth.refusals import Refusals
+        from tui.cloud.fetcher import Cloud
+
+        return Cloud(self.settings, self.clock, self.warnings, default_profile=self.default_profile,
+                     demo_token=self._demo_token, demo=self.demo,
+                     refusals=Refusals(self.state.dir, forget=self._retry_auth))
 
     @property
     def namer(self) -> Namer:
@@ -107,6 +116,8 @@ class LazyParts:
 
         self._demo_started = self.clock.time()
         self._demo_token = demo_data.DEMO_TOKEN
+        if self._cloud is not None:
+            self.forget_refusals()  # made again, with the demo's token
         for prof in self.settings.profiles.values():
             prof.endpoints = dict(DEMO_ENDPOINTS)
             prof.project_id = demo_data.DEMO_PROJECT_ID
