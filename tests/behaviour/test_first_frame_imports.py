@@ -46,7 +46,7 @@ print(json.dumps({"code": code, **seen}))
 HEAVY = ("httpx", "httpcore", "anyio", "uvicorn", "click", "tui.cloud.fetcher", "tui.cloud.services",
          "tui.cloud.auth", "tui.cloud.catalog", "tui.cloud.client", "tui.poll.poller", "tui.poll.scheduler",
          "tui.naming", "tui.sim.app", "tui.sim.server", "tui.notify.setup", "tui.app.screens.add",
-         "tui.app.screens.browse")
+         "tui.app.screens.browse", "tui.app.commands", "tui.app.palette")
 
 
 def first_frame_modules(tmp_path: Path, *args: str) -> dict:

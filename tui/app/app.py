@@ -12,11 +12,9 @@ from textual.app import App
 from textual.theme import ThemeProvider
 
 from tui.app.board import Board
-from tui.app.commands import HcwatchCommands
 from tui.app.keys import keymap_warnings
 from tui.app.messages import RuntimeFailed, TaskUpdated
 from tui.app.notifications import AppNotifications
-from tui.app.palette import GuardedPalette
 from tui.app.saving import take_screenshot
 from tui.app.screens.main import MainScreen
 from tui.app.screens.simple import TextScreen
@@ -27,10 +25,17 @@ from tui.model import clean_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from textual.command import Provider
 
     from tui.app.shutdown import Deadline
     from tui.poll.interface import Update
     from tui.runtime import Runtime
+
+
+def _hcwatch_commands() -> type[Provider]:
+    from tui.app.commands import HcwatchCommands  # when the palette first opens, not before the first frame
+
+    return HcwatchCommands
 
 
 class HcwatchApp(App[int]):
@@ -38,7 +43,7 @@ class HcwatchApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "hcwatch"
-    COMMANDS = App.COMMANDS | {HcwatchCommands}
+    COMMANDS = App.COMMANDS | {_hcwatch_commands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, runtime: Runtime, *, start_runtime: bool = True, deadline: Deadline | None = None) -> None:
@@ -107,11 +112,15 @@ class HcwatchApp(App[int]):
 
     def action_command_palette(self) -> None:
         """ctrl+p: the palette, in the subclass that survives keys typed after it closed."""
+        from tui.app.palette import GuardedPalette
+
         if self.use_command_palette and not isinstance(self.screen, GuardedPalette):
             self.push_screen(GuardedPalette(id="--command-palette"))
 
     def search_themes(self) -> None:
         """The palette's "Change theme" list, guarded the same way."""
+        from tui.app.palette import GuardedPalette
+
         self.push_screen(GuardedPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     # ----- the runtime -----------------------------------------------------------------------
