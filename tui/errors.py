@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from tui.model import RequestInfo, WatchedTask
 
 __all__ = ["AlreadyWatched", "ApiError", "AuthError", "ConfigError", "EndpointError", "ErrorKind", "RefError",
-           "TaskError", "UserError", "WatchlistError", "as_task_error"]
+           "TIMEOUT_CODE", "TaskError", "UserError", "WatchlistError", "as_task_error"]
+
+# The code a network error carries when it is a timeout (there is no server code): the row says "timeout".
+TIMEOUT_CODE = "timeout"
 
 
 class ErrorKind(str, Enum):

@@ -96,10 +96,10 @@ def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, hist
         return _NOTHING_YET  # a task not fetched yet (every row before the state is read): nothing to say
     prof = settings.profiles.get(task.profile)
     # The project only goes into the link: not looked up for the table's rows (with_url=False).
-    project = (prof.project_id or rt.cloud.default_project(task.profile)) if prof is not None and with_url else None
+    project = (prof.project_id or rt.default_project(task.profile)) if prof is not None and with_url else None
     links = settings.links
-    sim = getattr(rt, "simulator", None)
-    if sim is not None and "codearts_project" not in links:
-        links = {**links, "codearts_project": sim.DEMO_CODEARTS_PROJECT}
+    demo_project = getattr(rt, "demo_codearts_project", None)
+    if demo_project is not None and "codearts_project" not in links:
+        links = {**links, "codearts_project": demo_project}
     return facts_for(task, snapshot, history, book, rt.clock.now(), links=links,
                      region=prof.region if prof is not None else None, project_id=project, with_url=with_url)

@@ -11,37 +11,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from tui.clock import Clock
-from tui.cloud.auth.refusals import Refusals
-from tui.cloud.client import make_client
-from tui.cloud.fetcher import Cloud, PasswordPrompt
 from tui.config.paths import default_paths
-from tui.config.settings import PollSettings, Profile, Settings, load_config
+from tui.config.settings import PollSettings, Profile, Settings, load_config, named_profile
 from tui.errors import ApiError, UserError
-from tui.model import ErrorKind, Snapshot, TaskRef, WatchedTask
-from tui.naming import Namer
+from tui.model import ErrorKind, Snapshot, WatchedTask
 from tui.poll.capacity import CadenceWatch
-from tui.poll.poller import Poller, TaskStatus, Update
-from tui.refs import parse_target
+from tui.poll.interface import TaskStatus, Update
+from tui.runtime_parts import DEMO_ENDPOINTS, LazyParts
 from tui.store.state import StateStore
 from tui.store.watchlist import Watchlist
 
-if TYPE_CHECKING:
-    from tui.sim import Simulator  # only the demo loads the simulator
+if TYPE_CHECKING:  # httpx, the cloud and the poller are imported when polling starts (tui.runtime_parts)
+    import httpx
 
-# In demo mode each service gets its own loopback address so the poller keeps one scheduler
-# per service, as it would against the real cloud; ASGITransport never connects to them.
-DEMO_ENDPOINTS = {
-    "check": "http://127.0.0.2",
-    "build": "http://127.0.0.3",
-    "dws": "http://127.0.0.4",
-    "iam": "http://127.0.0.5",
-}
+    from tui.cloud.fetcher import Cloud, PasswordPrompt
+    from tui.poll.poller import Poller
+
+__all__ = ["DEMO_ENDPOINTS", "Runtime"]
 
 
-class Runtime:
+class Runtime(LazyParts):
     """Everything a front end needs, free of Textual: the CLI and the TUI both drive one of these."""
 
     def __init__(
@@ -64,20 +54,16 @@ class Runtime:
         self.warnings: list[str] = list(settings.warnings)
         self.warnings_shown: set[str] = set()  # the warnings a command has printed already
         self.cadence = CadenceWatch(PollSettings.from_settings(settings), lambda task: self.cloud.host(task))
-        self.cloud = Cloud(settings, self.clock, self.warnings, default_profile=self.default_profile,
-                           refusals=Refusals(state.dir, forget=retry_auth), demo=demo)  # --retry-auth forgets them
+        self._init_parts(retry_auth)  # cloud, namer, simulator: made when first used (tui.runtime_parts)
         self.last_sweep_at: datetime | None = None
         self.watchlist_problem: str | None = None   # a hand edit that broke watchlist.toml, while it is broken
-        self.simulator: Simulator | None = None
         self.client: httpx.AsyncClient | None = None
         self.poller: Poller | None = None
         self._on_update: Callable[[Update], None] | None = None
         self._state_task: asyncio.Task | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
-        # Tasks added without a name get their own (tui.naming); `self.cloud` is looked up per call (the demo swaps it).
-        self.namer = Namer(lambda *a: self.cloud.get_json(*a), self.clock, self.watchlist.take_name, self._named)
         if profile is not None:
-            self.cloud.profile(profile)  # an unknown --profile is a usage error now, not at the first poll
+            self.profile(profile)  # an unknown --profile is a usage error now, not at the first poll
 
     # ----- construction -------------------------------------------------------------------
 
@@ -113,35 +99,22 @@ class Runtime:
         st = StateStore(state_dir or paths.state_dir, history_limit=settings.history)
         return cls(settings, wl, st, demo=False, profile=profile, clock=clock, retry_auth=retry_auth)
 
-    def _setup_demo(self) -> None:
-        from tui.sim import Simulator
-
-        self.simulator = sim = Simulator(self.clock, demo=True)
-        self.cloud = Cloud(self.settings, self.clock, self.warnings, default_profile=self.default_profile,
-                           demo_token=sim.DEMO_TOKEN, refusals=self.cloud.refusals, demo=True)
-        for prof in self.settings.profiles.values():
-            prof.endpoints = dict(DEMO_ENDPOINTS)
-            prof.project_id = sim.DEMO_PROJECT_ID
-        self.watchlist.load()
-        if not self.watchlist.tasks:
-            for ref_text, name in sim.demo_refs():
-                self.watchlist.add(WatchedTask(TaskRef.parse(ref_text), name, self.default_profile, self.clock.now()))
-
     # ----- the cloud (tui.cloud.fetcher.Cloud does the work) ----------------------------------------
 
     @property
     def auth_problems(self) -> dict[str, str]:
         """profile → one-line reason, while that profile is stopped on authentication."""
-        return self.cloud.auth_problems
+        return self.cloud.auth_problems if self._cloud is not None else {}  # none before the cloud is made
 
     def profile(self, name: str | None = None) -> Profile:
-        return self.cloud.profile(name)
+        return named_profile(self.settings, name or self.default_profile, self.demo)
 
     def endpoint(self, profile: str, kind: str) -> str:
         return self.cloud.endpoint(profile, kind)
 
     def default_project(self, profile: str | None = None) -> str | None:
-        return self.cloud.default_project(profile)
+        # Before the cloud is made no project has been learnt from IAM: the profile's own, if any.
+        return self.cloud.default_project(profile) if self._cloud is not None else self.profile(profile).project_id
 
     def secrets(self) -> list[str]:
         return self.cloud.secrets()
@@ -149,6 +122,8 @@ class Runtime:
     # ----- lifecycle ---------------------------------------------------------------------------
 
     def _make_client(self) -> httpx.AsyncClient:
+        from tui.cloud.client import make_client
+
         return make_client(self.settings.max_in_flight, self.simulator)
 
     def _build(self, on_update: Callable[[Update], None] | None, prompt: PasswordPrompt | None) -> Poller:
@@ -158,6 +133,8 @@ class Runtime:
         self.cloud.client = self.client
         self.cloud.prompt = prompt
         self._on_update = on_update
+        from tui.poll.poller import Poller
+
         self.poller = Poller(self.cloud, PollSettings.from_settings(self.settings), clock=self.clock,
                              on_update=self._handle_update)
         return self.poller
@@ -294,6 +271,8 @@ class Runtime:
     def add(self, ref_text: str, name: str | None = None, profile: str | None = None,
             codearts_project: str | None = None) -> WatchedTask:
         """Watch a task given by REF or console URL; without a name it waits for its own (`name_now`, tui.naming)."""
+        from tui.refs import parse_target
+
         profile = profile or self.default_profile
         self.profile(profile)
         target = parse_target(ref_text.strip(), self.default_project(profile))

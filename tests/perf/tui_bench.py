@@ -73,7 +73,6 @@ def child(mode: str, count: int, folder: Path) -> int:
     sys.path.insert(0, str(ROOT))
     from tui.app import run
     from tui.runtime import Runtime
-    from tui.sim.script import Ramp
 
     wl = folder / "watchlist.toml"
     if mode in ("paint", "restore"):
@@ -85,6 +84,8 @@ def child(mode: str, count: int, folder: Path) -> int:
         write_watchlist(wl, [(f"check:run{i:05d}", f"bench-run-{i:05d}", False) for i in range(count)])
     rt = Runtime.open(demo=True, watchlist_path=wl, state_dir=folder / "state")
     if mode == "running":
+        from tui.sim.script import Ramp  # here: a paint child imports what hcwatch itself does, no more
+
         for i in range(count):
             rt.simulator.add_task(f"check:run{i:05d}", [
                 (0, {"task_status": 0, "progress": {"ratio": Ramp(0, 100), "info": "running"}}),

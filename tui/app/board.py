@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.app.formatting import MARK_CLOSED, MARK_NEW, SORTS, RowView, row_view, sort_key
 from tui.app.header import Header, where_broken
+from tui.app.row_memo import RowMemo
 from tui.facts import facts_of_runtime
 from tui.model import Change, ErrorKind, Phase, WatchedTask, clean_text
 from tui.notify.policy import Policy, Verdict
@@ -68,6 +69,7 @@ class Board:
         self._longest: int | None = None    # longest_name and the header's counts, kept while no
         self._counts: tuple[tuple[Phase | None, int], ...] | None = None  # row changes (not per keystroke)
         self.several_profiles = False       # the rows name their profile (tasks of more than one profile)
+        self.memo = RowMemo()               # what each row was built from: a poll with no news skips it
 
     # ----- settings and lookups --------------------------------------------------------------
 
@@ -139,6 +141,7 @@ class Board:
         tasks = self.runtime.tasks()
         self.several_profiles = len({t.profile for t in tasks}) > 1
         self.views = {t.key: self.build_view(t, now) for t in tasks}
+        self.memo.clear()
         self._sorted = self._filtered = self._longest = self._counts = None
         for key in [k for k in self.unseen if k not in self.views]:
             del self.unseen[key]
@@ -262,8 +265,9 @@ class Board:
                 continue
             status = self.status_of(key)
             task = status.task if status is not None else self.task_for(key)
-            if task is None:
-                continue
+            if task is None or (status is not None and self.memo.unchanged(
+                    key, status, self.marker(key), self.several_profiles, self.memo.book(self.runtime, key), old)):
+                continue  # (the 5 s tick moves its times on)
             new = self.build_view(task, now, status)
             # Most polls of a running task change nothing the row shows: leave those rows alone.
             if new != old:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from tui.app.colours import DARK, MUTED, WARN, Scheme
 from tui.app.eta_cell import progress_cell
-from tui.cloud.deadline import TIMEOUT_CODE
+from tui.errors import TIMEOUT_CODE
 from tui.eta import Eta
 from tui.facts import Facts
 from tui.history import Changes

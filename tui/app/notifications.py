@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from tui.model import WatchedTask, clean_text
 from tui.notify.detect import toast_parts
-from tui.notify.dispatcher import Dispatcher
-from tui.notify.setup import open_dispatcher, route_for
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from tui.notify.dispatcher import Dispatcher
     from tui.poll.interface import Update
 
 HOOK_WAIT_AT_EXIT = 2.0     # seconds a quitting app waits for running hooks before killing them
@@ -37,6 +36,8 @@ class AppNotifications:
                             severity="warning", markup=False)
 
     async def _start(self) -> None:
+        from tui.notify.setup import open_dispatcher, route_for  # after the first frame (it reads credential names)
+
         runtime = self.runtime
         settings = runtime.settings
         # Under Pilot there is no terminal to ask tmux about: the route follows the setting alone.

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK
 from tui.cli.output import STDOUT
 from tui.cli.table import Fit, render
-from tui.cloud import catalog
 from tui.errors import AlreadyWatched, ApiError
 from tui.model import ErrorKind, WatchedTask, clean_text
 from tui.text import json_line, visible
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the catalog (httpx) only when discover runs: the parser imports this module for every command
+    from tui.cloud import catalog
     from tui.runtime import Runtime
 
 
@@ -32,6 +32,8 @@ def add_parser(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
 
 async def _listing(rt: Runtime, args: argparse.Namespace, profile: str) -> catalog.Listing:
+    from tui.cloud import catalog
+
     known = tuple(t.codearts_project for t in rt.tasks() if t.profile == profile and t.codearts_project)
     async with rt.online() as cloud:
         return await catalog.list_service(cloud.get_json, rt.clock, args.service, profile, project=args.project,

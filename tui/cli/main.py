@@ -6,6 +6,7 @@ Textual is imported only on the TUI path (tui.app), after the arguments are pars
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -47,9 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_tui(args: argparse.Namespace) -> int:
     """Open the TUI over the Runtime the options ask for."""
-    rt = open_runtime(args)  # a broken config or watch list fails here, before the screen opens
-    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("HCWATCH_FORCE_TUI"):
-        raise UserError("the TUI needs a terminal; use 'hcwatch list' or 'hcwatch watch' in scripts")
-    from tui.app import run
+    gc.disable()  # from here to the first frame (tui.app.app.run): the start's objects all stay alive
+    try:
+        rt = open_runtime(args)  # a broken config or watch list fails here, before the screen opens
+        if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("HCWATCH_FORCE_TUI"):
+            raise UserError("the TUI needs a terminal; use 'hcwatch list' or 'hcwatch watch' in scripts")
+        from tui.app import run
+    except BaseException:
+        gc.enable()
+        raise
 
     return run(rt)

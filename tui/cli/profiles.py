@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from tui.cli.exits import EXIT_AUTH, EXIT_FAILED, EXIT_OK
 from tui.cli.table import Fit, render
-from tui.cloud.auth.sources import describe
 from tui.errors import ApiError, UserError
 from tui.model import ErrorKind, clean_text
 from tui.text import json_line
@@ -61,6 +60,8 @@ async def _try(rt: Runtime, profile: str) -> Verdict:
 
 def run(rt: Runtime, args: argparse.Namespace) -> int:
     """Print each profile with its region, credential source and verdict; exit 5 if any was refused."""
+    from tui.cloud.auth.sources import describe  # here: the parser imports this module for every command
+
     names = sorted(rt.settings.profiles, key=lambda n: (n != "default", n))
     verdicts: dict[str, Verdict] = {}
     if not args.offline:

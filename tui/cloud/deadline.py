@@ -15,9 +15,9 @@ from contextlib import asynccontextmanager
 
 import httpx
 
+from tui.errors import TIMEOUT_CODE  # noqa: F401  (defined beside TaskError, where the screen reads it)
+
 DEFAULT = 30.0  # seconds; config.toml's request_timeout
-# The code a network error carries when it is a timeout (there is no server code): the row says "timeout".
-TIMEOUT_CODE = "timeout"
 
 
 class RequestDeadline(httpx.TimeoutException):

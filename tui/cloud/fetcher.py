@@ -18,7 +18,7 @@ from tui.cloud.auth.masking import SecretMask, mask_error, mask_snapshot
 from tui.cloud.auth.refusals import Refusals
 from tui.cloud.services.lookups import OutcomeCache
 from tui.config import endpoints
-from tui.config.settings import Profile, Settings
+from tui.config.settings import Profile, Settings, named_profile
 from tui.errors import ApiError, UserError, as_task_error
 from tui.model import ErrorKind, Service, Snapshot, TaskError, WatchedTask
 
@@ -68,15 +68,7 @@ class Cloud:
     # ----- where -------------------------------------------------------------------------------
 
     def profile(self, name: str | None = None) -> Profile:
-        name = name or self.default_profile
-        try:
-            return self.settings.profiles[name]
-        except KeyError:
-            have = ", ".join(repr(p) for p in self.settings.profiles)
-            if self.demo and self.settings.path is None:  # the demo reads no config file unless --config names one
-                raise UserError(f"no profile {name!r} in the demo: it has {have}; --config FILE adds your own "
-                                "profiles") from None
-            raise UserError(f"no profile {name!r} in {self.settings.path or 'config.toml'} (have: {have})") from None
+        return named_profile(self.settings, name or self.default_profile, self.demo)
 
     def endpoint(self, profile: str, kind: str) -> str:
         # Resolved once per (profile, service): this sits on the poll path.

@@ -16,7 +16,7 @@ from typing import Any
 from tui.config.endpoints import REGIONS, validate_region, validate_url
 from tui.config.notify_config import Hook, NotifySettings, read_hooks, read_notify
 from tui.config.toml_reader import key_lines, line_of, parse, shown, syntax_error
-from tui.errors import ConfigError, EndpointError, RefError
+from tui.errors import ConfigError, EndpointError, RefError, UserError
 from tui.model import ID_RE, validate_id
 
 __all__ = ["POLL_BOUNDS", "ConfigError", "Hook", "NotifySettings", "PollSettings", "Profile", "Settings", "load_config"]
@@ -139,6 +139,18 @@ class Settings(PollSettings):
             where = self.path or "the config"
             known = ", ".join(sorted(self.profiles)) or "none"
             raise ConfigError(f"no profile {name!r} in {where} (profiles: {known})") from None
+
+
+def named_profile(settings: Settings, name: str, demo: bool = False) -> Profile:
+    """A task's or command's profile by name, or the UserError a user sees (the runtime's and the Cloud's)."""
+    try:
+        return settings.profiles[name]
+    except KeyError:
+        have = ", ".join(repr(p) for p in settings.profiles)
+        if demo and settings.path is None:  # the demo reads no config file unless --config names one
+            raise UserError(f"no profile {name!r} in the demo: it has {have}; --config FILE adds your own "
+                            "profiles") from None
+        raise UserError(f"no profile {name!r} in {settings.path or 'config.toml'} (have: {have})") from None
 
 
 

@@ -18,14 +18,35 @@ httpx.RemoteProtocolError("Server disconnected without sending a response.") bot
 a socket. Modules: tui/sim/ script, demo, faults, gateway (auth, IAM), routes, stats, app, server.
 """
 
-from tui.sim.app import Simulator
-from tui.sim.demo import DEMO_PROJECT_ID, DEMO_REGION, DEMO_TOKEN, DEMO_USER
-from tui.sim.faults import FAULTS, ConnectionDropped, Fault
-from tui.sim.script import Ramp, ScriptedTask
-from tui.sim.server import running, serve
-from tui.sim.stats import Stats
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.sim.app import Simulator
+    from tui.sim.demo import DEMO_PROJECT_ID, DEMO_REGION, DEMO_TOKEN, DEMO_USER
+    from tui.sim.faults import FAULTS, ConnectionDropped, Fault
+    from tui.sim.script import Ramp, ScriptedTask
+    from tui.sim.server import running, serve
+    from tui.sim.stats import Stats
+
+# Loaded when first asked for: the demo's first frame needs only tui.sim.demo's constants, not
+# httpx and uvicorn (which app.py and server.py bring in).
+_WHERE = {
+    "Simulator": "app", "serve": "server", "running": "server", "Ramp": "script", "ScriptedTask": "script",
+    "Fault": "faults", "FAULTS": "faults", "ConnectionDropped": "faults", "Stats": "stats",
+    "DEMO_TOKEN": "demo", "DEMO_PROJECT_ID": "demo", "DEMO_REGION": "demo", "DEMO_USER": "demo",
+}
 
 __all__ = [
     "Simulator", "serve", "running", "Ramp", "ScriptedTask", "Fault", "FAULTS", "ConnectionDropped", "Stats",
     "DEMO_TOKEN", "DEMO_PROJECT_ID", "DEMO_REGION", "DEMO_USER",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'tui.sim' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"tui.sim.{where}"), name)

@@ -49,9 +49,11 @@ class Simulator:
         demo: bool = True,
         token_lifetime: float = 86400.0,
         require_auth: bool = True,
+        started: float | None = None,
     ) -> None:
         self.clock = clock or Clock()
-        self.started = self.clock.time()
+        # `started`: the clock's time the demo began (the runtime makes its simulator when first needed).
+        self.started = self.clock.time() if started is None else started
         self.require_auth = require_auth
         self.tasks: dict[str, ScriptedTask] = {}
         self.faults: list[Fault] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.model import TaskRef
 from tui.sim.script import Ramp
 
 # The simulated account's made-up credentials. hcwatch masks them like real ones (any 8 characters
@@ -126,3 +127,9 @@ def unwatched_tasks() -> list[dict[str, Any]]:
             (0, _check(2, "100%", "success")),
         ]),
     ]
+
+
+def demo_refs() -> list[tuple[str, str]]:
+    """(REF, display name) of the demo's watched tasks, as Simulator.demo_refs gives them at the start."""
+    refs = [str(TaskRef.parse(spec["ref"])) for spec in demo_tasks()]
+    return [(ref, spec.get("name") or ref) for ref, spec in zip(refs, demo_tasks(), strict=True)]

@@ -467,3 +467,79 @@ def test_the_bell_rings_for_the_phases_in_on(rt):
     board.rebuild()
     assert not board.on_changes(DWS, [change(DWS, Phase.SUCCEEDED, rt.clock.now())]).bell
     assert board.on_changes(CHECK, [change(CHECK, Phase.RUNNING, rt.clock.now(), frm=Phase.PENDING)]).bell
+
+
+# ----- a poll that brought nothing new ------------------------------------------------------------
+
+
+def polled_again(rt: FakeRuntime, key: str, seconds: float = 10, **changes) -> Update:
+    """The poller's report of one more fetch: a new snapshot object, a later fetch time, maybe news."""
+    rt.clock.advance(seconds)
+    rt.set(key, fetched_at=rt.clock.now(), **changes)
+    return update(rt, key)
+
+
+def test_a_poll_that_brought_nothing_the_row_shows_keeps_the_row_and_its_times_still_move(rt, board):
+    rt.statuses[BUILD] = replace(rt.statuses[BUILD], history=[change(BUILD, Phase.FAILED, rt.clock.now())])
+    board.rebuild()
+    board.take_batch()
+    board.note_update(polled_again(rt, BUILD))
+    board.take_batch()  # built once more: now the board knows what the row was built from
+    row = board.views[BUILD]
+    built = []
+    build_view = board.build_view
+    board.build_view = lambda *a: built.append(a) or build_view(*a)  # type: ignore[method-assign]
+    for _ in range(3):
+        board.note_update(polled_again(rt, BUILD, fields={"duration": "varies"}))
+        batch = board.take_batch()
+        assert board.views[BUILD] is row and batch.changed == set()
+    assert built == []  # not even built to be compared: most polls of 1,000 tasks bring nothing new
+    rt.clock.advance(60)
+    assert BUILD in board.retime() and board.views[BUILD].updated == "1m ago"  # the tick moves it on
+
+
+@pytest.mark.parametrize("news", [{"message": "step 4 failed"}, {"progress": 80.0}, {"phase": Phase.RUNNING},
+                                  {"error": TaskError(ErrorKind.NETWORK, "connection refused")}, {"stale": True}])
+def test_a_poll_with_news_for_the_row_rebuilds_it(rt, board, news):
+    board.note_update(polled_again(rt, BUILD))
+    board.take_batch()
+    before = board.views[BUILD]
+    board.note_update(polled_again(rt, BUILD, **news))
+    assert BUILD in board.take_batch().changed and board.views[BUILD] != before
+
+
+def test_a_marker_a_pause_a_rename_or_a_new_change_rebuild_the_row(rt, board):
+    board.note_update(polled_again(rt, BUILD))
+    board.take_batch()
+    rt.statuses[BUILD] = replace(rt.statuses[BUILD], paused=True)
+    board.note_update(polled_again(rt, BUILD))
+    assert BUILD in board.take_batch().changed and board.views[BUILD].paused
+    task = replace(rt.statuses[BUILD].task, name="api build (renamed)")
+    rt.statuses[BUILD] = replace(rt.statuses[BUILD], task=task)
+    board.note_update(polled_again(rt, BUILD))
+    assert BUILD in board.take_batch().changed and board.views[BUILD].name == "api build (renamed)"
+    at = rt.clock.now()
+    rt.statuses[BUILD] = replace(rt.statuses[BUILD], history=[change(BUILD, Phase.FAILED, at)])
+    board.on_changes(BUILD, [change(BUILD, Phase.FAILED, at)])  # marks it unseen
+    board.note_update(polled_again(rt, BUILD))
+    batch = board.take_batch()
+    assert BUILD in batch.changed and board.views[BUILD].marker == MARK_NEW and board.views[BUILD].updated
+
+
+def test_a_running_row_with_an_estimate_is_built_after_every_poll():
+    """Its ETA is made as of the fetch time (tui.facts): a later fetch with the same percent moves it."""
+    from tui.app.formatting import row_view
+    from tui.app.row_memo import RowMemo
+    from tui.eta import Eta
+    from tui.facts import Facts
+
+    rt = FakeRuntime()
+    task = rt.add(CHECK, "payments scan", Phase.RUNNING, progress=40)
+    status = rt.statuses[task.key]
+    now = rt.clock.now()
+    memo = RowMemo()
+    with_eta = row_view(task, status.snapshot, [], False, "", now, facts=Facts(eta=Eta(remaining_s=300.0)))
+    without = row_view(task, status.snapshot, [], False, "", now, facts=Facts())
+    assert memo.unchanged(task.key, status, "", False, None, without) is False  # nothing known yet
+    assert memo.unchanged(task.key, status, "", False, None, without) is True
+    assert memo.unchanged(task.key, status, "", False, None, with_eta) is False

@@ -5,19 +5,23 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from tui.app.screens.add import AddResult, AddTaskScreen
-from tui.cloud import catalog
 from tui.errors import UserError
 from tui.model import WatchedTask, clean_text
-from tui.naming import unlisted, unnamed_note
 
 if TYPE_CHECKING:
+    from tui.app.screens.add import AddResult
     from tui.app.screens.main import MainScreen
+    from tui.cloud.catalog import Listing
+
+# The dialog, the catalog and the name lookups (httpx, the service APIs) are imported on the first `a`,
+# not before the first frame.
 
 
 async def name_now(screen: MainScreen, task: WatchedTask) -> None:
     """Ask once for a new task's own name, as `hcwatch add` does; a task its project does not list is said in a
     toast, in the command's words (other failures: the row shows the id until a later poll names it)."""
+    from tui.naming import unlisted, unnamed_note
+
     _, why = await screen.runtime.name_now(task)
     if why and unlisted(why):
         line = screen.runtime.cloud.mask()(unnamed_note(task, why, "d stops watching it"))  # no secret in a toast
@@ -26,6 +30,9 @@ async def name_now(screen: MainScreen, task: WatchedTask) -> None:
 
 def open_add_dialog(screen: MainScreen) -> None:
     """Show the add dialog; watch what it returns (one task, or several picked in browse mode)."""
+    from tui.app.screens.add import AddTaskScreen
+    from tui.cloud import catalog
+
     runtime = screen.runtime
     profile = runtime.default_profile
     try:
@@ -35,7 +42,7 @@ def open_add_dialog(screen: MainScreen) -> None:
     tasks = runtime.tasks()
     known = tuple(t.codearts_project for t in tasks if t.profile == profile and t.codearts_project)
 
-    async def lister(service: str) -> catalog.Listing:
+    async def lister(service: str) -> Listing:
         async with runtime.online() as cloud:
             return await catalog.list_service(cloud.get_json, runtime.clock, service, profile, known_projects=known)
 
