@@ -200,7 +200,7 @@ class Changes(Sequence[Change]):
         lo, hi = self._lo, self._hi
         times, codes, messages = self._t[lo:hi].tolist(), self._c[lo:hi].tolist(), self._m[lo:hi]
         progress: list[Any] = self._p[lo:hi].tolist()
-        if any(p != p for p in progress):
+        if any(map(_isnan, progress)):
             progress = [None if p != p else p for p in progress]
         if self._odd:
             for n, c in self._odd.items():  # values kept as given (an int progress, a real NaN)
