@@ -11,13 +11,12 @@ is encoded.
 from __future__ import annotations
 
 import json
-import mmap
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["CHUNK", "FileId", "file_id", "lines_of", "old_lines", "span", "write_order"]
+__all__ = ["CHUNK", "FileId", "OldFile", "file_id", "lines_of", "old_lines", "span", "write_order"]
 
 CHUNK = 1 << 16  # bytes of lines parsed together: the temporaries of a load stay this small (256 KB left 1 MB more)
 
@@ -74,21 +73,43 @@ def lines_of(raw: bytes, start: int) -> Iterator[tuple[list[int], list[str], lis
         yield spans, texts, values
 
 
-def old_lines(path: Path, known: FileId | None) -> mmap.mmap | None:
-    """The file's contents (mapped, not read into memory) if it is still the one `known` names."""
-    if known is None:
+class OldFile:
+    """The file last read or written, open for reading lines back (os.pread: a file cut short meanwhile
+    is an OSError, not a crash as a mapping of it would be, and nothing is held in memory)."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        self.fd = fd
+        self.size = size
+
+    def read(self, offset: int, n: int) -> bytes:
+        data = os.pread(self.fd, n, offset)
+        if len(data) != n:
+            raise OSError(f"{n - len(data)} bytes missing: the state file changed while it was saved")
+        return data
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def old_lines(path: Path, known: FileId | None) -> OldFile | None:
+    """The file, open, if it is still the one `known` names."""
+    if known is None or known.size == 0:
         return None
     try:
-        with open(path, "rb") as fh:
-            if file_id(os.fstat(fh.fileno())) != known or known.size == 0:
-                return None
-            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
         return None
+    try:
+        if file_id(os.fstat(fd)) == known:
+            return OldFile(fd, known.size)
+    except OSError:
+        pass
+    os.close(fd)
+    return None
 
 
 def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kept: dict[str, int],
-                old: mmap.mmap | None, encode: Callable[[str], bytes], places: dict[str, int]) -> Iterator[bytes]:
+                old: OldFile | None, encode: Callable[[str], bytes], places: dict[str, int]) -> Iterator[bytes]:
     """The new file's bytes in pieces: the header, then each task's line and a newline; `places` gets each line's span.
 
     A line is `fresh[key]`, or copied from `old` at `kept[key]` (runs of lines that follow each other
@@ -97,7 +118,7 @@ def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kep
     """
     yield header + b"\n"
     pos = len(header) + 1
-    size = 0 if old is None else len(old)
+    size = 0 if old is None else old.size
     run_start = run_end = 0  # the lines of the old file to copy next, not yet given out
     for key in keys:
         line = fresh.get(key)
@@ -110,21 +131,21 @@ def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kep
                 pos += n + 1
                 continue
             # A new run of lines to copy: its first line must be this task's, where it was written.
-            head = b'["' + key.encode("utf-8") + b'",'
-            if old is not None and off and off + n < size and old[off - 1] == 10 and old[off + n] == 10 \
-                    and old[off:off + len(head)] == head:
+            head = b'\n["' + key.encode("utf-8") + b'",'
+            if old is not None and off and off + n < size and old.read(off - 1, len(head)) == head \
+                    and old.read(off + n, 1) == b"\n":
                 if run_end > run_start:
-                    yield old[run_start:run_end]
+                    yield old.read(run_start, run_end - run_start)
                 run_start, run_end = off, off + n + 1  # with its newline
                 places[key] = pos << 32 | n
                 pos += n + 1
                 continue
             line = encode(key)  # not in the file as remembered: encoded after all
         if run_end > run_start:
-            yield old[run_start:run_end]  # type: ignore[index]
+            yield old.read(run_start, run_end - run_start)  # type: ignore[union-attr]
             run_start = run_end = 0
         places[key] = pos << 32 | len(line)
         pos += len(line) + 1
         yield line + b"\n"
     if run_end > run_start:
-        yield old[run_start:run_end]  # type: ignore[index]
+        yield old.read(run_start, run_end - run_start)  # type: ignore[union-attr]

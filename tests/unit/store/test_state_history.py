@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -185,3 +186,36 @@ def test_appending_to_a_loaded_log_leaves_the_other_tasks_as_they_were(store: St
     assert list(first) == (hists[str(ref(0))] + more)[-200:]
     assert {k: list(st.history) for k, st in loaded.items() if k != str(ref(0))} == \
         {k: v for k, v in hists.items() if k != str(ref(0))}
+
+
+def test_a_file_cut_short_in_place_is_not_copied_from(store: StateStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(20):
+        store.record(str(ref(i)), Snapshot(ref(i), Phase.RUNNING, float(i), fetched_at=T0), history(ref(i), 4, i))
+    store.flush()
+    again = StateStore(store.dir, clock=FakeClock())
+    again.load()
+    whole = store.path.read_bytes()
+    with open(store.path, "r+b") as fh:  # the same file (inode), cut short: not the file remembered
+        fh.truncate(len(whole) // 2)
+    again.record(str(ref(3)), Snapshot(ref(3), Phase.FAILED, 3.0, fetched_at=T0 + timedelta(hours=1)))
+    assert again.flush()
+    final = StateStore(store.dir).load()
+    assert len(final) == 20 and list(final[str(ref(19))].history) == history(ref(19), 4, 19)
+    # Cut short while a save reads it (after its check): the save fails with an OSError, the file stays.
+    again.record(str(ref(4)), Snapshot(ref(4), Phase.FAILED, 4.0, fetched_at=T0 + timedelta(hours=2)))
+    saved = store.path.read_bytes()
+    real = state_lines.old_lines
+
+    def cut(path: Path, known: state_lines.FileId | None) -> state_lines.OldFile | None:
+        old = real(path, known)
+        assert old is not None
+        os.truncate(path, 10)
+        return old
+
+    monkeypatch.setattr("tui.store.state.old_lines", cut)
+    with pytest.raises(OSError, match="changed while it was saved"):
+        again.flush()
+    assert store.path.stat().st_size == 10 and saved  # what was there (here: the cut file) is not replaced
+    monkeypatch.setattr("tui.store.state.old_lines", real)
+    assert again.flush()  # the next save encodes every line
+    assert len(StateStore(store.dir).load()) == 20
