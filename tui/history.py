@@ -336,7 +336,8 @@ class ChangeLog(Sequence[Change]):
         m.append(msg)
         odds = v._odd
         if odd:
-            odds = {} if odds is None else odds
+            # A new dict, never the one earlier views share: the writer thread may be iterating it.
+            odds = {} if odds is None else dict(odds)
             odds[v._base + hi] = change
         hi += 1
         lo = max(v._lo, hi - self.cap)

@@ -163,8 +163,10 @@ class StateStore:
                         key, ref, snap = decode_task(item, codes, memo)
                         runs = decode_runs(item[3], codes, memo) if len(item) > 3 else None
                         history: int | ChangeLog | None = None
-                        # As written: the same key, every change kept (not cut to a smaller limit).
-                        reusable = text.startswith(f'["{key}",') and (len(item) < 3 or len(item[2]) <= 4 * limit)
+                        # As written: our phase numbers (a file that numbers them otherwise is written
+                        # anew under our header), the same key, every change kept (not cut to a smaller limit).
+                        reusable = codes.table is None and text.startswith(f'["{key}",') and (
+                            len(item) < 3 or len(item[2]) <= 4 * limit)
                         if len(item) > 2:
                             history = len(refs)
                             refs.append(ref)
@@ -296,9 +298,10 @@ class StateStore:
     def _flush_quietly(self) -> None:
         try:
             self.flush()
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - a bug must not end the background saves silently
             if not self._write_failed:  # say it once, not every few seconds
-                self.warnings.append(f"{self.path}: cannot save state ({exc.strerror or exc})")
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                self.warnings.append(f"{self.path}: cannot save state ({why})")
             self._write_failed = True
 
     async def run(self, every: float = 5.0) -> None:

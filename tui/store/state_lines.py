@@ -113,7 +113,7 @@ def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kep
     """The new file's bytes in pieces: the header, then each task's line and a newline; `places` gets each line's span.
 
     A line is `fresh[key]`, or copied from `old` at `kept[key]` (runs of lines that follow each other
-    there in one piece of about CHUNK bytes, the first line of each checked to be the task's), else
+    there in one piece of about CHUNK bytes, each line checked to be the task's), else
     `encode(key)`. Places in `old` were recorded by this process for exactly that file (FileId).
     """
     yield header + b"\n"
@@ -125,18 +125,17 @@ def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kep
         if line is None:
             place = kept.get(key, 0)
             off, n = place >> 32, place & 0xFFFFFFFF
-            if off and off == run_end and run_end - run_start < CHUNK:
-                run_end = off + n + 1  # the next line of the old file: part of the same copy
-                places[key] = pos << 32 | n
-                pos += n + 1
-                continue
-            # A new run of lines to copy: its first line must be this task's, where it was written.
+            # Every line copied must be this task's, where it was written: the FileId can match a file
+            # it does not name (an inode reused by another process's save on a filesystem with coarse
+            # times), and one unchecked line glued two tasks into one unreadable line.
             head = b'\n["' + key.encode("utf-8") + b'",'
             if old is not None and off and off + n < size and old.read(off - 1, len(head)) == head \
                     and old.read(off + n, 1) == b"\n":
-                if run_end > run_start:
-                    yield old.read(run_start, run_end - run_start)
-                run_start, run_end = off, off + n + 1  # with its newline
+                if not (off == run_end and run_end - run_start < CHUNK):
+                    if run_end > run_start:
+                        yield old.read(run_start, run_end - run_start)
+                    run_start = off  # a new run of lines to copy
+                run_end = off + n + 1  # with its newline
                 places[key] = pos << 32 | n
                 pos += n + 1
                 continue

@@ -219,3 +219,26 @@ def test_a_file_cut_short_in_place_is_not_copied_from(store: StateStore, monkeyp
     monkeypatch.setattr("tui.store.state.old_lines", real)
     assert again.flush()  # the next save encodes every line
     assert len(StateStore(store.dir).load()) == 20
+
+
+def test_a_file_numbering_its_phases_otherwise_keeps_them_after_a_save(tmp_path):
+    # Its lines used to be copied as they were under our header: a succeeded task read back as stopped.
+    import json as _json
+
+    from tui.clock import FakeClock
+    from tui.model import Phase, TaskRef
+
+    theirs = ["pending", "running", "succeeded", "failed", "stopped", "idle", "unknown"][::-1]
+    a, b = TaskRef.parse("check:aaa"), TaskRef.parse("check:bbb")
+    t0 = 189_000_000_000_000
+    (tmp_path / "state.jsonl").write_text(
+        _json.dumps({"hcwatch_state": 2, "phases": theirs}) + "\n"
+        + _json.dumps([str(a), [theirs.index("succeeded"), 100.0, "done", None, {}, t0]]) + "\n"
+        + _json.dumps([str(b), [theirs.index("running"), 5.0, "x", None, {}, t0]]) + "\n")
+    store = StateStore(tmp_path, clock=FakeClock())
+    got = store.load()
+    assert got[str(a)].snapshot.phase is Phase.SUCCEEDED
+    store.record(str(b), got[str(b)].snapshot)
+    store.flush()
+    again = StateStore(tmp_path).load()
+    assert again[str(a)].snapshot.phase is Phase.SUCCEEDED and again[str(b)].snapshot.phase is Phase.RUNNING
