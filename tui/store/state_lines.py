@@ -112,39 +112,50 @@ def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kep
                 old: OldFile | None, encode: Callable[[str], bytes], places: dict[str, int]) -> Iterator[bytes]:
     """The new file's bytes in pieces: the header, then each task's line and a newline; `places` gets each line's span.
 
-    A line is `fresh[key]`, or copied from `old` at `kept[key]` (runs of lines that follow each other
-    there in one piece of about CHUNK bytes, each line checked to be the task's), else
-    `encode(key)`. Places in `old` were recorded by this process for exactly that file (FileId).
+    A line is `fresh[key]`, or copied from `old` at `kept[key]` (lines that follow each other there
+    read back in one piece of about CHUNK bytes), else `encode(key)`. Every copied line is checked in
+    the bytes read to be its task's, between two newlines: the FileId can match a file it does not
+    name (an inode reused by another process's save on a filesystem with coarse times), and one
+    unchecked line glued two tasks into one unreadable line. A line that fails is encoded instead.
     """
     yield header + b"\n"
     pos = len(header) + 1
+    run: list[tuple[str, int, int]] = []  # (key, offset, length): lines next to each other in `old`
+
+    def copied() -> bytes:
+        nonlocal pos
+        first, last = run[0][1], run[-1][1] + run[-1][2]
+        data = old.read(first - 1, last - first + 2)  # type: ignore[union-attr]  # with the newlines around
+        pieces: list[bytes] = []
+        for key, off, n in run:
+            at = off - first + 1
+            head = b'["' + key.encode("utf-8") + b'",'
+            if data[at - 1] == 10 and data[at + n] == 10 and data.startswith(head, at):
+                line = data[at:at + n]
+            else:
+                line = encode(key)  # not in the file as remembered: encoded after all
+            places[key] = pos << 32 | len(line)
+            pos += len(line) + 1
+            pieces += (line, b"\n")
+        run.clear()
+        return b"".join(pieces)
+
     size = 0 if old is None else old.size
-    run_start = run_end = 0  # the lines of the old file to copy next, not yet given out
     for key in keys:
         line = fresh.get(key)
         if line is None:
             place = kept.get(key, 0)
             off, n = place >> 32, place & 0xFFFFFFFF
-            # Every line copied must be this task's, where it was written: the FileId can match a file
-            # it does not name (an inode reused by another process's save on a filesystem with coarse
-            # times), and one unchecked line glued two tasks into one unreadable line.
-            head = b'\n["' + key.encode("utf-8") + b'",'
-            if old is not None and off and off + n < size and old.read(off - 1, len(head)) == head \
-                    and old.read(off + n, 1) == b"\n":
-                if not (off == run_end and run_end - run_start < CHUNK):
-                    if run_end > run_start:
-                        yield old.read(run_start, run_end - run_start)
-                    run_start = off  # a new run of lines to copy
-                run_end = off + n + 1  # with its newline
-                places[key] = pos << 32 | n
-                pos += n + 1
+            if old is not None and off and off + n < size:
+                if run and (off != run[-1][1] + run[-1][2] + 1 or off - run[0][1] >= CHUNK):
+                    yield copied()
+                run.append((key, off, n))
                 continue
-            line = encode(key)  # not in the file as remembered: encoded after all
-        if run_end > run_start:
-            yield old.read(run_start, run_end - run_start)  # type: ignore[union-attr]
-            run_start = run_end = 0
+            line = encode(key)
+        if run:
+            yield copied()
         places[key] = pos << 32 | len(line)
         pos += len(line) + 1
         yield line + b"\n"
-    if run_end > run_start:
-        yield old.read(run_start, run_end - run_start)  # type: ignore[union-attr]
+    if run:
+        yield copied()

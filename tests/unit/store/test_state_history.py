@@ -242,3 +242,36 @@ def test_a_file_numbering_its_phases_otherwise_keeps_them_after_a_save(tmp_path)
     store.flush()
     again = StateStore(tmp_path).load()
     assert again[str(a)].snapshot.phase is Phase.SUCCEEDED and again[str(b)].snapshot.phase is Phase.RUNNING
+
+
+def test_a_file_that_only_looks_like_the_last_one_written_loses_no_task(tmp_path):
+    # Another writer's file under the same inode, size and mtime (an inode reused on a filesystem with
+    # coarse times), emulated by an in-place rewrite of the same size: the lines copied from it used
+    # to be trusted after the first of a run, and two tasks came out glued into one unreadable line.
+    import os
+
+    from tui.clock import FakeClock
+    from tui.model import Phase, Snapshot, TaskRef
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    store = StateStore(tmp_path, clock=FakeClock())
+    refs = [TaskRef.parse(f"check:{c * 3}") for c in "abcde"]
+    for ref, message in zip(refs, ["m", "mm", "mm", "mmmm", "mmmm"], strict=True):
+        store.record(str(ref), Snapshot(ref, Phase.RUNNING, 1.0, message, fetched_at=at))
+    store.flush()
+    path, st = store.path, os.stat(store.path)
+    lines = path.read_text().splitlines(keepends=True)
+    lines[3] = lines[3].replace('"mm"', '"mmmm"')
+    lines[5] = lines[5].replace('"mmmm"', '"mm"')
+    with open(path, "r+") as fh:
+        fh.write("".join(lines))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(path).st_size == st.st_size
+    store.record(str(refs[0]), Snapshot(refs[0], Phase.FAILED, 1.0, "m", fetched_at=at))
+    store.record(str(refs[3]), Snapshot(refs[3], Phase.FAILED, 1.0, "mmmm", fetched_at=at))
+    store.flush()
+    again = StateStore(tmp_path)
+    got = again.load()
+    assert sorted(got) == sorted(str(r) for r in refs) and not again.warnings
+    assert [got[str(r)].snapshot.phase for r in refs] == [Phase.FAILED, Phase.RUNNING, Phase.RUNNING, Phase.FAILED,
+                                                           Phase.RUNNING]
