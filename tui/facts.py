@@ -76,8 +76,8 @@ def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Ch
     if phase.finished:
         if snapshot.outcome is not None and snapshot.outcome.duration_s is not None:
             took = snapshot.outcome.duration_s
-        elif book.runs and book.runs[-1].phase is phase:
-            took = book.runs[-1].duration_s
+        elif (last := book.last) is not None and last.phase is phase:
+            took = last.duration_s
     return Facts(url=url, eta=eta, since=since, took_s=took, runs=runs)
 
 
@@ -92,7 +92,7 @@ def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, hist
     if settings is None or state is None or not hasattr(state, "runs"):
         return None
     book = state.runs(task.key)
-    if snapshot is None and not book.runs and not with_url:
+    if snapshot is None and not book.count and not with_url:
         return _NOTHING_YET  # a task not fetched yet (every row before the state is read): nothing to say
     prof = settings.profiles.get(task.profile)
     # The project only goes into the link: not looked up for the table's rows (with_url=False).

@@ -6,28 +6,141 @@ The change history is bounded and filled by progress ticks, so the runs the ETA 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+import math
+import struct
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tui.model import Change, Phase, Snapshot
 from tui.outcome import Run
 
-__all__ = ["KEEP", "RunBook", "advance"]
+__all__ = ["KEEP", "RUN_PHASES", "RunBook", "advance", "pack_run"]
 
 KEEP = 20  # runs kept per task: the ETA uses the last few successful ones; the history pane shows ten
 
+# A book's runs are packed, RUN_SIZE bytes each: the phase (an index into RUN_PHASES), the duration
+# in seconds (NaN: not known) and the start in µs since _EPOCH (_NO_START: not known). Twenty runs
+# of 10,000 tasks held as Run objects (the object, a datetime, a float) cost ~29 MB; packed, ~4 MB.
+RUN_PHASES = tuple(Phase)
+_PHASE_INDEX = {p: i for i, p in enumerate(RUN_PHASES)}
+_RUN = struct.Struct("=Bdq")
+RUN_SIZE = _RUN.size
+_NO_START = -(2 ** 63)
+_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_NAN = math.nan
 
-@dataclass(frozen=True, slots=True)  # one per task, 10,000 at a load
+
+def pack_run(phase: int, took: float | None, started_us: int | None) -> bytes:
+    """One run's bytes in a book (phase: an index into RUN_PHASES; started: µs since 2020-01-01 UTC)."""
+    return _RUN.pack(phase, _NAN if took is None else took, _NO_START if started_us is None else started_us)
+
+
+def _packed(run: Run) -> bytes:
+    at = run.started_at
+    us = None if at is None else ((at if at.tzinfo is not None else at.replace(tzinfo=UTC)) - _EPOCH) // _US
+    return pack_run(_PHASE_INDEX[run.phase], run.duration_s, us)
+
+
+def _run(phase: int, took: float, started: int, number: str | None) -> Run:
+    return Run(RUN_PHASES[phase], None if took != took else took,
+               None if started == _NO_START else _EPOCH + timedelta(0, 0, started), number)
+
+
 class RunBook:
-    """What hcwatch saw of one task's runs: `since` (the current run's start, None when not running) and `runs`."""
+    """What hcwatch saw of one task's runs: `since` (the current run's start, None when not running) and `runs`.
 
-    since: datetime | None = None
-    runs: tuple[Run, ...] = ()
+    Immutable. The runs are held packed (one per task at a load, up to KEEP runs each) and made into
+    Run objects when read; their start times come back in UTC.
+    """
+
+    __slots__ = ("_numbers", "_packed", "since")
+    since: datetime | None
+    _packed: bytes
+    _numbers: tuple[str | None, ...] | None  # None: no run has a number (most services)
+
+    def __init__(self, since: datetime | None = None, runs: Iterable[Run] = ()) -> None:
+        runs = tuple(runs)
+        numbers = tuple(r.number for r in runs)
+        self._set(since, b"".join(map(_packed, runs)), numbers if any(n is not None for n in numbers) else None)
+
+    def _set(self, since: datetime | None, packed: bytes, numbers: tuple[str | None, ...] | None) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "since", since)
+        setattr_(self, "_packed", packed)
+        setattr_(self, "_numbers", numbers)
+
+    @classmethod
+    def packed(cls, since: datetime | None, packed: bytes, numbers: tuple[str | None, ...] | None) -> RunBook:
+        """A book from its packed runs (pack_run's bytes one after the other) and their numbers (a state load)."""
+        if len(packed) % RUN_SIZE or (numbers is not None and len(numbers) * RUN_SIZE != len(packed)):
+            raise ValueError("bad packed runs")
+        book = object.__new__(cls)
+        book._set(since, packed, numbers if numbers is None or any(n is not None for n in numbers) else None)
+        return book
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"RunBook is immutable ({name})")
 
     @property
     def empty(self) -> bool:
-        return self.since is None and not self.runs
+        return self.since is None and not self._packed
+
+    @property
+    def count(self) -> int:
+        """How many runs (not __len__: a book with no runs but a `since` must stay truthy)."""
+        return len(self._packed) // RUN_SIZE
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """The runs, oldest first."""
+        return tuple(self._iter())
+
+    def _iter(self) -> Iterator[Run]:
+        numbers = self._numbers or (None,) * self.count
+        for (phase, took, started), number in zip(_RUN.iter_unpack(self._packed), numbers, strict=True):
+            yield _run(phase, took, started, number)
+
+    @property
+    def last(self) -> Run | None:
+        """The latest run (None when there is none), without making the others."""
+        if not self._packed:
+            return None
+        phase, took, started = _RUN.unpack_from(self._packed, len(self._packed) - RUN_SIZE)
+        return _run(phase, took, started, self._numbers[-1] if self._numbers else None)
+
+    def rows(self) -> Iterator[tuple[int, float | None, int | None, str | None]]:
+        """(phase index, duration, start in µs since 2020-01-01 UTC, number) of each run: the state file's values."""
+        numbers = self._numbers or (None,) * self.count
+        for (phase, took, started), number in zip(_RUN.iter_unpack(self._packed), numbers, strict=True):
+            yield phase, None if took != took else took, None if started == _NO_START else started, number
+
+    def updated(self, since: datetime | None, ended: list[Run]) -> RunBook:
+        """This book with `since` and the runs that `ended` (the newest KEEP kept)."""
+        if not ended:
+            if since == self.since:
+                return self
+            book = object.__new__(RunBook)
+            book._set(since, self._packed, self._numbers)
+            return book
+        numbers = (self._numbers or (None,) * self.count) + tuple(r.number for r in ended)
+        packed = self._packed + b"".join(map(_packed, ended))
+        cut = len(packed) - KEEP * RUN_SIZE
+        if cut > 0:
+            packed, numbers = packed[cut:], numbers[-KEEP:]
+        return RunBook.packed(since, packed, numbers)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunBook):
+            return NotImplemented
+        return self.since == other.since and self._packed == other._packed and self._numbers == other._numbers
+
+    def __hash__(self) -> int:
+        return hash((self.since, self._packed, self._numbers))
+
+    def __repr__(self) -> str:
+        return f"RunBook(since={self.since!r}, runs={self.runs!r})"
 
 
 def advance(book: RunBook | None, snapshot: Snapshot, changes: Iterable[Change]) -> RunBook:
@@ -35,8 +148,10 @@ def advance(book: RunBook | None, snapshot: Snapshot, changes: Iterable[Change])
 
     The service's own start time (snapshot.started_at) is preferred to the time hcwatch first saw the run.
     """
-    book = book or RunBook()
-    since, runs = book.since, list(book.runs)
+    if book is None:
+        book = _NONE
+    since = book.since
+    ended: list[Run] = []
     for change in changes:
         if not change.major:
             continue
@@ -49,7 +164,7 @@ def advance(book: RunBook | None, snapshot: Snapshot, changes: Iterable[Change])
             took = snapshot.outcome.duration_s if snapshot.outcome is not None else None
             if took is None:
                 took = (change.at - start).total_seconds()
-            runs.append(Run(change.to_phase, max(0.0, took), start, number))
+            ended.append(Run(change.to_phase, max(0.0, took), start, number))
             since = None
         elif not change.to_phase.active:
             since = None
@@ -60,5 +175,7 @@ def advance(book: RunBook | None, snapshot: Snapshot, changes: Iterable[Change])
             since = snapshot.started_at
         elif snapshot.phase is not None and not snapshot.phase.active:
             since = None
-    new = RunBook(since, tuple(runs[-KEEP:]))
-    return book if new == book else new
+    return book.updated(since, ended)  # (itself when nothing changed: most polls)
+
+
+_NONE = RunBook()

@@ -13,7 +13,8 @@ Restarts (--restart): `process` (default) runs each day in a new process, as a u
 is, and samples that process's RSS at the end of its day; `none` keeps one process all week
 (a leak shows there); `inprocess` makes a new runtime in the same process each day (the old
 soak: glibc and pymalloc keep the freed memory of the previous runtimes fragmented, which a
-real restart never has). RSS is taken after gc.collect() and malloc_trim(0). The simulator's
+real restart never has). RSS is taken from the live runtime at the end of each day (before a
+restart stops it), after gc.collect() and malloc_trim(0). The simulator's
 request log is reset every day (test scaffolding, not hcwatch); its scripted tasks are fixed.
 
 With --board the TUI's screen-free parts run too, as the app drives them: the board (every
@@ -39,6 +40,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -215,15 +217,14 @@ async def run_days(folder: Path, refs: list[str], first: int, last: int, step: f
                     front.board.mark_all_seen()   # the user looks, twice a day
         # The fake cloud's request log is test scaffolding, not hcwatch: it must not grow into the figure.
         sim.stats.reset()
+        rt._save_state()  # what a restart would find on disk (and what the figures read)
+        if sample is not None:
+            sample(day + 1, polls[0])  # the live runtime at the end of its day, as the user's process holds it
         if restart:
             if front is not None:
                 await front.close()
             await rt.stop()  # a restart: state saved, then loaded by the next runtime
             rt = sim = front = None
-        else:
-            rt._save_state()  # what a restart would find on disk
-        if sample is not None:
-            sample(day + 1, polls[0])
     if front is not None:
         await front.close()
     if rt is not None:
@@ -313,6 +314,8 @@ def main() -> int:
                          "runtime in this process (allocator fragmentation counts then)")
     ap.add_argument("--board", action="store_true",
                     help="also drive the board and the notification dispatcher, as the TUI does (no screen)")
+    ap.add_argument("--repeat", type=int, default=1, help="whole weeks to run, each from an empty state; the "
+                    "median ratio is printed (runs differ by a few per cent: judge the median of 3 or more)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--held", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -326,15 +329,23 @@ def main() -> int:
           f"finished {args.finished:g} s, history {args.history}, restart: {args.restart}, "
           f"{'runtime + board + dispatcher' if args.board else 'runtime only'}, a fault every 6 h "
           f"(python {sys.version.split()[0]}); RSS after gc + malloc_trim", flush=True)
-    figures = soak(args.tasks, args.days, args.interval, args.finished, args.step, args.history, args.restart,
-                   args.board)
-    if len(figures) >= 2:
-        first, last = figures[0], figures[-1]
+    ratios = []
+    for run in range(args.repeat):
+        if args.repeat > 1:
+            print(f"run {run + 1} of {args.repeat}", flush=True)
+        figures = soak(args.tasks, args.days, args.interval, args.finished, args.step, args.history, args.restart,
+                       args.board)
+        if len(figures) >= 2:
+            first, last = figures[0], figures[-1]
+            ratios.append(last["rss_mb"] / first["rss_mb"])
+            print(f"RSS day {last['day']} / day {first['day']}: {ratios[-1]:.3f} (target within 10 %); state.jsonl "
+                  f"day {last['day']} / day {first['day']}: {last['state_mb'] / max(first['state_mb'], 1e-9):.2f}; "
+                  f"RSS grew {last['rss_mb'] - first['rss_mb']:.1f} MB for {last['changes'] - first['changes']} "
+                  f"changes and {last['runs'] - first['runs']} runs more held", flush=True)
+    if ratios:
         who = resource.RUSAGE_CHILDREN if args.restart == "process" else resource.RUSAGE_SELF
-        print(f"RSS day {last['day']} / day {first['day']}: {last['rss_mb'] / first['rss_mb']:.2f} "
-              f"(target within 10 %); state.jsonl day {last['day']} / day {first['day']}: "
-              f"{last['state_mb'] / max(first['state_mb'], 1e-9):.2f}; peak RSS "
-              f"{resource.getrusage(who).ru_maxrss * 1024 / 1e6:.1f} MB")
+        print(f"RSS day 7 / day 1 over {len(ratios)} run(s): median {statistics.median(ratios):.3f}, "
+              f"{min(ratios):.3f}-{max(ratios):.3f}; peak RSS {resource.getrusage(who).ru_maxrss * 1024 / 1e6:.1f} MB")
     return 0
 
 

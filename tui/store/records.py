@@ -15,9 +15,8 @@ from typing import Any
 
 from tui.model import CANONICAL_REF_RE, Change, Phase, RequestInfo, Service, Snapshot, TaskRef, WatchedTask
 from tui.outcome import Run
-from tui.runs import RunBook
 
-__all__ = ["BOOK_SLOTS", "FAST_CHANGE", "FAST_REQUEST", "FAST_SNAPSHOT", "FAST_TASK", "PHASES", "RUN_SLOTS",
+__all__ = ["FAST_CHANGE", "FAST_REQUEST", "FAST_SNAPSHOT", "FAST_TASK", "PHASES", "RUN_SLOTS",
            "can_build", "iso", "opt_num", "opt_str", "safe_url", "saved_ref", "slot_setters"]
 
 def iso(value: datetime | None) -> str | None:
@@ -97,7 +96,6 @@ def slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...] | None:
 
 
 RUN_SLOTS = slot_setters(Run, ("phase", "duration_s", "started_at", "number"))
-BOOK_SLOTS = slot_setters(RunBook, ("since", "runs"))
 _SERVICES = {s.value: s for s in Service}
 
 

@@ -13,9 +13,8 @@ from typing import Any
 from tui.history import CODE_PHASES, EPOCH, VALID_CODES, ChangeLog, Changes
 from tui.model import ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef
 from tui.outcome import Outcome, Run
-from tui.runs import RunBook
+from tui.runs import RUN_PHASES, RunBook, pack_run
 from tui.store.records import (
-    BOOK_SLOTS,
     FAST_REQUEST,
     FAST_SNAPSHOT,
     PHASES,
@@ -57,6 +56,8 @@ _EVERY_4TH_FROM_1 = operator.itemgetter(slice(1, None, 4))  # a history's time c
 _US = timedelta(microseconds=1)
 _SNAP_DEFAULTS: tuple[Any, ...] = (0, None, "", None, {}, None, None, None, None, None)
 _ERROR_KINDS = {k.value: k for k in ErrorKind}
+_RUN_INDEX = {p: i for i, p in enumerate(RUN_PHASES)}  # a RunBook's numbering of the phases
+_BOOK_TO_FILE = [_PHASE_INDEX[p] for p in RUN_PHASES]
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
@@ -89,6 +90,14 @@ def _aware(value: datetime) -> datetime:
 
 def _encode_run(run: Run) -> list[Any]:
     r = [_PHASE_INDEX[run.phase], run.duration_s, None if run.started_at is None else _us(run.started_at), run.number]
+    while r and r[-1] is None:
+        r.pop()
+    return r
+
+
+def _run_row(phase: int, took: float | None, started: int | None, number: str | None) -> list[Any]:
+    """A RunBook's run as the file spells it (trailing nulls left out, as _encode_run)."""
+    r = [_BOOK_TO_FILE[phase], took, started, number]
     while r and r[-1] is None:
         r.pop()
     return r
@@ -144,16 +153,35 @@ def _decode_extra(extra: Any, codes: Codes, memo: dict[str, str]) -> dict[str, A
 
 
 def decode_runs(value: Any, codes: Codes, memo: dict[str, str] = _NO_MEMO) -> RunBook:
-    """The fourth element of a task line: the runs hcwatch saw (`memo`: one string per build number)."""
+    """The fourth element of a task line: the runs hcwatch saw, packed as the book holds them (`memo`: one
+    string per build number)."""
     since, runs = value
     since = None if since is None else EPOCH + timedelta(0, 0, since)
-    runs = tuple([_decode_run(r, codes, memo) for r in runs]) if runs else ()
-    if BOOK_SLOTS is None:  # pragma: no cover - only if tui.runs.RunBook changes shape
-        return RunBook(since, runs)
-    book = object.__new__(RunBook)
-    BOOK_SLOTS[0](book, since)
-    BOOK_SLOTS[1](book, runs)
-    return book
+    if not runs:
+        return RunBook.packed(since, b"", None)
+    packed, numbers = [], []
+    for r in runs:
+        n = len(r)
+        if not 1 <= n <= 4:
+            raise ValueError("not a run")
+        took = r[1] if n > 1 else None
+        if took is not None and took.__class__ is not float:
+            took = opt_num(took)
+        started = r[2] if n > 2 else None
+        if started is not None:
+            if started.__class__ is not int:
+                started = round(started)  # a hand-written float, rounded as a timedelta would; TypeError if text
+            if not _MIN_US <= started <= _MAX_US:
+                raise ValueError("a run's start out of range")
+        number = r[3] if n > 3 else None
+        if number is not None:
+            if number.__class__ is not str:
+                number = str(number)
+            elif memo is not _NO_MEMO:
+                number = memo.setdefault(number, number)  # build numbers repeat across jobs: one string each
+        packed.append(pack_run(_RUN_INDEX[codes.phases[r[0]]], took, started))
+        numbers.append(number)
+    return RunBook.packed(since, b"".join(packed), tuple(numbers))
 
 
 def encode_task(key: str, snap: Snapshot, history: Any, runs: RunBook | None = None) -> str:
@@ -180,7 +208,7 @@ def encode_task(key: str, snap: Snapshot, history: Any, runs: RunBook | None = N
         n -= 1
     del s[n:]
     book = None if runs is None or runs.empty else [
-        None if runs.since is None else _us(runs.since), [_encode_run(r) for r in runs.runs]]
+        None if runs.since is None else _us(runs.since), [_run_row(*r) for r in runs.rows()]]
     if not history and book is None:
         return _dumps([key, s])
     return _dumps([key, s, encode_history(history)] if book is None else [key, s, encode_history(history), book])

@@ -1,0 +1,62 @@
+"""A task's run book holds its runs packed and gives back the same runs: what the ETA and the history pane read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from tui.model import Change, Phase, Snapshot, TaskRef
+from tui.outcome import Run
+from tui.runs import KEEP, RunBook, advance
+
+REF = TaskRef.parse("build:job1")
+T0 = datetime(2026, 3, 1, 8, 0, 0, 123456, tzinfo=UTC)
+
+
+def test_every_field_of_a_run_comes_back_as_given() -> None:
+    runs = (Run(Phase.SUCCEEDED, 600.25, T0, "117"), Run(Phase.FAILED), Run(Phase.STOPPED, 0.0, None, None),
+            Run(Phase.UNKNOWN, None, T0 + timedelta(microseconds=1), "#9"))
+    book = RunBook(T0, runs)
+    assert book.runs == runs and book.since == T0 and book.count == 4 and book.last == runs[-1]
+    assert book == RunBook(T0, list(runs)) and hash(book) == hash(RunBook(T0, runs))
+    assert book != RunBook(None, runs) and book != RunBook(T0, runs[:3])
+
+
+def test_a_start_in_another_zone_is_the_same_instant_in_utc() -> None:
+    east = T0.astimezone(timezone(timedelta(hours=8)))
+    (run,) = RunBook(None, [Run(Phase.SUCCEEDED, 1.0, east)]).runs
+    assert run.started_at == east and run.started_at.tzinfo is UTC
+    (naive,) = RunBook(None, [Run(Phase.SUCCEEDED, 1.0, T0.replace(tzinfo=None))]).runs
+    assert naive.started_at == T0  # a naive time is taken as UTC, as the state file always has
+
+
+def test_an_empty_book_that_knows_when_the_run_began_is_not_empty() -> None:
+    book = RunBook(T0)
+    assert book and not book.empty and book.count == 0 and book.last is None and book.runs == ()
+    assert RunBook().empty
+
+
+def test_a_book_cannot_be_changed_in_place() -> None:
+    with pytest.raises(AttributeError):
+        RunBook().since = T0  # type: ignore[misc]
+
+
+def test_a_book_keeps_the_newest_runs_with_their_numbers() -> None:
+    book = RunBook()
+    running = Snapshot(REF, Phase.RUNNING, fetched_at=T0)
+    for i in range(KEEP + 5):
+        start = T0 + timedelta(hours=i)
+        end = start + timedelta(minutes=10 + i)
+        book = advance(book, running, [Change(REF, Phase.IDLE, Phase.RUNNING, start, True)])
+        assert book.since == start
+        book = advance(book, Snapshot(REF, Phase.SUCCEEDED, fetched_at=end),
+                       [Change(REF, Phase.RUNNING, Phase.SUCCEEDED, end, True)])
+    assert book.count == KEEP and book.since is None
+    assert [r.duration_s for r in book.runs] == [60.0 * (10 + i) for i in range(5, KEEP + 5)]
+    assert book.runs[0].started_at == T0 + timedelta(hours=5)
+
+
+def test_a_poll_that_ends_no_run_keeps_the_same_book() -> None:
+    book = RunBook(T0, [Run(Phase.SUCCEEDED, 5.0, T0 - timedelta(hours=1))])
+    assert advance(book, Snapshot(REF, Phase.RUNNING, fetched_at=T0 + timedelta(seconds=10)), []) is book
