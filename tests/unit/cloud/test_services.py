@@ -653,3 +653,15 @@ def test_each_cloud_owns_its_outcome_cache():
     two.build_outcomes.skip_until[("default", BUILD_HOST, BUILD.task_id)] = NOW
     one.forget("default")
     assert not one.build_outcomes.outcomes and two.build_outcomes.skip_until
+
+
+def test_a_task_s_request_is_made_once_and_a_bad_one_is_refused_every_time() -> None:
+    """Every poll's snapshot holds the request: one object per task, not one per poll kept by each holder."""
+    once = services.request_for(TaskRef.parse("build:job-once"), "https://h.example")
+    assert services.request_for(TaskRef.parse("build:job-once"), "https://h.example") is once
+    assert services.request_for(TaskRef.parse("build:job-once"), "https://other.example").url.startswith(
+        "https://other.example/")
+    incomplete = TaskRef(Service.DWS, "job1", None)  # (parse refuses it; a TaskRef can be built directly)
+    for _ in range(2):
+        with pytest.raises(ApiError):
+            services.request_for(incomplete, "https://h.example")

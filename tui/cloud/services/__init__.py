@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from collections.abc import Mapping
@@ -11,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tui.cloud.client import prepared_url
+from tui.cloud.client import URL_CACHE_MAX, prepared_url
 from tui.cloud.deadline import within
 from tui.cloud.error_mapping import api_error, error_from_response, network_error
 from tui.cloud.services import build, check, check_result, dws
@@ -35,7 +36,16 @@ def _url(endpoint: str, path: str) -> str:
 
 
 def request_for(ref: TaskRef, endpoint: str) -> RequestInfo:
-    """The GET that fetches ref's status from endpoint (ids percent-encoded); ApiError(config) if incomplete."""
+    """The GET that fetches ref's status from endpoint (ids percent-encoded); ApiError(config) if incomplete.
+
+    Made once per task: every poll's snapshot holds it, and the poller, the store and the screen may each
+    hold a different poll's snapshot of a task (a new one per poll cost ~140 bytes each, and its time).
+    """
+    return _request_for(ref, endpoint)
+
+
+@functools.lru_cache(maxsize=URL_CACHE_MAX)  # (an ApiError is not kept: raised again each time)
+def _request_for(ref: TaskRef, endpoint: str) -> RequestInfo:
     if ref.service is Service.DWS and not ref.project_id:
         raise api_error(
             ErrorKind.CONFIG,
