@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from tui.model import Phase, clean_text
 
-__all__ = ["SEVERITIES", "Outcome", "Run", "span"]
+__all__ = ["SEVERITIES", "Outcome", "Run", "make_run", "slot_setters", "span"]
 
 # CodeArts Check's defect counts, most severe first (the defects-summary field is `<name>_count`).
 SEVERITIES = ("critical", "major", "minor", "suggestion")
@@ -75,6 +76,32 @@ class Run:
         except ValueError:
             return None
         return cls(phase, _num(data.get("duration_s")), _time(data.get("started_at")), _text(data.get("number"), 20))
+
+
+
+def slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...] | None:
+    """The slot setters of a slotted dataclass with exactly these fields (None otherwise): an instance from
+    object.__new__ filled through them skips the frozen __init__ (object.__setattr__ per field)."""
+    if tuple(f.name for f in dataclasses.fields(cls)) != names or hasattr(cls, "__post_init__") \
+            or getattr(cls, "__slots__", None) != names:
+        return None
+    return tuple(getattr(cls, n).__set__ for n in names)
+
+
+_RUN_SLOTS = slot_setters(Run, ("phase", "duration_s", "started_at", "number"))
+
+
+def make_run(phase: Phase, duration_s: float | None, started_at: datetime | None, number: str | None) -> Run:
+    """Run(...) without the frozen __init__, three times faster: a load and every row's run book make many."""
+    if _RUN_SLOTS is None:  # pragma: no cover - only if Run changes shape
+        return Run(phase, duration_s, started_at, number)
+    run = object.__new__(Run)
+    set_phase, set_took, set_started, set_number = _RUN_SLOTS
+    set_phase(run, phase)
+    set_took(run, duration_s)
+    set_started(run, started_at)
+    set_number(run, number)
+    return run
 
 
 @dataclass(frozen=True)

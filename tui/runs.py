@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui.model import Change, Phase, Snapshot
-from tui.outcome import Run
+from tui.outcome import Run, make_run
 
 __all__ = ["KEEP", "RUN_PHASES", "RunBook", "advance", "pack_run"]
 
@@ -44,7 +44,7 @@ def _packed(run: Run) -> bytes:
 
 
 def _run(phase: int, took: float, started: int, number: str | None) -> Run:
-    return Run(RUN_PHASES[phase], None if took != took else took,
+    return make_run(RUN_PHASES[phase], None if took != took else took,
                None if started == _NO_START else _EPOCH + timedelta(0, 0, started), number)
 
 

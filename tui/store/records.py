@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui.model import CANONICAL_REF_RE, Change, Phase, RequestInfo, Service, Snapshot, TaskRef, WatchedTask
-from tui.outcome import Run
 
-__all__ = ["FAST_CHANGE", "FAST_REQUEST", "FAST_SNAPSHOT", "FAST_TASK", "PHASES", "RUN_SLOTS",
-           "can_build", "iso", "opt_num", "opt_str", "safe_url", "saved_ref", "slot_setters"]
+__all__ = ["FAST_CHANGE", "FAST_REQUEST", "FAST_SNAPSHOT", "FAST_TASK", "PHASES",
+           "can_build", "iso", "opt_num", "opt_str", "safe_url", "saved_ref"]
 
 def iso(value: datetime | None) -> str | None:
     """An ISO 8601 time, naive times taken as UTC; None stays None."""
@@ -86,16 +85,6 @@ FAST_TASK = can_build(WatchedTask, ("ref", "name", "profile", "added", "paused",
                                      "muted"))
 
 
-def slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...] | None:
-    """The slot setters of a slotted dataclass with exactly these fields (None otherwise): an instance from
-    object.__new__ filled through them skips the frozen __init__ (object.__setattr__ per field)."""
-    if tuple(f.name for f in dataclasses.fields(cls)) != names or hasattr(cls, "__post_init__") \
-            or getattr(cls, "__slots__", None) != names:
-        return None
-    return tuple(getattr(cls, n).__set__ for n in names)
-
-
-RUN_SLOTS = slot_setters(Run, ("phase", "duration_s", "started_at", "number"))
 _SERVICES = {s.value: s for s in Service}
 
 

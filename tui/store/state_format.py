@@ -12,13 +12,12 @@ from typing import Any
 
 from tui.history import CODE_PHASES, EPOCH, VALID_CODES, ChangeLog, Changes
 from tui.model import ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef
-from tui.outcome import Outcome, Run
+from tui.outcome import Outcome, Run, make_run
 from tui.runs import RUN_PHASES, RunBook, pack_run
 from tui.store.records import (
     FAST_REQUEST,
     FAST_SNAPSHOT,
     PHASES,
-    RUN_SLOTS,
     opt_num,
     opt_str,
     safe_url,
@@ -118,16 +117,7 @@ def _decode_run(r: Any, codes: Codes, memo: dict[str, str] = _NO_MEMO) -> Run:
             number = str(number)
         elif memo is not _NO_MEMO:
             number = memo.setdefault(number, number)  # build numbers repeat across jobs: one string each
-    phase = codes.phases[phase]
-    if RUN_SLOTS is None:  # pragma: no cover - only if tui.outcome.Run changes shape
-        return Run(phase, took, started, number)
-    run = object.__new__(Run)  # a load builds one per remembered run: no frozen __init__
-    set_phase, set_took, set_started, set_number = RUN_SLOTS
-    set_phase(run, phase)
-    set_took(run, took)
-    set_started(run, started)
-    set_number(run, number)
-    return run
+    return make_run(codes.phases[phase], took, started, number)
 
 
 def _extra(snap: Snapshot) -> dict[str, Any] | None:
