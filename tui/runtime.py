@@ -223,7 +223,9 @@ class Runtime(LazyParts):
 
     def _handle_update(self, update: Update) -> None:
         # Only the new changes: the store appends them to the history it already holds.
-        self.state.record(update.key, update.snapshot, update.changes)
+        # (The poller's log too: a task new to the store shares it instead of keeping a second one.)
+        self.state.record(update.key, update.snapshot, update.changes,
+                          self.poller.log(update.key) if self.poller is not None else None)
         self.warnings.extend(self.cadence.on_result(update, self.status, self.clock.monotonic(), self.cloud.latencies))
         err = update.snapshot.error
         # The poller's status (a copy of the history) is only needed when auth is in question,

@@ -187,6 +187,11 @@ class Poller:
             stopped_reason=self._gate.stopped_reason(entry),
         )
 
+    def log(self, key: str) -> ChangeLog | None:
+        """The task's change log itself (None if not watched): the state store may hold the same one."""
+        entry = self._entries.get(key)
+        return entry.history if entry is not None else None
+
     def profile_error(self, profile: str) -> TaskError | None:
         """The refused request's own error while a profile is stopped on authentication, else None."""
         return self._gate.profile_error(profile)

@@ -210,19 +210,26 @@ class StateStore:
 
     # -- recording (memory only: this is on the poll path) --
 
-    def record(self, key: str, snapshot: Snapshot, changes: Iterable[Change] = ()) -> None:
+    def record(self, key: str, snapshot: Snapshot, changes: Iterable[Change] = (), log: ChangeLog | None = None
+               ) -> None:
         """Remember a task's latest snapshot and its changes.
 
         `changes` may be just the new changes or the task's whole history: changes not
         newer than the last one remembered (and not already in it) are not added twice.
         The history may be shared (the poller seeded with the loaded log appends to it): changes
         it appended since the last record() are news to the run book but not appended again.
+        `log`: the poller's own log of the task, which already holds `changes`; a task the store has
+        no entry for (added in this session) shares it, so its changes are held once, not twice.
         """
         with self._lock:
             old = self._entries.get(key)
             history = old.history if old is not None else EMPTY
-            assert isinstance(history, ChangeLog | Changes)  # the store's own entries: never a list
             new = list(changes)
+            if old is None and log is not None and log.cap == self.history_limit:
+                # Shared from now on, as a loaded log is: the last len(new) changes in it are this record's news.
+                history = log
+                old = TaskState(snapshot, log, _NO_RUNS, log.total - len(new))
+            assert isinstance(history, ChangeLog | Changes)  # the store's own entries: never a list
             if new:
                 if not isinstance(history, ChangeLog):
                     history = ChangeLog(self.history_limit)
