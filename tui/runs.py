@@ -30,6 +30,10 @@ _NO_START = -(2 ** 63)
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _NAN = math.nan
+# The starts a datetime can hold in UTC, in µs from _EPOCH: one beyond them (year 1 east of UTC, say) could
+# not be made again when read, so it is kept as not known (the state file's loader refuses such a start too).
+_MIN_US = (datetime.min.replace(tzinfo=UTC) - _EPOCH) // _US
+_MAX_US = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _US
 
 
 def pack_run(phase: int, took: float | None, started_us: int | None) -> bytes:
@@ -40,6 +44,8 @@ def pack_run(phase: int, took: float | None, started_us: int | None) -> bytes:
 def _packed(run: Run) -> bytes:
     at = run.started_at
     us = None if at is None else ((at if at.tzinfo is not None else at.replace(tzinfo=UTC)) - _EPOCH) // _US
+    if us is not None and not _MIN_US <= us <= _MAX_US:
+        us = None
     return pack_run(_PHASE_INDEX[run.phase], run.duration_s, us)
 
 
