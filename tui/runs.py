@@ -89,6 +89,9 @@ class RunBook:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"RunBook is immutable ({name})")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle (the default fills slots by setattr)
+        return RunBook.packed, (self.since, self._packed, self._numbers)
+
     @property
     def empty(self) -> bool:
         return self.since is None and not self._packed
