@@ -12,46 +12,48 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tui.history import EPOCH
 from tui.model import Change, Phase, Snapshot
 from tui.outcome import Run, make_run
 
-__all__ = ["KEEP", "RUN_PHASES", "RunBook", "advance", "pack_run"]
+__all__ = ["KEEP", "MAX_US", "MIN_US", "RUN_PHASES", "RunBook", "advance", "pack_run"]
 
 KEEP = 20  # runs kept per task: the ETA uses the last few successful ones; the history pane shows ten
 
 # A book's runs are packed, RUN_SIZE bytes each: the phase (an index into RUN_PHASES), the duration
-# in seconds (NaN: not known) and the start in µs since _EPOCH (_NO_START: not known). Twenty runs
+# in seconds (NaN: not known) and the start in µs since EPOCH (_NO_START: not known). Twenty runs
 # of 10,000 tasks held as Run objects (the object, a datetime, a float) cost ~29 MB; packed, ~4 MB.
 RUN_PHASES = tuple(Phase)
 _PHASE_INDEX = {p: i for i, p in enumerate(RUN_PHASES)}
 _RUN = struct.Struct("=Bdq")
 RUN_SIZE = _RUN.size
 _NO_START = -(2 ** 63)
-_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _NAN = math.nan
-# The starts a datetime can hold in UTC, in µs from _EPOCH: one beyond them (year 1 east of UTC, say) could
+# The starts a datetime can hold in UTC, in µs from EPOCH: one beyond them (year 1 east of UTC, say) could
 # not be made again when read, so it is kept as not known (the state file's loader refuses such a start too).
-_MIN_US = (datetime.min.replace(tzinfo=UTC) - _EPOCH) // _US
-_MAX_US = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _US
+MIN_US = (datetime.min.replace(tzinfo=UTC) - EPOCH) // _US
+MAX_US = (datetime.max.replace(tzinfo=UTC) - EPOCH) // _US
 
 
 def pack_run(phase: int, took: float | None, started_us: int | None) -> bytes:
     """One run's bytes in a book (phase: an index into RUN_PHASES; started: µs since 2020-01-01 UTC)."""
+    if took is not None and not math.isfinite(took):
+        took = None  # (an Infinity in a hand-edited file: no duration can be said of it)
     return _RUN.pack(phase, _NAN if took is None else took, _NO_START if started_us is None else started_us)
 
 
 def _packed(run: Run) -> bytes:
     at = run.started_at
-    us = None if at is None else ((at if at.tzinfo is not None else at.replace(tzinfo=UTC)) - _EPOCH) // _US
-    if us is not None and not _MIN_US <= us <= _MAX_US:
+    us = None if at is None else ((at if at.tzinfo is not None else at.replace(tzinfo=UTC)) - EPOCH) // _US
+    if us is not None and not MIN_US <= us <= MAX_US:
         us = None
     return pack_run(_PHASE_INDEX[run.phase], run.duration_s, us)
 
 
 def _run(phase: int, took: float, started: int, number: str | None) -> Run:
     return make_run(RUN_PHASES[phase], None if took != took else took,
-               None if started == _NO_START else _EPOCH + timedelta(0, 0, started), number)
+               None if started == _NO_START else EPOCH + timedelta(0, 0, started), number)
 
 
 class RunBook:

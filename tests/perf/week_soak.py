@@ -344,7 +344,7 @@ def main() -> int:
                   f"changes and {last['runs'] - first['runs']} runs more held", flush=True)
     if ratios:
         who = resource.RUSAGE_CHILDREN if args.restart == "process" else resource.RUSAGE_SELF
-        print(f"RSS day 7 / day 1 over {len(ratios)} run(s): median {statistics.median(ratios):.3f}, "
+        print(f"RSS day {args.days} / day 1 over {len(ratios)} run(s): median {statistics.median(ratios):.3f}, "
               f"{min(ratios):.3f}-{max(ratios):.3f}; peak RSS {resource.getrusage(who).ru_maxrss * 1024 / 1e6:.1f} MB")
     return 0
 

@@ -60,3 +60,16 @@ def test_a_book_keeps_the_newest_runs_with_their_numbers() -> None:
 def test_a_poll_that_ends_no_run_keeps_the_same_book() -> None:
     book = RunBook(T0, [Run(Phase.SUCCEEDED, 5.0, T0 - timedelta(hours=1))])
     assert advance(book, Snapshot(REF, Phase.RUNNING, fetched_at=T0 + timedelta(seconds=10)), []) is book
+
+
+def test_a_run_written_by_a_later_version_with_more_values_still_loads() -> None:
+    from tui.store.state_format import Codes, decode_runs
+
+    book = decode_runs([None, [[2, 5, 1000, "7", "a value this version does not know"]]], Codes(), {})
+    assert book.runs == (Run(Phase.SUCCEEDED, 5.0, datetime(2020, 1, 1, 0, 0, 0, 1000, tzinfo=UTC), "7"),)
+
+
+def test_an_endless_duration_is_not_known() -> None:
+    """An Infinity in a hand-edited state file made the history pane's "took" raise OverflowError."""
+    (run,) = RunBook(None, [Run(Phase.SUCCEEDED, float("inf"), T0)]).runs
+    assert run.duration_s is None

@@ -13,7 +13,7 @@ from typing import Any
 from tui.history import CODE_PHASES, EPOCH, VALID_CODES, ChangeLog, Changes
 from tui.model import ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef
 from tui.outcome import Outcome, Run, make_run
-from tui.runs import RUN_PHASES, RunBook, pack_run
+from tui.runs import MAX_US, MIN_US, RUN_PHASES, RunBook, pack_run
 from tui.store.records import (
     FAST_REQUEST,
     FAST_SNAPSHOT,
@@ -47,9 +47,7 @@ __all__ = ["EPOCH", "PHASE_CODES", "Codes", "decode_histories", "decode_task", "
 PHASE_CODES = tuple(p.value for p in CODE_PHASES)  # the numbering tui.history holds changes in
 assert len(PHASE_CODES) <= 8 and set(PHASE_CODES) == set(PHASES)  # three bits in a history code
 _PHASE_INDEX = {PHASES[name]: i for i, name in enumerate(PHASE_CODES)}
-# The times a datetime can hold, in µs from EPOCH: a time beyond them makes the line unreadable at load.
-_MIN_US = (datetime.min.replace(tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
-_MAX_US = (datetime.max.replace(tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
+# A time beyond MIN_US..MAX_US (tui.runs: what a datetime can hold, in µs from EPOCH) makes the line unreadable.
 _NAN = math.nan
 _EVERY_4TH_FROM_1 = operator.itemgetter(slice(1, None, 4))  # a history's time column
 _US = timedelta(microseconds=1)
@@ -152,7 +150,7 @@ def decode_runs(value: Any, codes: Codes, memo: dict[str, str] = _NO_MEMO) -> Ru
     packed, numbers = [], []
     for r in runs:
         n = len(r)
-        if not 1 <= n <= 4:
+        if n < 1:  # (values past the fourth, from a later version, are left out)
             raise ValueError("not a run")
         took = r[1] if n > 1 else None
         if took is not None and took.__class__ is not float:
@@ -161,7 +159,7 @@ def decode_runs(value: Any, codes: Codes, memo: dict[str, str] = _NO_MEMO) -> Ru
         if started is not None:
             if started.__class__ is not int:
                 started = round(started)  # a hand-written float, rounded as a timedelta would; TypeError if text
-            if not _MIN_US <= started <= _MAX_US:
+            if not MIN_US <= started <= MAX_US:
                 raise ValueError("a run's start out of range")
         number = r[3] if n > 3 else None
         if number is not None:
@@ -320,7 +318,7 @@ def _decode_histories(refs: list[TaskRef], flats: list[Any], codes: Codes, limit
     except TypeError:  # a float (a hand-written file): rounded as a timedelta would
         dts = [round(dt) for dt in dts]
         times = array("q", chain.from_iterable(accumulate(dts[a:a + n]) for a, n in _spans(lengths)))
-    if times and (min(times) < _MIN_US or max(times) > _MAX_US):
+    if times and (min(times) < MIN_US or max(times) > MAX_US):
         raise ValueError("a change time out of range")
     # In order when no time goes back (a task's first counts from EPOCH: before 2020 it looks back
     # too, and then each task is looked at on its own).
