@@ -143,7 +143,8 @@ class Runtime(LazyParts):
         """Seed the poller with what the state folder remembers, so the screen fills at once."""
         try:
             # Off the event loop: a 10,000-task state file takes a noticeable moment to read.
-            saved = await asyncio.to_thread(self.state.load)
+            # (The watch list's REFs: the restored snapshots and changes share them.)
+            saved = await asyncio.to_thread(self.state.load, {t.key: t.ref for t in self.watchlist.tasks})
         except Exception as exc:  # a cache: never fatal
             self.warnings.append(f"state not loaded: {exc}")
             saved = {}

@@ -7,7 +7,7 @@ import gc
 import json
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -99,8 +99,12 @@ class StateStore:
             where = f"could not move it aside ({exc.strerror or exc})"
         self.warnings.append(f"{self.path}: saved state damaged ({reason}); {where}; {kept}")
 
-    def load(self) -> dict[str, TaskState]:
-        """Read the saved state; every snapshot comes back stale. Never raises for a bad file."""
+    def load(self, known: Mapping[str, TaskRef] | None = None) -> dict[str, TaskState]:
+        """Read the saved state; every snapshot comes back stale. Never raises for a bad file.
+
+        `known`: the watch list's TaskRef of each key; a task's snapshot and changes share that one
+        instead of each line's REF being parsed into another (10,000 fewer objects, and faster).
+        """
         try:
             with open(self.path, "rb") as fh:
                 read_from = file_id(os.fstat(fh.fileno()))
@@ -127,7 +131,7 @@ class StateStore:
         gc_was_on = gc.isenabled()
         gc.disable()
         try:
-            result, entries, kept, bad = self._decode(raw, start + 1, codes)
+            result, entries, kept, bad = self._decode(raw, start + 1, codes, known or {})
         finally:
             if gc_was_on:
                 gc.enable()
@@ -143,7 +147,7 @@ class StateStore:
             self._dirty = self._dirty or bad > 0
         return result
 
-    def _decode(self, raw: bytes, start: int, codes: Codes
+    def _decode(self, raw: bytes, start: int, codes: Codes, known: Mapping[str, TaskRef]
                 ) -> tuple[dict[str, TaskState], dict[str, TaskState], dict[str, int], int]:
         limit = self.history_limit
         result: dict[str, TaskState] = {}
@@ -160,7 +164,7 @@ class StateStore:
                     if item is None:  # the chunk's one-shot parse failed: this line on its own
                         item = json.loads(text)
                     if item.__class__ is list:
-                        key, ref, snap = decode_task(item, codes, memo)
+                        key, ref, snap = decode_task(item, codes, memo, known)
                         runs = decode_runs(item[3], codes, memo) if len(item) > 3 else None
                         history: int | ChangeLog | None = None
                         # As written: our phase numbers (a file that numbers them otherwise is written

@@ -6,6 +6,7 @@ import json
 import math
 import operator
 from array import array
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, chain
 from typing import Any
@@ -100,7 +101,8 @@ def _run_row(phase: int, took: float | None, started: int | None, number: str | 
     return r
 
 
-_NO_MEMO: dict[str, str] = {}  # (never written: a memo is only filled by a load)
+_NO_MEMO: dict[str, str] = {}
+_NO_REFS: Mapping[str, TaskRef] = {}  # (never written: a memo is only filled by a load)
 
 
 def _decode_run(r: Any, codes: Codes, memo: dict[str, str] = _NO_MEMO) -> Run:
@@ -219,10 +221,15 @@ def encode_history(history: Any) -> list[Any]:
     return flat
 
 
-def decode_task(item: list[Any], codes: Codes, memo: dict[str, str] = _NO_MEMO) -> tuple[str, TaskRef, Snapshot]:
+def decode_task(item: list[Any], codes: Codes, memo: dict[str, str] = _NO_MEMO,
+                refs: Mapping[str, TaskRef] = _NO_REFS) -> tuple[str, TaskRef, Snapshot]:
     """A compact line's key, REF and snapshot (its history: decode_histories); raises ValueError/TypeError/
-    KeyError/IndexError if malformed."""
-    key, ref = saved_ref(item[0])
+    KeyError/IndexError if malformed. `refs`: TaskRefs to use for these keys (the watch list's) instead of
+    parsing the line's."""
+    key = item[0]
+    ref = refs.get(key) if key.__class__ is str else None
+    if ref is None:
+        key, ref = saved_ref(key)
     s = item[1]
     if s.__class__ is not list or len(item) > 4:
         raise ValueError("not a task line")

@@ -275,3 +275,16 @@ def test_a_file_that_only_looks_like_the_last_one_written_loses_no_task(tmp_path
     assert sorted(got) == sorted(str(r) for r in refs) and not again.warnings
     assert [got[str(r)].snapshot.phase for r in refs] == [Phase.FAILED, Phase.RUNNING, Phase.RUNNING, Phase.FAILED,
                                                            Phase.RUNNING]
+
+
+def test_a_load_shares_the_watch_list_s_refs_and_parses_the_others(store: StateStore) -> None:
+    """Each restored task held a TaskRef of its own beside the watch list's (10,000 more objects)."""
+    a, b = ref(1), ref(2)
+    for r in (a, b):
+        store.record(str(r), Snapshot(r, Phase.RUNNING, fetched_at=T0), history(r, 3, 7))
+    store.flush()
+    mine = TaskRef.parse(str(a))  # the watch list's object: equal to the file's, not the same one
+    loaded = StateStore(store.dir).load({str(a): mine})
+    assert loaded[str(a)].snapshot.ref is mine and all(c.ref is mine for c in loaded[str(a)].history)
+    assert loaded[str(b)].snapshot.ref == b and loaded[str(b)].snapshot.ref is not mine
+    assert list(loaded[str(a)].history) == history(a, 3, 7)
