@@ -78,7 +78,6 @@ class Run:
         return cls(phase, _num(data.get("duration_s")), _time(data.get("started_at")), _text(data.get("number"), 20))
 
 
-
 def slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...] | None:
     """The slot setters of a slotted dataclass with exactly these fields (None otherwise): an instance from
     object.__new__ filled through them skips the frozen __init__ (object.__setattr__ per field)."""

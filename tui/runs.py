@@ -51,9 +51,14 @@ def _packed(run: Run) -> bytes:
     return pack_run(_PHASE_INDEX[run.phase], run.duration_s, us)
 
 
-def _run(phase: int, took: float, started: int, number: str | None) -> Run:
-    return make_run(RUN_PHASES[phase], None if took != took else took,
-               None if started == _NO_START else EPOCH + timedelta(0, 0, started), number)
+def _run(phase: int, took: float | None, started: int | None, number: str | None) -> Run:
+    """A Run from a book's row (rows(): None for what is not known)."""
+    return make_run(RUN_PHASES[phase], took, None if started is None else EPOCH + timedelta(0, 0, started), number)
+
+
+def _row(phase: int, took: float, started: int, number: str | None) -> tuple[int, float | None, int | None, str | None]:
+    """A run's packed values with NaN and _NO_START as None."""
+    return phase, None if took != took else took, None if started == _NO_START else started, number
 
 
 class RunBook:
@@ -106,12 +111,7 @@ class RunBook:
     @property
     def runs(self) -> tuple[Run, ...]:
         """The runs, oldest first."""
-        return tuple(self._iter())
-
-    def _iter(self) -> Iterator[Run]:
-        numbers = self._numbers or (None,) * self.count
-        for (phase, took, started), number in zip(_RUN.iter_unpack(self._packed), numbers, strict=True):
-            yield _run(phase, took, started, number)
+        return tuple(_run(*row) for row in self.rows())
 
     @property
     def last(self) -> Run | None:
@@ -119,23 +119,22 @@ class RunBook:
         if not self._packed:
             return None
         phase, took, started = _RUN.unpack_from(self._packed, len(self._packed) - RUN_SIZE)
-        return _run(phase, took, started, self._numbers[-1] if self._numbers else None)
+        return _run(*_row(phase, took, started, self._numbers[-1] if self._numbers else None))
+
+    def _numbers_of_each(self) -> tuple[str | None, ...]:
+        return self._numbers or (None,) * self.count
 
     def rows(self) -> Iterator[tuple[int, float | None, int | None, str | None]]:
         """(phase index, duration, start in µs since 2020-01-01 UTC, number) of each run: the state file's values."""
-        numbers = self._numbers or (None,) * self.count
-        for (phase, took, started), number in zip(_RUN.iter_unpack(self._packed), numbers, strict=True):
-            yield phase, None if took != took else took, None if started == _NO_START else started, number
+        for (phase, took, started), number in zip(_RUN.iter_unpack(self._packed), self._numbers_of_each(),
+                                                 strict=True):
+            yield _row(phase, took, started, number)
 
     def updated(self, since: datetime | None, ended: list[Run]) -> RunBook:
         """This book with `since` and the runs that `ended` (the newest KEEP kept)."""
         if not ended:
-            if since == self.since:
-                return self
-            book = object.__new__(RunBook)
-            book._set(since, self._packed, self._numbers)
-            return book
-        numbers = (self._numbers or (None,) * self.count) + tuple(r.number for r in ended)
+            return self if since == self.since else RunBook.packed(since, self._packed, self._numbers)
+        numbers = self._numbers_of_each() + tuple(r.number for r in ended)
         packed = self._packed + b"".join(map(_packed, ended))
         cut = len(packed) - KEEP * RUN_SIZE
         if cut > 0:

@@ -87,22 +87,21 @@ def _aware(value: datetime) -> datetime:
 
 
 def _encode_run(run: Run) -> list[Any]:
-    r = [_PHASE_INDEX[run.phase], run.duration_s, None if run.started_at is None else _us(run.started_at), run.number]
-    while r and r[-1] is None:
-        r.pop()
-    return r
+    """A service's run (a snapshot's `runs`) as the file spells it."""
+    return _run_row(_PHASE_INDEX[run.phase], run.duration_s, None if run.started_at is None else _us(run.started_at),
+                    run.number)
 
 
 def _run_row(phase: int, took: float | None, started: int | None, number: str | None) -> list[Any]:
-    """A RunBook's run as the file spells it (trailing nulls left out, as _encode_run)."""
-    r = [_BOOK_TO_FILE[phase], took, started, number]
+    """A run as the file spells it, trailing nulls left out (`phase` in the file's numbering)."""
+    r = [phase, took, started, number]
     while r and r[-1] is None:
         r.pop()
     return r
 
 
-_NO_MEMO: dict[str, str] = {}
-_NO_REFS: Mapping[str, TaskRef] = {}  # (never written: a memo is only filled by a load)
+_NO_MEMO: dict[str, str] = {}  # (never written: a memo is only filled by a load)
+_NO_REFS: Mapping[str, TaskRef] = {}
 
 
 def _decode_run(r: Any, codes: Codes, memo: dict[str, str] = _NO_MEMO) -> Run:
@@ -198,7 +197,8 @@ def encode_task(key: str, snap: Snapshot, history: Any, runs: RunBook | None = N
         n -= 1
     del s[n:]
     book = None if runs is None or runs.empty else [
-        None if runs.since is None else _us(runs.since), [_run_row(*r) for r in runs.rows()]]
+        None if runs.since is None else _us(runs.since),
+        [_run_row(_BOOK_TO_FILE[p], took, at, n) for p, took, at, n in runs.rows()]]
     if not history and book is None:
         return _dumps([key, s])
     return _dumps([key, s, encode_history(history)] if book is None else [key, s, encode_history(history), book])
@@ -222,12 +222,12 @@ def encode_history(history: Any) -> list[Any]:
 
 
 def decode_task(item: list[Any], codes: Codes, memo: dict[str, str] = _NO_MEMO,
-                refs: Mapping[str, TaskRef] = _NO_REFS) -> tuple[str, TaskRef, Snapshot]:
+                known: Mapping[str, TaskRef] = _NO_REFS) -> tuple[str, TaskRef, Snapshot]:
     """A compact line's key, REF and snapshot (its history: decode_histories); raises ValueError/TypeError/
-    KeyError/IndexError if malformed. `refs`: TaskRefs to use for these keys (the watch list's) instead of
+    KeyError/IndexError if malformed. `known`: TaskRefs to use for these keys (the watch list's) instead of
     parsing the line's."""
     key = item[0]
-    ref = refs.get(key) if key.__class__ is str else None
+    ref = known.get(key) if key.__class__ is str else None
     if ref is None:
         key, ref = saved_ref(key)
     s = item[1]

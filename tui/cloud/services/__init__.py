@@ -35,17 +35,13 @@ def _url(endpoint: str, path: str) -> str:
     return endpoint.rstrip("/") + path
 
 
+@functools.lru_cache(maxsize=URL_CACHE_MAX)  # (an ApiError is not kept: raised again each time)
 def request_for(ref: TaskRef, endpoint: str) -> RequestInfo:
     """The GET that fetches ref's status from endpoint (ids percent-encoded); ApiError(config) if incomplete.
 
     Made once per task: every poll's snapshot holds it, and the poller, the store and the screen may each
     hold a different poll's snapshot of a task (a new one per poll cost ~140 bytes each, and its time).
     """
-    return _request_for(ref, endpoint)
-
-
-@functools.lru_cache(maxsize=URL_CACHE_MAX)  # (an ApiError is not kept: raised again each time)
-def _request_for(ref: TaskRef, endpoint: str) -> RequestInfo:
     if ref.service is Service.DWS and not ref.project_id:
         raise api_error(
             ErrorKind.CONFIG,
