@@ -2,9 +2,11 @@
 
 A week of polling fills up to `history` (default 200) changes per task. Held as Change objects
 each cost ~0.5 KB (the object and its __dict__, a datetime, a float, the containers); packed they
-cost 25 bytes: the time in microseconds since EPOCH (array 'q'), the state file's change code
-(array 'B'), the progress (array 'd', NaN for none) and the message (a list; equal messages share
-one string). Reading gives Change objects equal to the ones appended.
+cost 15 bytes: the time in microseconds since EPOCH (array 'q'), the state file's change code
+(array 'B'), the progress (array 'f', NaN for none, or 'd' once a value needs 8 bytes) and the
+message's number in the log's table of messages (array 'H', or 'I' past 65,535 of them; a message
+that repeats one of the last few is not stored again). Reading gives Change objects equal to the
+ones appended.
 
 `ChangeLog` is the one mutable owner (the poller and the state store share it); it appends at
 the end only and drops the oldest beyond its cap. `Changes` is an immutable view of it: a log
@@ -23,6 +25,7 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, overload
 
+from tui.history_columns import H_MAX, own_table
 from tui.model import Change, Phase, TaskRef
 
 __all__ = ["CODE_PHASES", "EMPTY", "EPOCH", "ChangeLog", "Changes", "change_code", "code_parts"]
@@ -45,6 +48,7 @@ _MAJOR_FINISHED = bytes(p is not None and p[2] and p[1].finished for p in _PARTS
 VALID_CODES = frozenset(i for i, p in enumerate(_PARTS) if p is not None)
 _NAN = math.nan
 _isnan = math.isnan
+_LOOK_BACK = 4  # a message equal to one of the table's last few takes its number (a message repeated by polls)
 
 # Changes are built by filling __dict__ (a frozen dataclass's __init__ costs twice as much) while
 # Change has exactly these fields; a new field falls back to the constructor.
@@ -78,12 +82,13 @@ def _micros(at: datetime) -> int:
 class Changes(Sequence[Change]):
     """An immutable run of a task's changes, oldest first, decoded on reading."""
 
-    __slots__ = ("_base", "_c", "_hi", "_lo", "_m", "_odd", "_p", "_t", "ordered", "ref")
+    __slots__ = ("_base", "_c", "_hi", "_lo", "_mi", "_ms", "_odd", "_p", "_t", "ordered", "ref")
 
-    def __init__(self, ref: TaskRef | None, t: array[int], c: array[int], p: array[float], m: list[Any],
-                 odd: dict[int, Change] | None, lo: int, hi: int, base: int, ordered: bool) -> None:
+    def __init__(self, ref: TaskRef | None, t: array[int], c: array[int], p: array[float], mi: array[int],
+                 ms: list[Any], odd: dict[int, Change] | None, lo: int, hi: int, base: int, ordered: bool) -> None:
         self.ref = ref
-        self._t, self._c, self._p, self._m, self._odd = t, c, p, m, odd
+        # Columns by array position: time, code, progress, the message's number in the table ms.
+        self._t, self._c, self._p, self._mi, self._ms, self._odd = t, c, p, mi, ms, odd
         self._lo, self._hi, self._base = lo, hi, base  # array positions lo..hi; base: the number of array position 0
         self.ordered = ordered  # times never go back: the run span and the ETA samples need not sort
 
@@ -104,10 +109,10 @@ class Changes(Sequence[Change]):
             p = None
         at = EPOCH + timedelta(0, 0, self._t[i])
         if not _FAST:  # pragma: no cover - only if tui.model.Change changes shape
-            return Change(self.ref, f, t, at, major, p, self._m[i], closed)  # type: ignore[arg-type]
+            return Change(self.ref, f, t, at, major, p, self._ms[self._mi[i]], closed)  # type: ignore[arg-type]
         c = object.__new__(Change)
         c.__dict__.update(ref=self.ref, from_phase=f, to_phase=t, at=at, major=major, progress=p,
-                          message=self._m[i], while_closed=closed)
+                          message=self._ms[self._mi[i]], while_closed=closed)
         return c
 
     @overload
@@ -151,7 +156,8 @@ class Changes(Sequence[Change]):
     def _sub(self, lo: int, hi: int) -> Changes:
         if lo == self._lo and hi == self._hi:
             return self
-        return Changes(self.ref, self._t, self._c, self._p, self._m, self._odd, lo, hi, self._base, self.ordered)
+        return Changes(self.ref, self._t, self._c, self._p, self._mi, self._ms, self._odd, lo, hi, self._base,
+                       self.ordered)
 
     # -- what the table reads per row, without decoding every change ----------------------
 
@@ -198,7 +204,8 @@ class Changes(Sequence[Change]):
     def columns(self) -> tuple[list[int], list[int], list[float | None], list[Any]]:
         """(times in µs since EPOCH, codes, progress, messages) of every change, for the state file."""
         lo, hi = self._lo, self._hi
-        times, codes, messages = self._t[lo:hi].tolist(), self._c[lo:hi].tolist(), self._m[lo:hi]
+        times, codes = self._t[lo:hi].tolist(), self._c[lo:hi].tolist()
+        messages = list(map(self._ms.__getitem__, self._mi[lo:hi]))
         progress: list[Any] = self._p[lo:hi].tolist()
         if any(map(_isnan, progress)):
             progress = [None if p != p else p for p in progress]
@@ -209,7 +216,7 @@ class Changes(Sequence[Change]):
         return times, codes, progress, messages
 
 
-EMPTY = Changes(None, array("q"), array("B"), array("d"), [], None, 0, 0, 0, True)
+EMPTY = Changes(None, array("q"), array("B"), array("f"), array("H"), [], None, 0, 0, 0, True)
 
 
 class ChangeLog(Sequence[Change]):
@@ -234,13 +241,14 @@ class ChangeLog(Sequence[Change]):
 
     @classmethod
     def loaded(cls, cap: int, refs: Sequence[TaskRef], lengths: Sequence[int], times: array[int], codes: array[int],
-               progress: array[float], messages: list[Any], unordered: frozenset[int] = frozenset()
-               ) -> list[ChangeLog]:
+               progress: array[float], numbers: array[int], table: list[Any],
+               unordered: frozenset[int] = frozenset()) -> list[ChangeLog]:
         """One log per task over columns of every task's changes one after the other (a state load).
 
         Each log reads its part of the shared columns (the newest `cap` of it) until its first append
         copies that part into arrays of its own: 10,000 tasks cost 10,000 small objects, not 40,000
-        arrays. `unordered`: the tasks (by position) whose times go back somewhere.
+        arrays. `numbers`: each change's message as a position in `table` (number_messages);
+        `unordered`: the tasks (by position) whose times go back somewhere.
         """
         cap = max(1, cap)
         new = object.__new__
@@ -256,8 +264,8 @@ class ChangeLog(Sequence[Change]):
             else:
                 log._back, ordered = -1, True
             # The view itself is made when first read (most restored tasks are read only by the table's rows).
-            log._v = (ref, times, codes, progress, messages, None, max(start, end - cap), end, -start, ordered) \
-                if n else EMPTY
+            log._v = (ref, times, codes, progress, numbers, table, None, max(start, end - cap), end, -start,
+                      ordered) if n else EMPTY
             logs.append(log)
         return logs
 
@@ -270,7 +278,7 @@ class ChangeLog(Sequence[Change]):
 
     def __len__(self) -> int:
         v = self._v
-        return v[7] - v[6] if isinstance(v, tuple) else len(v)
+        return v[8] - v[7] if isinstance(v, tuple) else len(v)
 
     @overload
     def __getitem__(self, index: int) -> Change: ...
@@ -296,7 +304,7 @@ class ChangeLog(Sequence[Change]):
     def total(self) -> int:
         """How many changes were ever appended (drops included)."""
         v = self._v
-        return v[8] + v[7] if isinstance(v, tuple) else v.total
+        return v[9] + v[8] if isinstance(v, tuple) else v.total
 
     def extend(self, changes: Iterable[Change]) -> None:
         for change in changes:
@@ -306,11 +314,11 @@ class ChangeLog(Sequence[Change]):
         """Add a change at the end, dropping the oldest beyond the cap."""
         v = self.view()
         if v is EMPTY:
-            v = Changes(change.ref, array("q"), array("B"), array("d"), [], None, 0, 0, 0, True)
+            v = Changes(change.ref, array("q"), array("B"), array("f"), array("H"), [], None, 0, 0, 0, True)
         elif self._shared:  # loaded: this task's part of the load's columns, into arrays of its own
             lo, hi = v._lo, v._hi
-            v = Changes(v.ref, v._t[lo:hi], v._c[lo:hi], v._p[lo:hi], v._m[lo:hi], v._odd, 0, hi - lo, v._base + lo,
-                        v.ordered)
+            v = Changes(v.ref, v._t[lo:hi], v._c[lo:hi], v._p[lo:hi], *own_table(v._mi, v._ms, lo, hi, True), v._odd, 0,
+                        hi - lo, v._base + lo, v.ordered)
             self._shared = False
         at, p, msg = change.at, change.progress, change.message
         us = _micros(at)
@@ -323,17 +331,34 @@ class ChangeLog(Sequence[Change]):
             packed = p
         else:  # an int, a bool, a real NaN: kept exactly as given
             packed, odd = float(p), True
-        t, m, hi = v._t, v._m, v._hi
+        t, p_arr, mi, ms, hi = v._t, v._p, v._mi, v._ms, v._hi
         ordered = v.ordered
         if hi > v._lo and us < t[hi - 1]:
             self._back = v._base + hi
             ordered = False
-        if m and msg == m[-1]:
-            msg = m[-1]  # one string for a message repeated by every poll
+        # The message's number: the last change's, or one of the table's last few (a message polls repeat,
+        # or two that alternate), or a new one.
+        number = -1
+        if msg.__class__ is str:
+            if hi and msg == ms[mi[hi - 1]]:
+                number = mi[hi - 1]
+            else:
+                for j in range(len(ms) - 1, max(-1, len(ms) - 1 - _LOOK_BACK), -1):
+                    if msg == ms[j]:
+                        number = j
+                        break
+        if number < 0:
+            number = len(ms)
+            ms.append(msg)
+            if number > H_MAX and mi.typecode == "H":
+                mi = array("I", mi)  # a new array: views handed out keep theirs
         t.append(us)
         v._c.append(change_code(change))
-        v._p.append(packed)
-        m.append(msg)
+        p_arr.append(packed)
+        if p_arr.typecode == "f" and p_arr[-1] != packed and packed == packed:
+            p_arr = array("d", p_arr)  # not exact in 4 bytes: this log's progress takes 8 from now on
+            p_arr[-1] = packed
+        mi.append(number)
         odds = v._odd
         if odd:
             # A new dict, never the one earlier views share: the writer thread may be iterating it.
@@ -342,9 +367,10 @@ class ChangeLog(Sequence[Change]):
         hi += 1
         lo = max(v._lo, hi - self.cap)
         base = v._base
-        c, p_arr = v._c, v._p
+        c = v._c
         if lo > max(4, self.cap // 8):  # compact: new arrays, so views handed out keep theirs intact
-            t, c, p_arr, m = t[lo:hi], c[lo:hi], p_arr[lo:hi], m[lo:hi]
+            mi, ms = own_table(mi, ms, lo, hi)
+            t, c, p_arr = t[lo:hi], c[lo:hi], p_arr[lo:hi]
             base += lo
             hi -= lo
             lo = 0
@@ -352,4 +378,4 @@ class ChangeLog(Sequence[Change]):
                 odds = {n: ch for n, ch in odds.items() if n >= base} or None
         if not ordered and self._back <= base + lo:
             ordered = True  # the change that went back in time was dropped
-        self._v = Changes(v.ref, t, c, p_arr, m, odds, lo, hi, base, ordered)
+        self._v = Changes(v.ref, t, c, p_arr, mi, ms, odds, lo, hi, base, ordered)

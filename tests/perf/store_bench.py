@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 import timeit
+import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -154,6 +155,21 @@ def state_figures(state_dir: Path, tasks: list[WatchedTask], history: int, repea
     for label, (b, med, c) in results:
         print(f"  {label:<52} {b:8.1f} ms  {med:8.1f} ms  CPU {c:8.1f} ms")
     print(f"  {'state: record() on the poll path':<52} {record_us:8.2f} µs")
+    print(f"  {'state: memory a load holds (traced)':<52} {held_after_load(state_dir, history) / 1e6:8.1f} MB")
+
+
+def held_after_load(state_dir: Path, history: int) -> int:
+    """Bytes of Python objects a loaded state keeps (snapshots, change logs, run books), by tracemalloc."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        s = StateStore(state_dir, history_limit=max(200, history))
+        got = s.load()
+        held = tracemalloc.get_traced_memory()[0] - before
+        del s, got
+        return held
+    finally:
+        tracemalloc.stop()
 
 
 if __name__ == "__main__":

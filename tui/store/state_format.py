@@ -12,6 +12,7 @@ from itertools import accumulate, chain
 from typing import Any
 
 from tui.history import CODE_PHASES, EPOCH, VALID_CODES, ChangeLog, Changes
+from tui.history_columns import number_messages, pack_progress
 from tui.model import ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRef
 from tui.outcome import Outcome, Run, make_run
 from tui.runs import MAX_US, MIN_US, RUN_PHASES, RunBook, pack_run
@@ -336,15 +337,14 @@ def _decode_histories(refs: list[TaskRef], flats: list[Any], codes: Codes, limit
     if None in progress:
         progress = [_NAN if p is None else p for p in progress]
     try:
-        packed = array("d", progress)
+        packed = pack_progress(progress)
     except TypeError:  # a number as text (a hand-written file), read as before
-        packed = array("d", [float(p) for p in progress])
+        packed = pack_progress([float(p) for p in progress])
     messages = flat[3::4]
     if not {str}.issuperset(map(type, messages)):
         raise ValueError("message is not text")
-    if memo is not None:
-        messages = list(map(memo.setdefault, messages, messages))
-    return list(ChangeLog.loaded(limit, refs, lengths, times, array("B", codes_), packed, messages, unordered))
+    return list(ChangeLog.loaded(limit, refs, lengths, times, array("B", codes_), packed,
+                                 *number_messages(messages, memo), unordered))
 
 
 def _spans(lengths: list[int]) -> list[tuple[int, int]]:
