@@ -29,7 +29,7 @@ from datetime import datetime
 
 from tui.history import Changes
 from tui.model import Change, Phase
-from tui.outcome import Run, span
+from tui.outcome import Run, newest_first, span
 
 __all__ = ["Eta", "estimate", "progress_samples", "usual_duration"]
 
@@ -141,7 +141,7 @@ def usual_duration(runs: Iterable[Run]) -> float | None:
         key = (run.number, 0) if run.number else (None, int(run.started_at.timestamp() // 60) if run.started_at
                                                    else id(run))
         seen.setdefault(key, run)
-    good = sorted(seen.values(), key=lambda r: r.started_at.timestamp() if r.started_at else 0.0, reverse=True)
+    good = newest_first(seen.values())
     durations = [r.duration_s for r in good[:USUAL_OF] if r.duration_s is not None]
     return statistics.median(durations) if durations else None
 
@@ -163,14 +163,15 @@ def _rate(samples: list[tuple[float, float]]) -> float | None:
 
 def estimate(now: datetime, phase: Phase, *, progress: float | None, since: datetime | None,
              samples: Sequence[tuple[datetime, float]] = (), runs: Iterable[Run] = (),
-             from_zero: bool = False) -> Eta | None:
+             from_zero: bool = False, usual_s: float | None = None) -> Eta | None:
     """The Eta of a task at `now` (None when nothing is known).
 
     `since`: when the run began (the service's start time, else when hcwatch first saw it running);
     `from_zero`: the run was at 0% at `since` (true for a service's start time), so the time before the
-    first sample counts too.
+    first sample counts too; `usual_s`: usual_duration(runs) when the caller has it already (then
+    `runs` is not read).
     """
-    usual = usual_duration(runs)
+    usual = usual_s if usual_s is not None else usual_duration(runs)
     if phase is not Phase.RUNNING:
         return Eta(usual_s=usual) if usual is not None else None
     elapsed = max(0.0, (now - since).total_seconds()) if since is not None else None

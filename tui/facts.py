@@ -14,7 +14,7 @@ from typing import Any
 from tui.eta import Eta, estimate, progress_samples
 from tui.links import url_for
 from tui.model import Change, Phase, Snapshot, WatchedTask
-from tui.outcome import Run
+from tui.outcome import Run, newest_first
 from tui.runs import RunBook
 
 __all__ = ["Facts", "facts_for", "facts_of_runtime", "merged_runs"]
@@ -44,18 +44,22 @@ def merged_runs(own: Sequence[Run], service: Sequence[Run]) -> tuple[Run, ...]:
         return ()  # most tasks, and every one at start before the state is read
     numbers = {r.number for r in service if r.number}
     out = list(service) + [r for r in own if not (r.number and r.number in numbers)]
-    return tuple(sorted(out, key=lambda r: r.started_at.timestamp() if r.started_at else 0.0, reverse=True))
+    return newest_first(out)
 
 
 def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change], book: RunBook | None,
               now: datetime, *, links: Mapping[str, str], region: str | None, project_id: str | None,
-              with_url: bool = True) -> Facts:
+              with_url: bool = True, with_runs: bool = True) -> Facts:
     """Every fact of one task at `now`; nothing is guessed (unknown stays None).
 
-    `with_url=False` leaves the link out (the table does not show it, and it is most of the cost).
+    `with_url=False` leaves the link out and `with_runs=False` the recent runs (the table shows
+    neither: the link is most of the cost, and making 20 runs of a task to draw its row the rest).
     """
     book = book or RunBook()
-    runs = merged_runs(book.runs, snapshot.runs if snapshot is not None else ())
+    service = snapshot.runs if snapshot is not None else ()
+    # Without the service's records the usual time is the book's own, worked out once per book.
+    usual = book.usual_s if not service else None
+    runs = merged_runs(book.runs, service) if with_runs or service else ()
     url = url_for(task, snapshot, links, region=region, project_id=project_id) if with_url else None
     phase = snapshot.phase if snapshot is not None else None
     if snapshot is None or snapshot.fetched_at is None or phase is None:
@@ -69,7 +73,7 @@ def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Ch
     eta = estimate(measured, phase, progress=snapshot.progress, since=since,
                    # estimate() reads samples only with a start (`since`, set only while running).
                    samples=progress_samples(history, since) if since is not None else (), runs=runs,
-                   from_zero=snapshot.started_at is not None)
+                   from_zero=snapshot.started_at is not None, usual_s=usual)
     if eta is not None:
         eta = eta.aged((now - measured).total_seconds())
     took = None
@@ -82,7 +86,7 @@ def facts_for(task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Ch
 
 
 def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, history: Sequence[Change] = (),
-                     with_url: bool = True) -> Facts | None:
+                     with_url: bool = True, with_runs: bool = True) -> Facts | None:
     """facts_for with what a tui.runtime.Runtime knows: [links], the profile's region and project, the runs.
 
     None for an object without them (a test's stand-in runtime). The demo's tasks belong to the
@@ -102,4 +106,5 @@ def facts_of_runtime(rt: Any, task: WatchedTask, snapshot: Snapshot | None, hist
     if demo_project is not None and "codearts_project" not in links:
         links = {**links, "codearts_project": demo_project}
     return facts_for(task, snapshot, history, book, rt.clock.now(), links=links,
-                     region=prof.region if prof is not None else None, project_id=project, with_url=with_url)
+                     region=prof.region if prof is not None else None, project_id=project, with_url=with_url,
+                     with_runs=with_runs)

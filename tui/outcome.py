@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,15 @@ def _num(value: Any) -> float | None:
 
 def _text(value: Any, limit: int = 300) -> str | None:
     return clean_text(value, limit) or None if isinstance(value, str) else None
+
+
+def newest_first(runs: Iterable[Run]) -> tuple[Run, ...]:
+    """The runs by start time, the newest first (a run with no start last); equal starts keep their order."""
+    return tuple(sorted(runs, key=_start_key, reverse=True))
+
+
+def _start_key(run: Run) -> float:
+    return run.started_at.timestamp() if run.started_at else 0.0
 
 
 @dataclass(frozen=True, slots=True)  # slots: a week of runs is up to 20 per task, each kept for the ETA

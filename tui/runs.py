@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tui.eta import usual_duration
 from tui.history import EPOCH
 from tui.model import Change, Phase, Snapshot
-from tui.outcome import Run, make_run
+from tui.outcome import Run, make_run, newest_first
 
 __all__ = ["KEEP", "MAX_US", "MIN_US", "RUN_PHASES", "RunBook", "advance", "pack_run"]
 
@@ -68,10 +69,11 @@ class RunBook:
     Run objects when read; their start times come back in UTC.
     """
 
-    __slots__ = ("_numbers", "_packed", "since")
+    __slots__ = ("_numbers", "_packed", "_usual", "since")
     since: datetime | None
     _packed: bytes
     _numbers: tuple[str | None, ...] | None  # None: no run has a number (most services)
+    _usual: tuple[float | None] | None  # usual_s once worked out (a book never changes), None before
 
     def __init__(self, since: datetime | None = None, runs: Iterable[Run] = ()) -> None:
         runs = tuple(runs)
@@ -83,6 +85,7 @@ class RunBook:
         setattr_(self, "since", since)
         setattr_(self, "_packed", packed)
         setattr_(self, "_numbers", numbers)
+        setattr_(self, "_usual", None)
 
     @classmethod
     def packed(cls, since: datetime | None, packed: bytes, numbers: tuple[str | None, ...] | None) -> RunBook:
@@ -112,6 +115,17 @@ class RunBook:
     def runs(self) -> tuple[Run, ...]:
         """The runs, oldest first."""
         return tuple(_run(*row) for row in self.rows())
+
+    @property
+    def usual_s(self) -> float | None:
+        """The usual duration of these runs (tui.eta.usual_duration), worked out at the first read only.
+
+        A running task's row is built again after every poll; its book changes only when a run ends.
+        """
+        if self._usual is None:
+            object.__setattr__(self, "_usual", (usual_duration(newest_first(self.runs)),))
+            assert self._usual is not None
+        return self._usual[0]
 
     @property
     def last(self) -> Run | None:

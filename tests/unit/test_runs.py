@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,36 @@ def test_an_endless_duration_is_not_known() -> None:
     """An Infinity in a hand-edited state file made the history pane's "took" raise OverflowError."""
     (run,) = RunBook(None, [Run(Phase.SUCCEEDED, float("inf"), T0)]).runs
     assert run.duration_s is None
+
+
+def _facts(book: RunBook, snap: Snapshot, with_runs: bool) -> Any:
+    from tui.facts import facts_for
+    from tui.model import WatchedTask
+
+    return facts_for(WatchedTask(snap.ref), snap, (), book, snap.fetched_at + timedelta(minutes=3), links={},
+                     region=None, project_id=None, with_url=False, with_runs=with_runs)
+
+
+def test_a_row_s_usual_time_is_the_same_without_making_the_runs() -> None:
+    # Two runs in one start minute, one run with no start, failures: the usual time the row shows
+    # (from the book's cached figure) is the one the detail pane shows (from every run, merged).
+    runs = [Run(Phase.SUCCEEDED, 600.0, T0), Run(Phase.SUCCEEDED, 900.0, T0 + timedelta(seconds=20)),
+            Run(Phase.FAILED, 30.0, T0 + timedelta(hours=1)), Run(Phase.SUCCEEDED, 700.0, None),
+            *(Run(Phase.SUCCEEDED, 60.0 * (10 + i), T0 + timedelta(hours=2 + i)) for i in range(3))]
+    book = RunBook(None, runs)
+    for phase in (Phase.RUNNING, Phase.SUCCEEDED):
+        snap = Snapshot(REF, phase, 40.0 if phase is Phase.RUNNING else None, "", "1", {},
+                        T0 + timedelta(days=1), T0 + timedelta(days=1))
+        row, detail = _facts(book, snap, False), _facts(book, snap, True)
+        assert row.eta == detail.eta and row.eta is not None and row.eta.usual_s == 700.0
+        assert row.runs == () and len(detail.runs) == len(runs)
+    assert RunBook(None, [Run(Phase.FAILED, 5.0, T0)]).usual_s is None and RunBook().usual_s is None
+
+
+def test_a_row_with_the_service_s_runs_takes_its_usual_time_from_both() -> None:
+    book = RunBook(None, [Run(Phase.SUCCEEDED, 60.0, T0, "1")])
+    theirs = tuple(Run(Phase.SUCCEEDED, 600.0, T0 + timedelta(hours=h), str(h + 2)) for h in range(3))
+    snap = Snapshot(REF, Phase.SUCCEEDED, None, "", "1", {}, T0 + timedelta(days=1), T0 + timedelta(days=1),
+                    runs=theirs)
+    assert _facts(book, snap, False).eta == _facts(book, snap, True).eta
+    assert _facts(book, snap, False).eta.usual_s == 600.0 and book.usual_s == 60.0

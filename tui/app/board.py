@@ -130,7 +130,7 @@ class Board:
         snapshot = status.snapshot if status else None
         history = status.history if status else ()  # packed (tui.history): the row reads only what it shows
         paused = status.paused if status else task.paused
-        facts = facts_of_runtime(self.runtime, task, snapshot, history, with_url=False)  # ETA, elapsed
+        facts = facts_of_runtime(self.runtime, task, snapshot, history, with_url=False, with_runs=False)  # ETA, elapsed
         return row_view(task, snapshot, history, paused, self.marker(task.key), now, self.several_profiles,
                         facts=facts)
 
