@@ -13,9 +13,9 @@ import urllib.parse
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.model import CANONICAL_REF_RE, Change, Phase, RequestInfo, Service, Snapshot, TaskRef, WatchedTask
+from tui.model import CANONICAL_REF_RE, Change, Phase, Service, Snapshot, TaskRef, WatchedTask
 
-__all__ = ["FAST_CHANGE", "FAST_REQUEST", "FAST_SNAPSHOT", "FAST_TASK", "PHASES",
+__all__ = ["FAST_CHANGE", "FAST_SNAPSHOT", "FAST_TASK", "PHASES",
            "can_build", "iso", "opt_num", "opt_str", "safe_url", "saved_ref"]
 
 def iso(value: datetime | None) -> str | None:
@@ -80,7 +80,6 @@ def can_build(cls: type, names: tuple[str, ...]) -> bool:
 FAST_SNAPSHOT = can_build(Snapshot, _SNAPSHOT_FIELDS)
 FAST_CHANGE = can_build(Change, _CHANGE_ATTRS)
 FAST_REF = can_build(TaskRef, ("service", "task_id", "project_id"))
-FAST_REQUEST = can_build(RequestInfo, ("method", "url"))
 FAST_TASK = can_build(WatchedTask, ("ref", "name", "profile", "added", "paused", "codearts_project", "name_pending",
                                      "muted"))
 

@@ -17,7 +17,6 @@ from tui.model import ErrorKind, Phase, RequestInfo, Snapshot, TaskError, TaskRe
 from tui.outcome import Outcome, Run, make_run
 from tui.runs import MAX_US, MIN_US, RUN_PHASES, RunBook, pack_run
 from tui.store.records import (
-    FAST_REQUEST,
     FAST_SNAPSHOT,
     PHASES,
     opt_num,
@@ -257,11 +256,7 @@ def decode_task(item: list[Any], codes: Codes, memo: dict[str, str] = _NO_MEMO,
                         None if e[3] is None else int(e[3]), opt_str(e[4]), opt_num(e[5]))
     if req is not None:
         method, url = req
-        if FAST_REQUEST:
-            req = new(RequestInfo)
-            req.__dict__.update(method=str(method), url=str(url))
-        else:  # pragma: no cover - only if tui.model.RequestInfo changes shape
-            req = RequestInfo(str(method), str(url))
+        req = RequestInfo(str(method), str(url))  # (slotted: no __dict__ to fill)
     phase = codes.phases[phase]
     if fetched is None and phase is Phase.PENDING:
         phase = None  # never fetched: see encode_task
