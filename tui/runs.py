@@ -122,10 +122,11 @@ class RunBook:
 
         A running task's row is built again after every poll; its book changes only when a run ends.
         """
-        if self._usual is None:
-            object.__setattr__(self, "_usual", (usual_duration(newest_first(self.runs)),))
-            assert self._usual is not None
-        return self._usual[0]
+        usual = self._usual
+        if usual is None:
+            usual = (usual_duration(newest_first(self.runs)),)
+            object.__setattr__(self, "_usual", usual)
+        return usual[0]
 
     @property
     def last(self) -> Run | None:
