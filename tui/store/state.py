@@ -275,21 +275,29 @@ class StateStore:
             if not self._dirty:
                 return False
             self._dirty = False
-            entries = dict(self._entries)
+            keys = list(self._entries)
             kept = dict(self._kept)
             self._touched = set()
             known = self._file
         places: dict[str, int] = {}
+
+        def line(key: str) -> bytes | None:
+            # The task's entry as it is when its line is written, not a copy of all of them taken
+            # first: a copy kept every entry the poller replaced during the write alive until its
+            # end (at 10,000 tasks, a write of seconds overlaps thousands of polls). A task changed
+            # meanwhile is in _touched, so its line is written again at the next save either way.
+            with self._lock:
+                entry = self._entries.get(key)
+            return None if entry is None else _encode(key, entry).encode("utf-8")
+
         try:
-            fresh = {k: _encode(k, e).encode("utf-8") for k, e in entries.items() if k not in kept}
             header = json.dumps({"hcwatch_state": VERSION, "saved_at": iso(self._clock.now()),
                                  "phases": PHASE_CODES}, separators=(",", ":")).encode("utf-8")
             with locked(self.path):
                 remove_stale_temps(self.path)
                 old = old_lines(self.path, known) if kept else None
                 try:
-                    atomic_write(self.path, write_order(header, entries, fresh, kept, old,
-                                                        lambda k: _encode(k, entries[k]).encode("utf-8"), places))
+                    atomic_write(self.path, write_order(header, keys, kept, old, line, places))
                 finally:
                     if old is not None:
                         old.close()

@@ -108,12 +108,15 @@ def old_lines(path: Path, known: FileId | None) -> OldFile | None:
     return None
 
 
-def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kept: dict[str, int],
-                old: OldFile | None, encode: Callable[[str], bytes], places: dict[str, int]) -> Iterator[bytes]:
+def write_order(header: bytes, keys: Iterable[str], kept: dict[str, int],
+                old: OldFile | None, encode: Callable[[str], bytes | None], places: dict[str, int]) -> Iterator[bytes]:
     """The new file's bytes in pieces: the header, then each task's line and a newline; `places` gets each line's span.
 
-    A line is `fresh[key]`, or copied from `old` at `kept[key]` (lines that follow each other there
-    read back in one piece of about CHUNK bytes), else `encode(key)`. Every copied line is checked in
+    A line is copied from `old` at `kept[key]` (lines that follow each other there read back in one
+    piece of about CHUNK bytes), else `encode(key)` (None: the task is gone, no line), one line at a
+    time as the file is written: a save holds one encoded line, not every changed task's (all of
+    them, ~4 KB each, after a restart's first polls; held at once they were a burst of megabytes,
+    from a thread, that left the heap fragmented for the rest of the day). Every copied line is checked in
     the bytes read to be its task's, between two newlines: the FileId can match a file it does not
     name (an inode reused by another process's save on a filesystem with coarse times), and one
     unchecked line glued two tasks into one unreadable line. A line that fails is encoded instead.
@@ -134,6 +137,8 @@ def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kep
                 line = data[at:at + n]
             else:
                 line = encode(key)  # not in the file as remembered: encoded after all
+                if line is None:
+                    continue
             places[key] = pos << 32 | len(line)
             pos += len(line) + 1
             pieces += (line, b"\n")
@@ -142,16 +147,16 @@ def write_order(header: bytes, keys: Iterable[str], fresh: dict[str, bytes], kep
 
     size = 0 if old is None else old.size
     for key in keys:
-        line = fresh.get(key)
+        place = kept.get(key, 0)
+        off, n = place >> 32, place & 0xFFFFFFFF
+        if old is not None and off and off + n < size:
+            if run and (off != run[-1][1] + run[-1][2] + 1 or off - run[0][1] >= CHUNK):
+                yield copied()
+            run.append((key, off, n))
+            continue
+        line = encode(key)
         if line is None:
-            place = kept.get(key, 0)
-            off, n = place >> 32, place & 0xFFFFFFFF
-            if old is not None and off and off + n < size:
-                if run and (off != run[-1][1] + run[-1][2] + 1 or off - run[0][1] >= CHUNK):
-                    yield copied()
-                run.append((key, off, n))
-                continue
-            line = encode(key)
+            continue
         if run:
             yield copied()
         places[key] = pos << 32 | len(line)
