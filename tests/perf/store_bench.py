@@ -156,6 +156,7 @@ def state_figures(state_dir: Path, tasks: list[WatchedTask], history: int, repea
         print(f"  {label:<52} {b:8.1f} ms  {med:8.1f} ms  CPU {c:8.1f} ms")
     print(f"  {'state: record() on the poll path':<52} {record_us:8.2f} µs")
     print(f"  {'state: memory a load holds (traced)':<52} {held_after_load(state_dir, history) / 1e6:8.1f} MB")
+    print(f"  {'state: memory a save adds at its peak (traced)':<52} {save_peak(cold_save) / 1e6:8.1f} MB")
 
 
 def held_after_load(state_dir: Path, history: int) -> int:
@@ -168,6 +169,18 @@ def held_after_load(state_dir: Path, history: int) -> int:
         held = tracemalloc.get_traced_memory()[0] - before
         del s, got
         return held
+    finally:
+        tracemalloc.stop()
+
+
+def save_peak(save: Callable[[], None]) -> int:
+    """Bytes a save of every task allocates at its highest point beyond what was held before it, by tracemalloc."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        save()
+        return tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
 
