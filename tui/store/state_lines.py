@@ -113,13 +113,12 @@ def write_order(header: bytes, keys: Iterable[str], kept: dict[str, int],
     """The new file's bytes in pieces: the header, then each task's line and a newline; `places` gets each line's span.
 
     A line is copied from `old` at `kept[key]` (lines that follow each other there read back in one
-    piece of about CHUNK bytes), else `encode(key)` (None: the task is gone, no line), one line at a
-    time as the file is written: a save holds one encoded line, not every changed task's (all of
-    them, ~4 KB each, after a restart's first polls; held at once they were a burst of megabytes,
-    from a thread, that left the heap fragmented for the rest of the day). Every copied line is checked in
-    the bytes read to be its task's, between two newlines: the FileId can match a file it does not
-    name (an inode reused by another process's save on a filesystem with coarse times), and one
-    unchecked line glued two tasks into one unreadable line. A line that fails is encoded instead.
+    piece of about CHUNK bytes), else `encode(key)` (None: the task is gone, no line), called as the
+    file is written so that a save holds one encoded line, not every changed task's (megabytes after
+    a restart's first polls, which fragmented the heap). Every copied line is checked in the bytes
+    read to be its task's, between two newlines: the FileId can match a file it does not name (an
+    inode reused by another process's save on a filesystem with coarse times), and one unchecked
+    line glued two tasks into one unreadable line. A line that fails is encoded instead.
     """
     yield header + b"\n"
     pos = len(header) + 1
